@@ -1,0 +1,95 @@
+"""Hidden checks for notebook 00, judged against the reference."""
+from __future__ import annotations
+
+import numpy as np
+
+from betternets.checks import expect
+from betternets.checks.calls import Fn
+
+from .. import HIDDEN
+from ..reference import ex00_gradient_checking as ref
+from betternets.checks import functions
+
+CUBE = Fn("betternets.checks.functions:cube_sum")
+EXP3 = Fn("betternets.checks.functions:exp3_sum")
+SIN = Fn("betternets.checks.functions:sin_weighted")
+
+
+@HIDDEN.property("numerical_gradient", "values",
+                 "matches central differences on coupled functions of 1-, 2- and 3-D arrays")
+def _(call):
+    rng = np.random.default_rng(1001)
+    for shape in [(5,), (3, 4), (2, 3, 2)]:
+        x = rng.uniform(-1.5, 1.5, size=shape)
+        expected = ref.numerical_gradient(functions.sin_weighted, x)
+        expect.close(call("numerical_gradient", SIN, x), expected,
+                     f"numerical_gradient on an array of shape {shape}", rtol=1e-6, atol=1e-7,
+                     inputs=x, hint="move one element at a time and put it back afterwards")
+
+
+@HIDDEN.property("numerical_gradient", "central",
+                 "uses central differences: error O(h^2), not O(h)")
+def _(call):
+    x = np.array([-0.5, 0.0, 0.4])
+    exact = 3 * np.exp(3 * x)
+    got = call("numerical_gradient", EXP3, x, h=1e-3)
+    # Central: relative error h^2 * 9 / 6 = 1.5e-6; forward: h * 3 / 2 = 1.5e-3.
+    expect.close(got, exact, "numerical_gradient(sum e^(3x), h=1e-3)", rtol=2e-5, atol=0,
+                 inputs=x, hint="a forward difference (f(x+h) - f(x)) / h is only first-order "
+                 "accurate; use (f(x+h) - f(x-h)) / (2h)")
+
+
+@HIDDEN.property("numerical_gradient", "step_h", "uses the step h it is given")
+def _(call):
+    x = np.array([1.0, -2.0, 0.5])
+    # For sum x^3, central differences give exactly 3 x^2 + h^2.
+    got = call("numerical_gradient", CUBE, x, h=0.1)
+    expect.close(got, 3 * x ** 2 + 0.01, "numerical_gradient(sum x^3, h=0.1)", rtol=1e-9,
+                 atol=1e-9, inputs=x, hint="use the argument h, not a fixed step")
+
+
+@HIDDEN.property("numerical_gradient", "x_restored",
+                 "leaves x exactly as it was, for 1-D and 2-D x")
+def _(call):
+    rng = np.random.default_rng(1002)
+    for shape in [(4,), (2, 3)]:
+        expect.pure(call, "numerical_gradient", SIN, rng.normal(size=shape))
+
+
+@HIDDEN.property("relative_error", "values", "matches the reference on random arrays")
+def _(call):
+    rng = np.random.default_rng(1003)
+    for shape in [(7,), (3, 5)]:
+        a = rng.normal(size=shape)
+        b = a + rng.normal(scale=1e-3, size=shape) * rng.integers(0, 2, size=shape)
+        expect.close(call("relative_error", a, b), ref.relative_error(a, b),
+                     f"relative_error on arrays of shape {shape}", rtol=1e-9)
+
+
+@HIDDEN.property("relative_error", "worst_element",
+                 "reports the worst element (a max), not an average")
+def _(call):
+    a = np.array([1.0, 1.0, 1.0, 1.0])
+    b = np.array([1.0, 1.0, 1.0, 3.0])
+    expect.close(call("relative_error", a, b), 0.5, "relative_error with one bad element",
+                 rtol=1e-9, hint="take np.max of the elementwise ratios")
+
+
+@HIDDEN.property("relative_error", "floor",
+                 "uses the 1e-8 floor: tiny and zero values give no NaN and no blow-up")
+def _(call):
+    expect.close(call("relative_error", np.zeros(3), np.zeros(3)), 0.0,
+                 "relative_error(0, 0)", atol=0, hint="divide by max(1e-8, |a| + |b|)")
+    got = call("relative_error", np.array([1e-12, 0.0]), np.array([0.0, 0.0]))
+    expect.close(got, 1e-4, "relative_error(1e-12, 0)", rtol=1e-9,
+                 hint="the denominator is max(1e-8, |a| + |b|), not |a| + |b|")
+
+
+@HIDDEN.property("relative_error", "symmetric", "relative_error(a, b) == relative_error(b, a)")
+def _(call):
+    a, b = np.array([2.0, -1.0, 0.3]), np.array([1.0, -1.5, 0.0])
+    expect.close(call("relative_error", a, b), call("relative_error", b, a),
+                 "relative_error(a, b) against relative_error(b, a)", rtol=1e-12,
+                 hint="use |a| + |b| in the denominator, not |a| alone")
+    expect.close(call("relative_error", a, b), ref.relative_error(a, b),
+                 "relative_error(a, b)", rtol=1e-9)

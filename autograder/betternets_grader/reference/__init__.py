@@ -1,0 +1,1 @@
+"""The hidden reference implementation of every exercise, one module per notebook."""

@@ -1,0 +1,55 @@
+"""Self-checks for students: `check("sigmoid")` and `check_all()`.
+
+`check(name)` runs every visible property of one exercise on the function of
+that name defined in your notebook, prints one line per property (a tick or a
+cross, what is checked, and for a failure what differs and a hint), and fails
+the cell if any property does not hold.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+import sys
+from typing import Any, Mapping
+
+from .calls import namespace_caller
+from .core import VISIBLE, raise_if_failed, report, run_properties
+
+__all__ = ["check", "check_all", "VISIBLE"]
+
+
+def load_visible_checks() -> None:
+    """Import every module `betternets.checks.exNN_*`, which registers its properties."""
+    for info in pkgutil.iter_modules(__path__):
+        if info.name.startswith("ex"):
+            importlib.import_module(f"{__name__}.{info.name}")
+
+
+def _notebook_namespace(depth: int = 2) -> Mapping[str, Any]:
+    return sys._getframe(depth).f_globals
+
+
+def check(name: str, namespace: Mapping[str, Any] | None = None) -> None:
+    """Check your function `name`; prints one line per property."""
+    load_visible_checks()
+    call = namespace_caller(namespace if namespace is not None else _notebook_namespace())
+    results = run_properties(VISIBLE.properties(name), call)
+    print(report(results))
+    raise_if_failed(results, name)
+
+
+def check_all(namespace: Mapping[str, Any] | None = None) -> None:
+    """Check every exercise whose function this notebook defines; prints a summary."""
+    load_visible_checks()
+    ns = namespace if namespace is not None else _notebook_namespace()
+    call = namespace_caller(ns)
+    summary = []
+    for name in VISIBLE.exercises():
+        if not callable(ns.get(name)):
+            continue
+        results = run_properties(VISIBLE.properties(name), call)
+        passed = sum(r.passed for r in results)
+        mark = "\u2713" if passed == len(results) else "\u2717"
+        summary.append(f"{mark} {name}: {passed}/{len(results)} checks pass")
+        summary += ["    " + r.line().replace("\n", "\n    ") for r in results if not r.passed]
+    print("\n".join(summary) if summary else "No exercise of this course is defined here yet.")

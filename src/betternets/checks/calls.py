@@ -1,0 +1,184 @@
+"""The `call` interface: how a check reaches a student's function.
+
+A check never touches student code directly. It asks a `Caller`:
+
+    value = call("sigmoid", z)              # the returned value
+    rec = call.record("sigmoid", z)         # value plus what the call did
+
+Arguments are plain data (arrays, numbers, lists, dicts) or one of three
+tokens, so that a request can cross a process boundary:
+
+    Rng(seed)          becomes numpy.random.default_rng(seed) where the call runs
+    Fn("mod:name")     a function importable where the call runs (a surface,
+                       a test function from betternets.checks.functions)
+    Answer("sigmoid")  the student's own function of that name
+
+`execute` is the one place that runs a student's function. It runs in the
+student's kernel, both for self-checks and for the grader, which sends it
+requests from outside and judges the plain records it sends back.
+"""
+from __future__ import annotations
+
+import copy
+import importlib
+import traceback
+import warnings
+from dataclasses import dataclass, field
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+
+@dataclass(frozen=True)
+class Rng:
+    """A random generator, sent by seed: `numpy.random.default_rng(seed)`."""
+    seed: int
+
+
+@dataclass(frozen=True)
+class Fn:
+    """A function sent by its import path, "package.module:attribute"."""
+    path: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The student's own function `name` (an earlier exercise)."""
+    name: str
+
+
+class StudentError(Exception):
+    """The student's function raised; `kind` is the exception's class name."""
+
+    def __init__(self, name: str, kind: str, message: str, where: str = ""):
+        super().__init__(f"{name} raised {kind}: {message}")
+        self.name, self.kind, self.message, self.where = name, kind, message, where
+
+
+class NotImplementedYet(StudentError):
+    """The exercise still raises NotImplementedError (the untouched stub)."""
+
+
+class MissingAnswer(StudentError):
+    """No function of that name exists in the notebook."""
+
+
+@dataclass
+class CallRecord:
+    """What one call did: its value, and side effects a check may judge."""
+    value: Any
+    mutated: list[str] = field(default_factory=list)   # arguments changed in place
+    warnings: list[str] = field(default_factory=list)  # "RuntimeWarning: overflow ..."
+    global_rng_used: bool = False                      # np.random's global state moved
+
+
+def resolve(arg: Any, namespace: Mapping[str, Any]) -> Any:
+    """Replace tokens by live objects, recursively through lists, tuples, dicts."""
+    if isinstance(arg, Rng):
+        return np.random.default_rng(arg.seed)
+    if isinstance(arg, Fn):
+        module, _, attr = arg.path.partition(":")
+        return getattr(importlib.import_module(module), attr)
+    if isinstance(arg, Answer):
+        return _lookup(namespace, arg.name)
+    if isinstance(arg, list):
+        return [resolve(a, namespace) for a in arg]
+    if isinstance(arg, tuple):
+        return tuple(resolve(a, namespace) for a in arg)
+    if isinstance(arg, dict):
+        return {k: resolve(v, namespace) for k, v in arg.items()}
+    return arg
+
+
+def _lookup(namespace: Mapping[str, Any], name: str) -> Callable:
+    fn = namespace.get(name)
+    if not callable(fn):
+        raise MissingAnswer(name, "NameError",
+                            f"no function named {name!r} is defined; run the cell that defines it")
+    return fn
+
+
+def _global_rng_position() -> tuple:
+    state = np.random.get_state()
+    return state[1].tobytes(), state[2], state[3], state[4]
+
+
+def _same(a: Any, b: Any) -> bool:
+    """Deep equality for the kinds of arguments exercises take.
+
+    Generators and functions are not data: using them is not mutating them.
+    """
+    if isinstance(a, np.random.Generator) or callable(a):
+        return True
+    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
+        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
+                and a.shape == b.shape and a.dtype == b.dtype
+                and np.array_equal(a, b, equal_nan=True))
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
+    if isinstance(a, dict):
+        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
+    try:
+        return bool(a == b)
+    except Exception:
+        return a is b
+
+
+def _copyable(value: Any) -> Any:
+    try:
+        return copy.deepcopy(value)
+    except Exception:
+        return value
+
+
+def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
+            kwargs: Mapping[str, Any] | None = None) -> CallRecord:
+    """Call the student's function `name` from `namespace` and record what it did."""
+    fn = _lookup(namespace, name)
+    args = resolve(tuple(args), namespace)
+    kwargs = resolve(dict(kwargs or {}), namespace)
+    before_args, before_kwargs = _copyable(args), _copyable(kwargs)
+    rng_before = _global_rng_position()
+    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+        warnings.simplefilter("always")
+        try:
+            value = fn(*args, **kwargs)
+        except NotImplementedError as exc:
+            raise NotImplementedYet(name, "NotImplementedError", str(exc)) from None
+        except (KeyboardInterrupt, SystemExit):
+            raise
+        except BaseException as exc:  # the student's bug, reported as such
+            where = "".join(traceback.format_exception(exc)[-3:])
+            raise StudentError(name, type(exc).__name__, str(exc), where) from None
+    mutated = [f"argument {i + 1}" for i, (a, b) in enumerate(zip(args, before_args))
+               if not _same(a, b)]
+    mutated += [f"argument {k}=" for k in kwargs if not _same(kwargs[k], before_kwargs[k])]
+    return CallRecord(
+        value=value,
+        mutated=mutated,
+        warnings=[f"{w.category.__name__}: {w.message}" for w in caught],
+        global_rng_used=_global_rng_position() != rng_before,
+    )
+
+
+class Caller:
+    """What checks use: `call(name, *args, **kw)` and `call.record(...)`.
+
+    `executor(name, args, kwargs) -> CallRecord` does the work: `execute` on a
+    namespace in the student's kernel, or a request sent to a kernel by the
+    grader.
+    """
+
+    def __init__(self, executor: Callable[[str, tuple, dict], CallRecord]):
+        self._executor = executor
+
+    def record(self, name: str, *args: Any, **kwargs: Any) -> CallRecord:
+        return self._executor(name, args, kwargs)
+
+    def __call__(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        return self.record(name, *args, **kwargs).value
+
+
+def namespace_caller(namespace: Mapping[str, Any]) -> Caller:
+    """A caller that runs functions found in `namespace` (a notebook's globals)."""
+    return Caller(lambda name, args, kwargs: execute(namespace, name, args, kwargs))

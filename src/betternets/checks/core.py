@@ -1,0 +1,152 @@
+"""Checks as named properties, and how their verdicts are reported.
+
+A property is a function `prop(call)` that asks the student's code for values
+through `call` (see `calls.py`) and raises `CheckFailed` with a plain-words
+message when they are wrong. It is registered under an exercise name:
+
+    @VISIBLE.property("sigmoid", "range", "sigmoid(z) lies in (0, 1)")
+    def _(call):
+        ...
+
+`evaluate` turns a property into a `Result`; `report` prints results one line
+each; `raise_if_failed` makes a test cell fail (nbgrader counts a cell that
+raises as failed) with a short message instead of a long traceback.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from .calls import Caller, MissingAnswer, NotImplementedYet, StudentError
+
+PASSED, FAILED, ERROR, MISSING = "passed", "failed", "error", "missing"
+
+
+class CheckFailed(AssertionError):
+    """A property does not hold. `message` says what differs; `hint` what to look at."""
+
+    def __init__(self, message: str, hint: str = ""):
+        super().__init__(message)
+        self.message, self.hint = message, hint
+
+
+@dataclass(frozen=True)
+class Property:
+    exercise: str
+    name: str
+    description: str
+    run: Callable[[Caller], None]
+
+
+@dataclass(frozen=True)
+class Result:
+    exercise: str
+    prop: str
+    description: str
+    status: str
+    message: str = ""
+    hint: str = ""
+
+    @property
+    def passed(self) -> bool:
+        return self.status == PASSED
+
+    def line(self) -> str:
+        mark = "\u2713" if self.passed else "\u2717"
+        text = f"{mark} {self.exercise}: {self.description}"
+        if not self.passed:
+            text += f"\n    {self.message}"
+            if self.hint:
+                text += f"\n    Hint: {self.hint}"
+        return text
+
+
+class Registry:
+    """Properties by exercise, in the order they were registered."""
+
+    def __init__(self, label: str):
+        self.label = label
+        self._props: dict[str, dict[str, Property]] = {}
+
+    def property(self, exercise: str, name: str, description: str):
+        def decorate(fn: Callable[[Caller], None]) -> Callable[[Caller], None]:
+            props = self._props.setdefault(exercise, {})
+            if name in props:
+                raise ValueError(f"{self.label}: property {exercise}.{name} registered twice")
+            props[name] = Property(exercise, name, description, fn)
+            return fn
+        return decorate
+
+    def exercises(self) -> list[str]:
+        return list(self._props)
+
+    def properties(self, exercise: str) -> list[Property]:
+        if exercise not in self._props:
+            known = ", ".join(sorted(self._props)) or "none"
+            raise ValueError(f"no {self.label} checks for exercise {exercise!r}; known: {known}")
+        return list(self._props[exercise].values())
+
+    def get(self, exercise: str, name: str) -> Property:
+        for prop in self.properties(exercise):
+            if prop.name == name:
+                return prop
+        names = ", ".join(p.name for p in self.properties(exercise))
+        raise ValueError(f"exercise {exercise!r} has no {self.label} property {name!r}; "
+                         f"known: {names}")
+
+
+def evaluate(prop: Property, call: Caller) -> Result:
+    """Run one property and say in plain words how it went."""
+    def result(status: str, message: str = "", hint: str = "") -> Result:
+        return Result(prop.exercise, prop.name, prop.description, status, message, hint)
+
+    try:
+        prop.run(call)
+    except CheckFailed as exc:
+        return result(FAILED, exc.message, exc.hint)
+    except NotImplementedYet as exc:
+        return result(FAILED, f"{exc.name} is not implemented yet",
+                      f"replace the `raise NotImplementedError(...)` line in {exc.name}'s cell "
+                      "with your code, run that cell, then run this one again")
+    except MissingAnswer as exc:
+        return result(MISSING, exc.message, "run the cell that defines it first")
+    except StudentError as exc:
+        return result(ERROR, f"your {exc.name} raised {exc.kind}: {exc.message}",
+                      "call it yourself on a small input to see where it fails")
+    except Exception as exc:  # noqa: BLE001 - the check itself broke on odd output
+        return result(ERROR, f"could not judge the answer ({type(exc).__name__}: {exc})",
+                      "check the type and shape of what your function returns")
+    return result(PASSED)
+
+
+def run_properties(props: Iterable[Property], call: Caller) -> list[Result]:
+    return [evaluate(p, call) for p in props]
+
+
+def report(results: list[Result], title: str | None = None) -> str:
+    lines = [title] if title else []
+    lines += [r.line() for r in results]
+    return "\n".join(lines)
+
+
+class ChecksFailed(AssertionError):
+    """Raised by a test cell whose checks failed; renders as its summary only."""
+
+    def __init__(self, summary: str):
+        super().__init__(summary)
+        self.summary = summary
+
+    def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
+        return [f"ChecksFailed: {self.summary}"]
+
+
+def raise_if_failed(results: list[Result], what: str) -> None:
+    failed = [r for r in results if not r.passed]
+    if failed:
+        first = failed[0].message.splitlines()[0] if failed[0].message else failed[0].description
+        raise ChecksFailed(f"{what}: {len(failed)} of {len(results)} checks failed; "
+                           f"first: {first}")
+
+
+VISIBLE = Registry("self-check")
+"""The checks students run with `check(name)`; hidden ones live with the grader."""

@@ -1,0 +1,347 @@
+"""Self-checks for notebook 04: first-order optimizers, momentum to Adam.
+
+An update rule is judged by the weights it produces over several steps. The check drives the
+rule itself: it calls `update(w, g, state, ...)` again and again, passes back the state the rule
+returned, and chooses the gradients. Expected values here are hand-computed special cases
+(constant gradients, f(w) = w^2 / 2); the hidden checks compare whole trajectories with the
+reference.
+
+The test inputs below (gradient functions and the probe rules for `run_optimizer`) are sent to
+the student's code by name through `Fn`, so they live in this importable module.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from . import expect
+from .calls import Fn
+from .core import VISIBLE, CheckFailed
+
+MODULE = "betternets.checks.ex04_first_order_optimizers"
+
+
+# --------------------------------------------------------------------------- test inputs
+
+def identity_grad(w):
+    """Gradient of f(w) = sum w^2 / 2: g = w."""
+    return np.array(w, dtype=float)
+
+
+def ones_grad(w):
+    """Gradient of f(w) = sum w: g = 1 everywhere."""
+    return np.ones(np.shape(w))
+
+
+def quadratic_grad(w):
+    """Gradient of 0.1 x^2 + 2 y^2 (betternets.surfaces.quadratic_2d): (0.2 x, 4 y)."""
+    x, y = np.asarray(w, dtype=float)
+    return np.array([0.2 * x, 4.0 * y])
+
+
+def bowl_grad(w):
+    """Gradient of sum_i c_i w_i^2 / 2 with curvatures c from 0.5 to 4 over the elements of w."""
+    w = np.asarray(w, dtype=float)
+    return np.linspace(0.5, 4.0, w.size).reshape(w.shape) * w
+
+
+def wavy_grad(w):
+    """Gradient of sum w^2 / 2 - cos(3 w) / 6: g = w + sin(3 w) / 2 (curved, so look-ahead shows)."""
+    w = np.asarray(w, dtype=float)
+    return w + 0.5 * np.sin(3.0 * w)
+
+
+def sign_rule(w, g, state, *, lr):
+    """A test rule (sign-SGD): w - lr sign(g); keeps no state."""
+    return np.asarray(w, dtype=float) - lr * np.sign(g), {}
+
+
+def counting_rule(w, g, state, *, lr):
+    """A test rule with a step counter k in its state: w - lr k g on the k-th call."""
+    k = state.get("k", 0) + 1
+    return np.asarray(w, dtype=float) - lr * k * np.asarray(g, dtype=float), {"k": k}
+
+
+def lookahead_probe(w, grad_fn, state, *, lr, shift=1.0):
+    """A test rule of the Nesterov form: takes grad_fn itself and returns w - lr grad_fn(w + shift)."""
+    w = np.asarray(w, dtype=float)
+    if not callable(grad_fn):
+        raise TypeError(f"expected the gradient function itself, got {type(grad_fn).__name__}")
+    return w - lr * np.asarray(grad_fn(w + shift), dtype=float), {}
+
+
+# run_optimizer recognizes a Nesterov-type rule by its signature (second parameter named
+# grad_fn); some students check the name instead. The probe satisfies both conventions.
+lookahead_probe.__name__ = lookahead_probe.__qualname__ = "nesterov_update"
+
+IDENTITY = Fn(f"{MODULE}:identity_grad")
+ONES = Fn(f"{MODULE}:ones_grad")
+QUADRATIC = Fn(f"{MODULE}:quadratic_grad")
+BOWL = Fn(f"{MODULE}:bowl_grad")
+WAVY = Fn(f"{MODULE}:wavy_grad")
+SIGN_RULE = Fn(f"{MODULE}:sign_rule")
+COUNTING_RULE = Fn(f"{MODULE}:counting_rule")
+LOOKAHEAD_PROBE = Fn(f"{MODULE}:lookahead_probe")
+
+
+# --------------------------------------------------------------------------- driving a rule
+
+STATE_HINT = ("build a new state dict with new arrays (v = beta * v - lr * g, not v *= beta), "
+              "and leave the one passed in as it was")
+
+
+def step(call, name: str, w, g, state, **hyper) -> tuple[np.ndarray, Any]:
+    """One call of an update rule; fails if it modified w, g or state, or returned no pair."""
+    rec = call.record(name, w, g, state, **hyper)
+    if rec.mutated:
+        which = ", ".join(rec.mutated)
+        what = "the state dict it was given" if "argument 3" in rec.mutated else "its input"
+        raise CheckFailed(f"{name} changed {what} in place ({which})", STATE_HINT)
+    value = rec.value
+    if not (isinstance(value, tuple) and len(value) == 2):
+        raise CheckFailed(f"{name} returned {type(value).__name__}, expected a pair (w_new, state_new)",
+                          "end with `return w_new, new_state`")
+    w_new, state_new = value
+    if not isinstance(state_new, dict):
+        raise CheckFailed(f"{name} returned a state of type {type(state_new).__name__}, expected a dict",
+                          "return the state as a dict, e.g. {'v': v}")
+    w_new = expect.same_shape(w_new, np.shape(w), f"{name}'s w_new")
+    return w_new, state_new
+
+
+def trajectory(call, name: str, w0, grads, **hyper) -> list[np.ndarray]:
+    """Weights after each step, starting from state {}, the state carried between calls.
+
+    `grads` is a list of gradients (or of Fn tokens, for nesterov_update)."""
+    w, state, path = np.array(w0, dtype=float), {}, []
+    for g in grads:
+        w, state = step(call, name, w, g, state, **hyper)
+        path.append(w)
+    return path
+
+
+def compare_path(path, expected, name: str, *, rtol=1e-7, atol=1e-10, hint="", grads=None):
+    """Every step's weights equal the expected ones; names the first step that differs."""
+    for k, (got, exp) in enumerate(zip(path, expected), start=1):
+        try:
+            expect.close(got, exp, f"after step {k}, w", rtol=rtol, atol=atol,
+                         inputs=None if grads is None else grads[k - 1])
+        except CheckFailed as exc:
+            message = exc.message.replace("(input", "(gradient")
+            raise CheckFailed(f"{name}: {message}", hint or exc.hint) from None
+
+
+# --------------------------------------------------------------------------- sgd_update
+
+@VISIBLE.property("sgd_update", "values", "one step is w - lr * g")
+def _(call):
+    w, g = np.array([1.0, -2.0, 0.5]), np.array([0.5, -1.0, 0.0])
+    w_new, _ = step(call, "sgd_update", w, g, {}, lr=0.1)
+    expect.close(w_new, [0.95, -1.9, 0.5], "sgd_update(w, g, {}, lr=0.1)", rtol=1e-12, inputs=g,
+                 hint="step against the gradient: w - lr * g (the slide's + is a typo)")
+
+
+@VISIBLE.property("sgd_update", "pure", "leaves w, g and the state unchanged; returns (w_new, dict)")
+def _(call):
+    step(call, "sgd_update", np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2)), {}, lr=0.5)
+
+
+# --------------------------------------------------------------------------- momentum_update
+
+@VISIBLE.property("momentum_update", "constant_gradient",
+                  "with a constant gradient, v after k steps is -lr g (1 + beta + ... + beta^(k-1))")
+def _(call):
+    g = np.array([1.0, -2.0])
+    path = trajectory(call, "momentum_update", np.zeros(2), [g] * 3, lr=0.1, beta=0.5)
+    # v1 = -0.1 g, v2 = -0.15 g, v3 = -0.175 g; w3 = v1 + v2 + v3 = -0.425 g
+    expected = [-0.1 * g, -0.25 * g, -0.425 * g]
+    compare_path(path, expected, "momentum_update", rtol=1e-12,
+                 hint="v = beta * v - lr * g, then w + v; keep v in the returned state")
+
+
+@VISIBLE.property("momentum_update", "default_beta", "beta defaults to 0.9")
+def _(call):
+    g = np.array([2.0])
+    path = trajectory(call, "momentum_update", np.zeros(1), [g] * 2, lr=0.5)
+    compare_path(path, [[-1.0], [-1.9 - 1.0]], "momentum_update without beta", rtol=1e-12,
+                 hint="the signature is momentum_update(w, g, state, *, lr, beta=0.9)")
+
+
+@VISIBLE.property("momentum_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    trajectory(call, "momentum_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, lr=0.1)
+
+
+# --------------------------------------------------------------------------- nesterov_update
+
+@VISIBLE.property("nesterov_update", "lookahead",
+                  "on f = w^2 / 2 from w = 1 (lr 0.1, beta 0.9) two steps give 0.9, 0.729 "
+                  "(plain momentum: 0.72)")
+def _(call):
+    path = trajectory(call, "nesterov_update", np.array([1.0]), [IDENTITY] * 2, lr=0.1, beta=0.9)
+    # v1 = -0.1 * 1 = -0.1, w1 = 0.9; look-ahead 0.9 - 0.09 = 0.81; v2 = -0.09 - 0.081 = -0.171
+    if abs(float(np.ravel(path[1])[0]) - 0.72) < 1e-9:
+        raise CheckFailed("nesterov_update: after step 2 w is 0.72, the value of plain momentum",
+                          "take the gradient at the look-ahead point w + beta * v, not at w")
+    compare_path(path, [[0.9], [0.729]], "nesterov_update", rtol=1e-12,
+                 hint="v = beta * v - lr * grad_fn(w + beta * v); then w + v")
+
+
+@VISIBLE.property("nesterov_update", "pure", "leaves w and the state passed in unchanged")
+def _(call):
+    trajectory(call, "nesterov_update", np.array([1.0, -2.0, 0.5]), [IDENTITY] * 3, lr=0.1)
+
+
+# --------------------------------------------------------------------------- delta_bar_delta_update
+
+def _rates(path, w0, grads):
+    """Per-step rates recovered from the weights: rate_k = (w_(k-1) - w_k) / g_k."""
+    ws = [np.asarray(w0, dtype=float)] + [np.asarray(w) for w in path]
+    return [(ws[k] - ws[k + 1]) / grads[k] for k in range(len(grads))]
+
+
+@VISIBLE.property("delta_bar_delta_update", "rates",
+                  "rates start at lr0, grow by kappa while the sign agrees, shrink by (1 - phi) "
+                  "when it flips")
+def _(call):
+    g = np.array([1.0, -0.5])
+    grads = [g, g, g, -g]
+    path = trajectory(call, "delta_bar_delta_update", np.zeros(2), grads,
+                      lr0=0.1, kappa=0.05, phi=0.5, theta=0.5)
+    rates = _rates(path, np.zeros(2), grads)
+    # step 1: bar = 0, rate stays 0.1; steps 2, 3: + kappa; step 4: bar > 0 meets -g: * (1 - phi)
+    for k, expected in enumerate([0.1, 0.15, 0.2, 0.1], start=1):
+        expect.close(rates[k - 1], [expected] * 2, f"the rate used in step {k}", rtol=1e-9,
+                     hint="compare the new g with bar (the average of past gradients): "
+                          "rate + kappa if bar * g > 0, rate * (1 - phi) if bar * g < 0; "
+                          "then w - rate * g, then update bar")
+
+
+@VISIBLE.property("delta_bar_delta_update", "defaults",
+                  "defaults lr0 = 0.01, kappa = 1e-3 (J88 course defaults)")
+def _(call):
+    g = np.array([1.0])
+    path = trajectory(call, "delta_bar_delta_update", np.zeros(1), [g] * 2)
+    compare_path(path, [[-0.01], [-0.01 - 0.011]], "delta_bar_delta_update with defaults",
+                 rtol=1e-12, hint="delta_bar_delta_update(w, g, state, *, lr0=0.01, kappa=1e-3, "
+                                  "phi=0.1, theta=0.7)")
+
+
+@VISIBLE.property("delta_bar_delta_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    trajectory(call, "delta_bar_delta_update", np.array([1.0, 2.0]),
+               [np.array([0.5, -0.5]), np.array([0.5, 0.5]), np.array([0.5, -0.5])])
+
+
+# --------------------------------------------------------------------------- adagrad_update
+
+@VISIBLE.property("adagrad_update", "constant_gradient",
+                  "with a constant gradient g, step k moves w by lr g / (eps + sqrt(k) |g|)")
+def _(call):
+    g = np.array([2.0, -1e-4, 0.0])
+    lr, eps = 0.5, 1e-7
+    path = trajectory(call, "adagrad_update", np.zeros(3), [g] * 3, lr=lr)
+    steps = [lr * g / (eps + np.sqrt(k) * np.abs(g)) for k in (1, 2, 3)]
+    compare_path(path, np.cumsum(steps, axis=0) * -1, "adagrad_update", grads=[g] * 3,
+                 hint="r = r + g * g (kept in the state); w - lr * g / (eps + sqrt(r)), "
+                      "eps outside the root, default 1e-7")
+
+
+@VISIBLE.property("adagrad_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    trajectory(call, "adagrad_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3)
+
+
+# --------------------------------------------------------------------------- rmsprop_update
+
+@VISIBLE.property("rmsprop_update", "constant_gradient",
+                  "with a constant gradient g, step k moves w by lr g / sqrt(eps + (1 - rho^k) g^2)")
+def _(call):
+    g = np.array([3.0, -1e-3, 0.0])
+    lr, rho, eps = 0.01, 0.9, 1e-6
+    path = trajectory(call, "rmsprop_update", np.zeros(3), [g] * 3, lr=lr)
+    steps = [lr * g / np.sqrt(eps + (1 - rho ** k) * g * g) for k in (1, 2, 3)]
+    compare_path(path, np.cumsum(steps, axis=0) * -1, "rmsprop_update", grads=[g] * 3,
+                 hint="r = rho * r + (1 - rho) * g * g; w - lr * g / sqrt(eps + r), "
+                      "eps inside the root; defaults rho = 0.9, eps = 1e-6")
+
+
+@VISIBLE.property("rmsprop_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    trajectory(call, "rmsprop_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3)
+
+
+# --------------------------------------------------------------------------- adam_update
+
+@VISIBLE.property("adam_update", "first_step",
+                  "the first step has size about lr in every coordinate, whatever the gradient's size")
+def _(call):
+    g = np.array([1e3, -2.0, 1e-3, -5e-5])
+    w_new, _ = step(call, "adam_update", np.zeros(4), g, {}, lr=0.01)
+    expect.close(w_new, -0.01 * g / (np.abs(g) + 1e-8), "w after Adam's first step", rtol=1e-6,
+                 inputs=g, hint="with bias correction m_hat = g and v_hat = g^2 at t = 1, so the "
+                                "step is lr * g / (|g| + eps); use a step counter t starting at 1")
+
+
+@VISIBLE.property("adam_update", "bias_correction",
+                  "with a constant gradient g every step is lr g / (|g| + eps), for 4 steps")
+def _(call):
+    g = np.array([0.5, -3.0, 2e-3])
+    path = trajectory(call, "adam_update", np.zeros(3), [g] * 4, lr=0.1)
+    steps = 0.1 * g / (np.abs(g) + 1e-8)
+    compare_path(path, [-k * steps for k in (1, 2, 3, 4)], "adam_update", rtol=1e-6, grads=[g] * 4,
+                 hint="t += 1 each call (kept in the state); m_hat = m / (1 - beta1^t), "
+                      "v_hat = v / (1 - beta2^t); store the uncorrected m and v")
+
+
+@VISIBLE.property("adam_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    trajectory(call, "adam_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3)
+
+
+# --------------------------------------------------------------------------- run_optimizer
+
+def run(call, *args, **kwargs) -> np.ndarray:
+    """Call run_optimizer, check it left w0 alone, and return the path as an array."""
+    rec = call.record("run_optimizer", *args, **kwargs)
+    if rec.mutated:
+        raise CheckFailed(f"run_optimizer changed its input in place ({', '.join(rec.mutated)})",
+                          "start from a copy: w = np.array(w0, dtype=float)")
+    return expect.as_array(rec.value, "run_optimizer's path")
+
+
+@VISIBLE.property("run_optimizer", "path",
+                  "the path has shape (n_steps + 1, d), its first row is w0 (here sign-SGD)")
+def _(call):
+    w0 = np.array([3.0, -2.0])
+    path = run(call, SIGN_RULE, ONES, w0, 4, lr=0.5)
+    expect.same_shape(path, (5, 2), "run_optimizer(update, grad_fn, w0 of length 2, n_steps=4)",
+                      "put w0 in the path, then one row after each of the n_steps steps")
+    expect.close(path[0], w0, "the first row of the path", atol=0,
+                 hint="the path starts with w0 itself")
+    expect.close(path, w0 - 0.5 * np.arange(5)[:, None], "the path of sign-SGD", rtol=1e-12,
+                 hint="call update(w, grad_fn(w), state, **hyper) and keep the w it returns")
+
+
+@VISIBLE.property("run_optimizer", "state_carried",
+                  "the state a rule returns is passed to its next call (a rule that counts its steps)")
+def _(call):
+    lr = 0.1
+    path = run(call, COUNTING_RULE, IDENTITY, np.array([1.0, -2.0]), 4, lr=lr)
+    # step k: w <- w - lr * k * w; the gradient is w itself
+    expected = np.array([1.0, -2.0]) * np.cumprod([1.0] + [1 - lr * k for k in (1, 2, 3, 4)])[:, None]
+    expect.close(path, expected, "the path of a rule that counts its calls in its state",
+                 rtol=1e-12, hint="start with state = {} and keep the state each call returns: "
+                                  "w, state = update(w, g, state, **hyper)")
+
+
+@VISIBLE.property("run_optimizer", "nesterov",
+                  "a rule whose second parameter is grad_fn gets grad_fn itself, not grad_fn(w)")
+def _(call):
+    path = run(call, LOOKAHEAD_PROBE, IDENTITY, np.array([1.0]), 3, lr=0.5)
+    # w <- w - 0.5 (w + 1): 1, 0, -0.5, -0.75
+    expect.close(path, [[1.0], [0.0], [-0.5], [-0.75]],
+                 "the path of a rule of the form update(w, grad_fn, state, ...)", rtol=1e-12,
+                 hint="for nesterov_update pass grad_fn itself; recognize it by its second "
+                      "parameter's name (inspect.signature(update).parameters)")

@@ -1,0 +1,114 @@
+"""Small judging helpers for properties. Each raises `CheckFailed` in plain words."""
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from .calls import Caller, NotImplementedYet, StudentError
+from .core import CheckFailed
+
+
+def as_array(value: Any, what: str) -> np.ndarray:
+    """The value as a float array, or a clear failure if it is not numeric."""
+    try:
+        arr = np.asarray(value, dtype=float)
+    except (TypeError, ValueError):
+        raise CheckFailed(f"{what} should be numbers, got {type(value).__name__}") from None
+    return arr
+
+
+def close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6,
+          atol: float = 1e-9, hint: str = "", inputs: Any = None) -> None:
+    """`actual` equals `expected` within rtol/atol; else name the worst element.
+
+    `inputs`, when given and of the same shape, is shown at the worst index.
+    """
+    exp = np.asarray(expected, dtype=float)
+    act = as_array(actual, what)
+    if act.shape != exp.shape:
+        raise CheckFailed(f"{what} has shape {act.shape}, expected {exp.shape}",
+                          hint or "check which axis you sum or index over")
+    bad_nan = np.isnan(act) & ~np.isnan(exp)
+    if bad_nan.any():
+        idx = _index(np.argmax(bad_nan), act.shape)
+        raise CheckFailed(f"{what} is NaN at index {idx}{_at(inputs, idx)}", hint or
+                          "NaN usually comes from inf - inf or 0 * inf: an exponential overflowed")
+    err = np.abs(act - exp) - (atol + rtol * np.abs(exp))
+    err = np.where(np.isnan(exp) & np.isnan(act), -1.0, err)
+    if act.size and np.nanmax(err) > 0:
+        idx = _index(np.nanargmax(err), act.shape)
+        raise CheckFailed(f"{what} differs at index {idx}{_at(inputs, idx)}: "
+                          f"yours {act[idx]:.8g}, expected {exp[idx]:.8g}", hint)
+
+
+def _index(flat: int, shape: tuple) -> tuple:
+    return tuple(int(i) for i in np.unravel_index(flat, shape)) if shape else ()
+
+
+def _at(inputs: Any, idx: tuple) -> str:
+    if inputs is None:
+        return ""
+    arr = np.asarray(inputs)
+    if arr.shape and len(idx) == arr.ndim:
+        return f" (input {arr[idx]:.6g})"
+    return ""
+
+
+def same_shape(value: Any, shape: tuple, what: str, hint: str = "") -> np.ndarray:
+    arr = as_array(value, what)
+    if arr.shape != tuple(shape):
+        raise CheckFailed(f"{what} has shape {arr.shape}, expected {tuple(shape)}", hint)
+    return arr
+
+
+def pure(call: Caller, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call `name` and fail if it changed any argument in place; returns the value."""
+    rec = call.record(name, *args, **kwargs)
+    if rec.mutated:
+        raise CheckFailed(f"{name} changed its input in place ({', '.join(rec.mutated)})",
+                          "work on a copy (x = x.copy()) or build a new array")
+    return rec.value
+
+
+def no_global_rng(call: Caller, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call `name` and fail if it drew from numpy's global random state."""
+    rec = call.record(name, *args, **kwargs)
+    if rec.global_rng_used:
+        raise CheckFailed(f"{name} used numpy's global random state (np.random.*)",
+                          "draw every random number from the rng argument, e.g. rng.normal(...)")
+    return rec.value
+
+
+def no_warnings(call: Caller, name: str, *args: Any, **kwargs: Any) -> Any:
+    """Call `name` and fail if numpy warned (overflow, invalid value, ...)."""
+    rec = call.record(name, *args, **kwargs)
+    if rec.warnings:
+        raise CheckFailed(f"{name} warned: {rec.warnings[0]}",
+                          "an exponential of a large number overflows; rewrite it so that "
+                          "exp only ever sees values <= 0")
+    return rec.value
+
+
+def raises_value_error(call: Caller, name: str, *args: Any, mentions: str = "",
+                       **kwargs: Any) -> None:
+    """`name(*args)` must raise ValueError whose message mentions `mentions`."""
+    try:
+        call(name, *args, **kwargs)
+    except NotImplementedYet:
+        raise
+    except StudentError as exc:
+        if exc.kind != "ValueError":
+            raise CheckFailed(f"{name} raised {exc.kind}, expected ValueError",
+                              "raise ValueError with a message naming the bad argument") from None
+        if mentions and mentions.lower() not in exc.message.lower():
+            raise CheckFailed(f"{name}'s ValueError message {exc.message!r} does not name "
+                              f"{mentions!r}", "say which argument is wrong") from None
+        return
+    raise CheckFailed(f"{name} accepted bad input {args, kwargs} without a ValueError",
+                      "validate the arguments first and raise ValueError")
+
+
+def true(condition: bool, message: str, hint: str = "") -> None:
+    if not condition:
+        raise CheckFailed(message, hint)

@@ -1,0 +1,47 @@
+"""The wrong-answer catalog: realistic mistakes and correct variants, per notebook.
+
+Each module `exNN_<topic>.py` here defines
+
+    NOTEBOOK = "NN_topic"                 # the solution notebook's name
+    ENTRIES = [wrong(...), right(...)]    # answer cells that replace one exercise
+
+`wrong` answers must lose points on their own exercise (and, because every
+exercise's checks call only that exercise, nowhere else); `right` answers,
+written differently from the solution, must earn full points. The test
+suite (tests/test_catalog.py) proves both through the same test cells
+nbgrader runs.
+"""
+from __future__ import annotations
+
+import importlib
+import pkgutil
+from dataclasses import dataclass
+from textwrap import dedent
+
+
+@dataclass(frozen=True)
+class Entry:
+    exercise: str   # grade_id of the answer cell replaced
+    label: str      # the mistake or variant, in words ("forward difference")
+    source: str     # the whole replacement cell
+    correct: bool   # True: must earn full points; False: must lose points
+
+    @property
+    def id(self) -> str:
+        kind = "right" if self.correct else "wrong"
+        return f"{self.exercise}-{kind}-{self.label.replace(' ', '_')}"
+
+
+def wrong(exercise: str, label: str, source: str) -> Entry:
+    return Entry(exercise, label, dedent(source).strip("\n"), correct=False)
+
+
+def right(exercise: str, label: str, source: str) -> Entry:
+    return Entry(exercise, label, dedent(source).strip("\n"), correct=True)
+
+
+def modules():
+    """Every catalog module, in notebook order."""
+    for info in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name):
+        if info.name.startswith("ex"):
+            yield importlib.import_module(f"{__name__}.{info.name}")

@@ -1,0 +1,141 @@
+"""The real nbgrader pipeline, end to end, on the sample class plus broken submissions.
+
+One grading run (module fixture) serves every test here: alice's complete
+notebooks earn full points (which also proves the solutions, demos
+included, run top to bottom headless), carol's untouched release earns zero,
+bob loses points exactly on the exercises where he made a catalog mistake,
+and broken files never stop the batch.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import os
+import shutil
+import subprocess
+import sys
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from betternets_grader import answers
+from betternets_grader.course import SOLUTIONS, assignments
+from betternets_grader.grade import FIELDS, feedback, grade
+from betternets_grader.samples import SAMPLES
+
+from make_samples import bob_mistakes
+
+pytestmark = pytest.mark.slow
+NAMES = assignments()
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    subs = tmp_path_factory.mktemp("submissions")
+    for student in ("alice", "bob", "carol"):
+        shutil.copytree(SAMPLES / student, subs / student)
+    first = NAMES[0]
+    (subs / "dave").mkdir()
+    (subs / "dave" / f"{first}.ipynb").write_text('{"cells": [ this is not json')
+    (subs / "erin").mkdir()
+    (subs / "erin" / f"{first}.ipynb").write_text("")
+    (subs / "frank" / first).mkdir(parents=True)  # nbgrader's submitted/ layout
+    shutil.copyfile(SAMPLES / "alice" / f"{first}.ipynb", subs / "frank" / first / f"{first}.ipynb")
+    shutil.copyfile(SAMPLES / "alice" / f"{first}.ipynb", subs / "frank" / "homework.ipynb")
+    course = tmp_path_factory.mktemp("course")
+    out = course / "results.csv"
+    log = []
+    rows = grade(subs, out, course=course, log=log.append)
+    return {"rows": rows, "csv": out, "course": course, "log": log}
+
+
+def totals(rows):
+    t = defaultdict(lambda: [0.0, 0.0])
+    for r in rows:
+        t[(r.student, r.assignment)][0] += r.score
+        t[(r.student, r.assignment)][1] += r.max_score
+    return t
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_complete_submission_earns_full_points(graded, name):
+    rows = [r for r in graded["rows"] if r.student == "alice" and r.assignment == name]
+    expected = {gid for gid, _, _ in answers.test_cells(answers.load(SOLUTIONS / f"{name}.ipynb"))}
+    assert {r.grade_id for r in rows} == expected
+    assert [r for r in rows if r.status != "passed"] == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_solution_demos_run_headless_without_errors(graded, name):
+    nb = json.loads((graded["course"] / "autograded" / "alice" / name / f"{name}.ipynb").read_text())
+    errors = [(answers.kind(c), answers.source(c)[:60]) for c in nb["cells"]
+              if c["cell_type"] == "code"
+              and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
+    assert errors == []
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_untouched_release_earns_zero(graded, name):
+    score, possible = totals(graded["rows"])[("carol", name)]
+    assert possible > 0 and score == 0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_partly_wrong_loses_points_only_on_its_mistakes(graded, name):
+    wrong = set(bob_mistakes(name))
+    assert wrong, "bob has no mistakes in this notebook"
+    by_exercise = defaultdict(lambda: [0.0, 0.0])
+    for r in graded["rows"]:
+        if r.student == "bob" and r.assignment == name:
+            by_exercise[answers.exercise_of(r.grade_id)][0] += r.score
+            by_exercise[answers.exercise_of(r.grade_id)][1] += r.max_score
+    for exercise, (score, possible) in by_exercise.items():
+        if exercise in wrong:
+            assert score < possible, f"bob's mistake in {exercise} earned full points"
+        else:
+            assert score == possible, f"bob lost points on {exercise}, which he got right"
+
+
+def test_broken_files_are_errors_and_do_not_stop_the_batch(graded):
+    rows = graded["rows"]
+    for student in ("dave", "erin"):
+        mine = [r for r in rows if r.student == student]
+        assert mine and all(r.status == "error" and r.score == 0 for r in mine)
+        assert all("not a readable notebook" in r.reason for r in mine)
+    frank = [r for r in rows if r.student == "frank"]
+    assert frank and all(r.status == "passed" for r in frank)
+    assert any("homework.ipynb is not a notebook of this course" in line for line in graded["log"])
+
+
+def test_csv_has_one_row_per_student_and_test_cell(graded):
+    with graded["csv"].open() as fh:
+        reader = csv.DictReader(fh)
+        assert reader.fieldnames == FIELDS
+        lines = list(reader)
+    assert len(lines) == len(graded["rows"])
+    keys = {(l["student"], l["assignment"], l["grade_id"]) for l in lines}
+    assert len(keys) == len(lines)
+    assert {l["status"] for l in lines} <= {"passed", "failed", "error"}
+
+
+def test_feedback_html_per_student(graded, tmp_path):
+    written = feedback(tmp_path, course=graded["course"], log=lambda *_: None)
+    students = {p.parent.name for p in written}
+    assert {"alice", "bob", "carol"} <= students
+    html = (tmp_path / "alice" / f"{NAMES[0]}.html").read_text()
+    assert "test_" in html or "Score" in html
+
+
+def test_plain_nbgrader_autograde_still_works(graded):
+    """The compatible path: stock nbgrader, run in the course directory with our config."""
+    env = dict(os.environ, PATH=str(Path(sys.executable).parent) + os.pathsep + os.environ["PATH"])
+    name = NAMES[0]
+    proc = subprocess.run([str(Path(sys.executable).parent / "nbgrader"), "autograde", name,
+                           "--student", "carol", "--force"], cwd=graded["course"], env=env,
+                          capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(name, name, "carol")
+        assert nb.max_score > 0 and nb.score == 0
