@@ -13,7 +13,9 @@ import sys
 from typing import Any, Mapping
 
 from betternets.checks.calls import namespace_caller
-from betternets.checks.core import Registry, evaluate, raise_if_failed, report
+from betternets.checks import VISIBLE, load_visible_checks
+from betternets.checks.core import (Registry, diagnose, diagnosis_lines, evaluate,
+                                   raise_if_failed, report)
 
 HIDDEN = Registry("hidden")
 
@@ -30,6 +32,12 @@ def check_hidden(exercise: str, prop: str, namespace: Mapping[str, Any] | None =
     """Run hidden property `prop` of `exercise` on the notebook's function."""
     load_hidden_checks()
     ns = namespace if namespace is not None else sys._getframe(1).f_globals
-    result = evaluate(HIDDEN.get(exercise, prop), namespace_caller(ns))
+    call = namespace_caller(ns)
+    result = evaluate(HIDDEN.get(exercise, prop), call)
     print(report([result]))
+    if not result.passed:
+        load_visible_checks()
+        found = diagnose(VISIBLE.mistakes(exercise) + HIDDEN.mistakes(exercise), call)
+        if found:
+            print(diagnosis_lines(found))
     raise_if_failed([result], f"{exercise}.{prop}")

@@ -3,6 +3,7 @@
     betternets release [--course DIR]            lectures/ from solutions/ (nbgrader)
     betternets grade SUBMISSIONS --out CSV       grade a class; one row per student and test
     betternets feedback --out DIR                HTML feedback per student of the last grading
+    betternets site --out DIR                    static walkthrough site of the solved notebooks
 
 release, grade and feedback are instructor commands: they need the
 betternets-grader package (autograder/), which students do not get.
@@ -53,6 +54,14 @@ def cmd_feedback(args) -> int:
     return 0
 
 
+def cmd_site(args) -> int:
+    _instructor()
+    from betternets_grader.site import build_site
+    index = build_site(Path(args.out), progress=_progress)
+    print(f"site written: open {index} in a browser")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="betternets", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -72,6 +81,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", default="feedback", help="folder to write (default: feedback)")
     p.add_argument("--course", **course)
     p.set_defaults(run=cmd_feedback)
+
+    p = sub.add_parser("site", help="build the static self-study site from the solved notebooks")
+    p.add_argument("--out", default="site", help="folder to write (default: site)")
+    p.set_defaults(run=cmd_site)
     return parser
 
 

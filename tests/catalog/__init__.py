@@ -25,6 +25,7 @@ class Entry:
     label: str      # the mistake or variant, in words ("forward difference")
     source: str     # the whole replacement cell
     correct: bool   # True: must earn full points; False: must lose points
+    hint: str = ""  # label of the named hint (a registered Mistake) it must get, if any
 
     @property
     def id(self) -> str:
@@ -32,8 +33,8 @@ class Entry:
         return f"{self.exercise}-{kind}-{self.label.replace(' ', '_')}"
 
 
-def wrong(exercise: str, label: str, source: str) -> Entry:
-    return Entry(exercise, label, dedent(source).strip("\n"), correct=False)
+def wrong(exercise: str, label: str, source: str, hint: str = "") -> Entry:
+    return Entry(exercise, label, dedent(source).strip("\n"), correct=False, hint=hint)
 
 
 def right(exercise: str, label: str, source: str) -> Entry:

@@ -4,7 +4,7 @@ from catalog import right, wrong
 NOTEBOOK = "00_gradient_checking"
 
 ENTRIES = [
-    wrong("numerical_gradient", "forward difference", """
+    wrong("numerical_gradient", "forward difference", hint="a forward difference", source="""
         def numerical_gradient(f, x, h=1e-5):
             x = np.array(x, dtype=float)
             grad = np.zeros_like(x)
@@ -16,7 +16,7 @@ ENTRIES = [
                 x[i] = old
             return grad
     """),
-    wrong("numerical_gradient", "x left modified", """
+    wrong("numerical_gradient", "x left modified", hint="x left modified", source="""
         def numerical_gradient(f, x, h=1e-5):
             grad = np.zeros_like(x, dtype=float)
             for i in np.ndindex(x.shape):
@@ -64,12 +64,13 @@ ENTRIES = [
                 grad[k] = (f((flat + e).reshape(x.shape)) - f((flat - e).reshape(x.shape))) / (2 * h)
             return grad.reshape(x.shape)
     """),
-    wrong("relative_error", "mean instead of max", """
+    wrong("relative_error", "mean instead of max",
+          hint="an average instead of the worst element", source="""
         def relative_error(a, b):
             a, b = np.asarray(a, float), np.asarray(b, float)
             return float(np.mean(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
     """),
-    wrong("relative_error", "missing 1e-8 floor", """
+    wrong("relative_error", "missing 1e-8 floor", hint="a missing 1e-8 floor", source="""
         def relative_error(a, b):
             a, b = np.asarray(a, float), np.asarray(b, float)
             return float(np.max(np.abs(a - b) / (np.abs(a) + np.abs(b))))

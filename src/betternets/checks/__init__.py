@@ -13,15 +13,15 @@ import sys
 from typing import Any, Mapping
 
 from .calls import namespace_caller
-from .core import VISIBLE, raise_if_failed, report, run_properties
+from .core import VISIBLE, diagnose, diagnosis_lines, raise_if_failed, report, run_properties
 
 __all__ = ["check", "check_all", "VISIBLE"]
 
 
 def load_visible_checks() -> None:
-    """Import every module `betternets.checks.exNN_*`, which registers its properties."""
+    """Import every module `exNN_*` (properties) and `hintsNN_*` (known mistakes)."""
     for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("ex"):
+        if info.name.startswith(("ex", "hints")):
             importlib.import_module(f"{__name__}.{info.name}")
 
 
@@ -35,6 +35,10 @@ def check(name: str, namespace: Mapping[str, Any] | None = None) -> None:
     call = namespace_caller(namespace if namespace is not None else _notebook_namespace())
     results = run_properties(VISIBLE.properties(name), call)
     print(report(results))
+    if not all(r.passed for r in results):
+        found = diagnose(VISIBLE.mistakes(name), call)
+        if found:
+            print(diagnosis_lines(found))
     raise_if_failed(results, name)
 
 

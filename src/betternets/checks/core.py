@@ -39,6 +39,15 @@ class Property:
 
 
 @dataclass(frozen=True)
+class Mistake:
+    """A known wrong answer, recognised by how the student's function behaves."""
+    exercise: str
+    label: str          # "Adam without bias correction"
+    hint: str           # what to change
+    detect: Callable[[Caller], bool]
+
+
+@dataclass(frozen=True)
 class Result:
     exercise: str
     prop: str
@@ -67,6 +76,7 @@ class Registry:
     def __init__(self, label: str):
         self.label = label
         self._props: dict[str, dict[str, Property]] = {}
+        self._mistakes: dict[str, list[Mistake]] = {}
 
     def property(self, exercise: str, name: str, description: str):
         def decorate(fn: Callable[[Caller], None]) -> Callable[[Caller], None]:
@@ -76,6 +86,16 @@ class Registry:
             props[name] = Property(exercise, name, description, fn)
             return fn
         return decorate
+
+    def mistake(self, exercise: str, label: str, hint: str):
+        """Register `detect(call) -> bool`, true when the answer behaves like this mistake."""
+        def decorate(fn: Callable[[Caller], bool]) -> Callable[[Caller], bool]:
+            self._mistakes.setdefault(exercise, []).append(Mistake(exercise, label, hint, fn))
+            return fn
+        return decorate
+
+    def mistakes(self, exercise: str) -> list[Mistake]:
+        return list(self._mistakes.get(exercise, []))
 
     def exercises(self) -> list[str]:
         return list(self._props)
@@ -121,6 +141,22 @@ def evaluate(prop: Property, call: Caller) -> Result:
 
 def run_properties(props: Iterable[Property], call: Caller) -> list[Result]:
     return [evaluate(p, call) for p in props]
+
+
+def diagnose(mistakes: Iterable[Mistake], call: Caller) -> list[Mistake]:
+    """The known mistakes the answer behaves like (a detector that breaks says no)."""
+    found = []
+    for mistake in mistakes:
+        try:
+            if mistake.detect(call):
+                found.append(mistake)
+        except Exception:  # noqa: BLE001 - a stub or a crash is not this mistake
+            continue
+    return found
+
+
+def diagnosis_lines(found: Iterable[Mistake]) -> str:
+    return "\n".join(f"  This looks like {m.label}: {m.hint}" for m in found)
 
 
 def report(results: list[Result], title: str | None = None) -> str:

@@ -1,0 +1,408 @@
+"""Hidden checks for notebook 01, judged against the reference.
+
+Elementwise functions: values on random arrays of several shapes, a Python float input, purity,
+extreme inputs |z| up to 1e4 where the contract asks for it, a non-default beta; derivatives
+also against central differences of the reference function (away from kinks) and at z == 0.
+`noisy_relu` is judged by the distribution of its output (mean and variance at fixed z,
+computed by numerical integration), never by its random stream. `layer_gradient_norms` gets
+test activations by name (Fn tokens), so its checks never depend on the student's sigmoid.
+"""
+from __future__ import annotations
+
+from functools import lru_cache
+
+import numpy as np
+from scipy import integrate, stats as sstats
+
+from betternets.checks import expect, stats
+from betternets.checks.calls import Rng
+from betternets.checks.core import CheckFailed
+from betternets.checks.ex01_activations import (
+    ARCTAN, ARCTAN_SLOPE, COS, LOGISTIC, LOGISTIC_SLOPE, SIN, SOFTSIGN, SOFTSIGN_SLOPE,
+    arctan_slope, finite, logistic_slope, no_overflow, scalar_ok, softsign, softsign_slope,
+)
+from scipy.special import expit
+
+from .. import HIDDEN
+from ..reference import ex01_activations as ref
+
+SHAPES = [(9,), (4, 5), (2, 3, 4)]
+FLOATS = [-2.7, -0.3, 0.0, 0.8, 3.1]
+EXTREME = np.array([-1e4, -5e3, -1e3, -710.0, -100.0, -20.0, 0.0, 20.0, 100.0, 710.0, 1e3,
+                    5e3, 1e4])
+H = 1e-5
+NOT_BETA = {"leaky_relu": 0.2, "leaky_relu_grad": 0.2, "elu": 0.5, "elu_grad": 0.5}
+
+
+def random_z(rng: np.random.Generator, shape: tuple) -> np.ndarray:
+    """Moderate inputs: mostly N(0, 3^2), some uniform on [-15, 15]; none within 1e-3 of 0."""
+    z = np.where(rng.random(shape) < 0.7, rng.normal(scale=3.0, size=shape),
+                 rng.uniform(-15, 15, size=shape))
+    return np.where(np.abs(z) < 1e-3, 0.5, z)
+
+
+def _known(actual, candidates: dict, z) -> str:
+    """A named hint when the answer equals a known mistake on these inputs."""
+    act = np.asarray(actual, dtype=float)
+    with np.errstate(all="ignore"):
+        for label, wrong in candidates.items():
+            w = np.asarray(wrong(np.asarray(z, dtype=float)), dtype=float)
+            if w.shape == act.shape and np.allclose(act, w, rtol=1e-6, atol=1e-9):
+                return f"this is {label}"
+    return ""
+
+
+MISTAKES = {
+    "sigmoid": {"1/(1 + e^z): the sign in the exponent slipped":
+                lambda z: 1 / (1 + np.exp(z))},
+    "sigmoid_grad": {"s (1 + s): the minus sign slipped": lambda z: expit(z) * (1 + expit(z)),
+                     "the sigmoid itself, not its slope": expit},
+    "tanh": {"2 sigmoid(z) - 1: the 2 inside the sigmoid is missing":
+             lambda z: 2 * expit(z) - 1},
+    "tanh_grad": {"1 - tanh(z); the derivative is 1 - tanh(z)^2": lambda z: 1 - np.tanh(z),
+                  "tanh(z)(1 - tanh(z)), the sigmoid's form; tanh's is 1 - tanh(z)^2":
+                  lambda z: np.tanh(z) * (1 - np.tanh(z))},
+    "lecun_tanh": {"1.7159 tanh(3z/2): the fraction is upside down":
+                   lambda z: 1.7159 * np.tanh(1.5 * z)},
+    "lecun_tanh_grad": {"missing the chain-rule factor 2/3":
+                        lambda z: 1.7159 * (1 - np.tanh(2 * z / 3) ** 2),
+                        "1.7159 (2/3)(1 - tanh(z)^2): tanh must be taken at 2z/3":
+                        lambda z: 1.7159 * 2 / 3 * (1 - np.tanh(z) ** 2)},
+    "softplus": {"ln(1 + e^-z): the sign in the exponent slipped":
+                 lambda z: np.log1p(np.exp(-z))},
+    "softplus_grad": {"1/(1 + e^z): the sign in the exponent slipped":
+                      lambda z: 1 / (1 + np.exp(z))},
+    "relu_grad": {"sign(z): the slope is 0, not -1, for z < 0": np.sign},
+}
+
+
+def _call_with_beta(call, name, z, beta=None):
+    return call(name, z) if beta is None else call(name, z, beta=beta)
+
+
+def _ref(name, z, beta=None):
+    fn = getattr(ref, name)
+    return fn(z) if beta is None else fn(z, beta=beta)
+
+
+def _values(name: str, seed: int, hint: str):
+    def prop(call):
+        rng = np.random.default_rng(seed)
+        for shape in SHAPES:
+            z = random_z(rng, shape)
+            got = call(name, z)
+            expected = _ref(name, z)
+            try:
+                expect.close(got, expected, f"{name} on an array of shape {shape}", rtol=1e-7,
+                             atol=1e-10, inputs=z, hint=hint)
+            except CheckFailed as exc:
+                known = _known(got, MISTAKES.get(name, {}), z)
+                raise CheckFailed(exc.message, known or exc.hint) from None
+    return prop
+
+
+def _derivative(name: str, f: str, seed: int, hint: str):
+    def prop(call):
+        rng = np.random.default_rng(seed)
+        for shape in SHAPES:
+            z = random_z(rng, shape)
+            fd = (getattr(ref, f)(z + H) - getattr(ref, f)(z - H)) / (2 * H)
+            got = call(name, z)
+            try:
+                expect.close(got, fd, f"{name} against central differences of {f} "
+                             f"(shape {shape})", rtol=1e-6, atol=1e-8, inputs=z, hint=hint)
+            except CheckFailed as exc:
+                known = _known(got, MISTAKES.get(name, {}), z)
+                raise CheckFailed(exc.message, known or exc.hint) from None
+    return prop
+
+
+def _python_float(name: str):
+    def prop(call):
+        for x in FLOATS:
+            scalar_ok(call(name, x), float(_ref(name, x)), f"{name}({x})", rtol=1e-7,
+                      atol=1e-10)
+    return prop
+
+
+def _pure(name: str, seed: int):
+    def prop(call):
+        rng = np.random.default_rng(seed)
+        for shape in [(6,), (3, 4)]:
+            z = random_z(rng, shape)
+            z.flat[0], z.flat[-1] = -2.0, 2.0  # both signs present
+            expect.pure(call, name, z)
+    return prop
+
+
+def _extreme(name: str, warnings: bool, hint: str):
+    def prop(call):
+        z = EXTREME.copy()
+        got = no_overflow(call, name, z) if warnings else call(name, z)
+        finite(got, f"{name} at extreme z", z)
+        expect.close(got, _ref(name, z), f"{name} at extreme z", rtol=1e-9, atol=1e-12,
+                     inputs=z, hint=hint)
+    return prop
+
+
+def _at_zero(name: str):
+    def prop(call):
+        z = np.array([0.0, -0.0, 0.0])
+        for beta in ([None, NOT_BETA[name]] if name in NOT_BETA else [None]):
+            what = f"{name}(0)" + ("" if beta is None else f" with beta={beta}")
+            expect.close(_call_with_beta(call, name, z, beta), _ref(name, z, beta), what,
+                         rtol=1e-12, atol=0, inputs=z,
+                         hint="at exactly z == 0 the course takes the 'otherwise' branch of "
+                         "the definition (z > 0 versus otherwise)")
+    return prop
+
+
+def _beta(name: str, seed: int, hint: str):
+    def prop(call):
+        rng = np.random.default_rng(seed)
+        beta = NOT_BETA[name]
+        z = random_z(rng, (4, 6))
+        expect.close(call(name, z, beta=beta), _ref(name, z, beta), f"{name}(z, beta={beta})",
+                     rtol=1e-7, atol=1e-10, inputs=z, hint=hint)
+        expect.close(call(name, z, beta), _ref(name, z, beta),
+                     f"{name}(z, {beta}) (beta passed by position)", rtol=1e-7, atol=1e-10,
+                     inputs=z, hint="beta is the second parameter: (z, beta=...)")
+    return prop
+
+
+def register(name, prop, description, fn):
+    HIDDEN.property(name, prop, description)(fn)
+
+
+FUNCTIONS = {  # name: (hint for wrong values, extreme: None | "values" | "warnings")
+    "sigmoid": ("sigmoid(z) = 1 / (1 + e^-z)", "warnings"),
+    "tanh": ("tanh(z) = 2 sigmoid(2z) - 1", None),
+    "lecun_tanh": ("1.7159 tanh(2z/3)", None),
+    "relu": ("max(0, z) elementwise", None),
+    "leaky_relu": ("z where z > 0, else beta z", None),
+    "softplus": ("ln(1 + e^z)", "warnings"),
+    "elu": ("z where z > 0, else beta (e^z - 1)", "warnings"),
+}
+GRADS = {  # name: (function, hint, extreme)
+    "sigmoid_grad": ("sigmoid", "s (1 - s) with s = sigmoid(z)", "warnings"),
+    "tanh_grad": ("tanh", "1 - tanh(z)^2", None),
+    "lecun_tanh_grad": ("lecun_tanh", "1.7159 (2/3) (1 - tanh(2z/3)^2)", None),
+    "relu_grad": ("relu", "1 where z > 0, else 0", None),
+    "leaky_relu_grad": ("leaky_relu", "1 where z > 0, else beta", None),
+    "softplus_grad": ("softplus", "the derivative of ln(1 + e^z) is sigmoid(z)", "values"),
+    "elu_grad": ("elu", "1 where z > 0, else beta e^z", "warnings"),
+}
+EXTREME_TEXT = {
+    "warnings": "z from -1e4 to 1e4: right values, no NaN and no overflow warning",
+    "values": "z from -1e4 to 1e4: right values and no NaN",
+}
+EXTREME_HINT = ("an exponential overflowed: rewrite the formula so that exp only sees values "
+                "<= 0, e.g. with e^-|z| or e^min(z, 0)")
+
+for i, (name, (hint, extreme)) in enumerate(FUNCTIONS.items()):
+    seed = 1100 + 10 * i
+    register(name, "values", "matches the reference on random arrays of three shapes",
+             _values(name, seed, hint))
+    register(name, "python_float", "a Python float gives a single number of the right value",
+             _python_float(name))
+    register(name, "pure", "the input array is left unchanged", _pure(name, seed + 1))
+    if extreme:
+        register(name, "extreme", EXTREME_TEXT[extreme],
+                 _extreme(name, extreme == "warnings", EXTREME_HINT))
+    if name in NOT_BETA:
+        register(name, "beta", f"uses the beta it is given (beta = {NOT_BETA[name]})",
+                 _beta(name, seed + 2, "use the argument beta everywhere it appears"))
+
+for i, (name, (f, hint, extreme)) in enumerate(GRADS.items()):
+    seed = 1200 + 10 * i
+    register(name, "values", "matches the reference derivative on random arrays of three shapes",
+             _values(name, seed, hint))
+    register(name, "derivative",
+             f"matches central differences of {f} (away from z = 0 for kinked functions)",
+             _derivative(name, f, seed + 3, hint))
+    register(name, "at_zero", "the value at exactly z == 0 (the course's convention)",
+             _at_zero(name))
+    register(name, "python_float", "a Python float gives a single number of the right value",
+             _python_float(name))
+    register(name, "pure", "the input array is left unchanged", _pure(name, seed + 1))
+    if extreme:
+        register(name, "extreme", EXTREME_TEXT[extreme],
+                 _extreme(name, extreme == "warnings", EXTREME_HINT))
+    if name in NOT_BETA:
+        register(name, "beta", f"uses the beta it is given (beta = {NOT_BETA[name]})",
+                 _beta(name, seed + 2, "use the argument beta everywhere it appears"))
+
+
+# ---------------------------------------------------------------- noisy_relu
+
+NOISY_Z = (-1.0, -0.4, 0.0, 0.6, 1.5, 3.0)
+NOISY_N = 40_000
+# The sample mean and variance are judged by the normal approximation (CLT) at about six
+# standard errors. At z = -1 only ~2.7% of outputs are positive, so the statistic is a little
+# skewed; judging each at p = 1e-9 / k instead of 1e-7 / k widens the bounds by ~12%, which
+# covers that skew, and keeps a correct answer's failure rate well below 1e-6.
+NOISY_P = 1e-9 / len(NOISY_Z)
+
+
+@lru_cache(maxsize=None)
+def rectified_moments(z: float) -> tuple[float, float, float, float]:
+    """E[a^k], k = 1..4, for a = max(0, z + e), e ~ N(0, sigmoid(z)), by numerical integration."""
+    s = float(np.sqrt(expit(z)))
+    density = sstats.norm(loc=z, scale=s).pdf
+    lo, hi = max(0.0, z - 12 * s), z + 12 * s
+    return tuple(float(integrate.quad(lambda x, k=k: x ** k * density(x), lo, hi,
+                                      epsabs=1e-13, epsrel=1e-11)[0]) if hi > 0 else 0.0
+                 for k in (1, 2, 3, 4))
+
+
+def rectified_mean_var(z: float) -> tuple[float, float, float]:
+    """Mean, variance, and the variance of (a - mean)^2 (for the sample variance's error)."""
+    m1, m2, m3, m4 = rectified_moments(float(z))
+    var = m2 - m1 ** 2
+    mu4 = m4 - 4 * m1 * m3 + 6 * m1 ** 2 * m2 - 3 * m1 ** 4
+    return m1, var, mu4 - var ** 2
+
+
+def _noisy_samples(call, seed):
+    z = np.repeat(np.array(NOISY_Z), NOISY_N)
+    out = expect.same_shape(call("noisy_relu", z, Rng(seed)), z.shape, "noisy_relu",
+                            "draw one noise value per element")
+    return out.reshape(len(NOISY_Z), NOISY_N)
+
+
+NOISY_HINT = ("a = max(0, z + e) with e ~ N(0, sigmoid(z)): the VARIANCE is sigmoid(z), so the "
+              "standard deviation is sqrt(sigmoid(z)); add the noise before the max")
+
+
+@HIDDEN.property("noisy_relu", "mean",
+                 "the mean output at six fixed z matches max(0, z + N(0, sigmoid(z)))")
+def _(call):
+    out = _noisy_samples(call, 1301)
+    for z, row in zip(NOISY_Z, out):
+        mean, var, _ = rectified_mean_var(z)
+        stats.check_mean(row, mean, np.sqrt(var), f"noisy_relu at z = {z}", NOISY_P,
+                         hint=NOISY_HINT)
+
+
+@HIDDEN.property("noisy_relu", "variance",
+                 "the variance of the output at six fixed z matches max(0, z + N(0, sigmoid(z)))")
+def _(call):
+    out = _noisy_samples(call, 1302)
+    zcrit = stats.z_value(NOISY_P)
+    for z, row in zip(NOISY_Z, out):
+        _, var, var_of_square = rectified_mean_var(z)
+        got = float(np.var(row, ddof=1))
+        tol = zcrit * np.sqrt(var_of_square / row.size)
+        if not abs(got - var) <= tol:
+            raise CheckFailed(f"noisy_relu at z = {z}: sample variance {got:.5g} over "
+                              f"{row.size} draws, expected {var:.5g} +- {tol:.2g}", NOISY_HINT)
+
+
+@HIDDEN.property("noisy_relu", "nonnegative", "every output is >= 0, for z of either sign")
+def _(call):
+    z = np.random.default_rng(1303).normal(scale=2.0, size=(50, 40))
+    out = expect.same_shape(call("noisy_relu", z, Rng(1304)), z.shape, "noisy_relu")
+    expect.true(bool(np.all(out >= 0)), f"noisy_relu returned {out.min():.4g} < 0",
+                "take the max with 0 after adding the noise: max(0, z + e)")
+
+
+@HIDDEN.property("noisy_relu", "seeded",
+                 "the same seed gives the same output, different seeds different outputs")
+def _(call):
+    z = np.linspace(-1, 2, 40).reshape(5, 8)
+    a, b = call("noisy_relu", z, Rng(21)), call("noisy_relu", z, Rng(21))
+    expect.close(a, b, "noisy_relu called twice with the same seed", rtol=0, atol=0,
+                 hint="draw every random number from the rng argument")
+    c = expect.as_array(call("noisy_relu", z, Rng(22)), "noisy_relu")
+    expect.true(not np.array_equal(np.asarray(a, float), c),
+                "noisy_relu gave the same output for two different seeds",
+                "use the rng argument; do not make a generator of your own")
+
+
+@HIDDEN.property("noisy_relu", "no_global_rng", "does not use np.random's global state")
+def _(call):
+    expect.no_global_rng(call, "noisy_relu", np.linspace(-2, 2, 30), Rng(23))
+
+
+@HIDDEN.property("noisy_relu", "pure", "the input array is left unchanged")
+def _(call):
+    expect.pure(call, "noisy_relu", np.array([[-1.0, 0.5], [2.0, -3.0]]), Rng(24))
+
+
+@HIDDEN.property("noisy_relu", "python_float", "a Python float gives a single number")
+def _(call):
+    got = call("noisy_relu", 0.5, Rng(25))
+    expect.true(np.shape(got) == (), f"noisy_relu(0.5, rng) returned shape {np.shape(got)}, "
+                "expected a single number", "draw with size=np.shape(z)")
+    expect.true(float(got) >= 0, f"noisy_relu(0.5, rng) returned {float(got):.4g} < 0")
+
+
+@HIDDEN.property("noisy_relu", "extreme",
+                 "z from -1e4 to 1e4: no overflow warning; 0 for very negative z, z + N(0, 1) "
+                 "for very positive z")
+def _(call):
+    z = np.tile(np.array([-1e4, -1e3, -100.0, 100.0, 1e3, 1e4]), 5)
+    out = finite(no_overflow(call, "noisy_relu", z, Rng(26)), "noisy_relu at extreme z", z)
+    neg, pos = z < 0, z > 0
+    expect.true(bool(np.all(out[neg] == 0)), "noisy_relu is not 0 for z <= -100",
+                "for very negative z the noise variance sigmoid(z) is ~0, so max(0, z + e) = 0")
+    # There sigmoid(z) = 1: a - z ~ N(0, 1); |N(0, 1)| > 8 has probability 1e-15.
+    dev = np.abs(out[pos] - z[pos])
+    expect.true(bool(np.all(dev < 8)), f"noisy_relu is {dev.max():.3g} away from z >= 100",
+                "for very positive z the noise is N(0, 1)")
+
+
+# ---------------------------------------------------------------- layer_gradient_norms
+
+def _network(rng, sizes, scale=1.0):
+    return [(rng.normal(scale=scale, size=(a, b)) / np.sqrt(a), rng.normal(scale=0.1, size=b))
+            for a, b in zip(sizes[:-1], sizes[1:])]
+
+
+PAIRS = [(SIN, COS, np.sin, np.cos), (ARCTAN, ARCTAN_SLOPE, np.arctan, arctan_slope),
+         (SOFTSIGN, SOFTSIGN_SLOPE, softsign, softsign_slope)]
+LGN_HINT = ("forward: Z_l = A_(l-1) @ W_l + b_l, A_l = activation(Z_l); backward from dL/dA = 1: "
+            "dZ_l = dA_l * activation_grad(Z_l), dW_l = A_(l-1)^T @ dZ_l, "
+            "dA_(l-1) = dZ_l @ W_l^T; return the Frobenius norms, first layer first")
+
+
+@HIDDEN.property("layer_gradient_norms", "values",
+                 "matches the reference for 1, 3 and 6 layers with three test activations")
+def _(call):
+    rng = np.random.default_rng(1401)
+    for depth, (fa, fg, a, g) in zip([1, 3, 6], PAIRS):
+        sizes = [5] + list(rng.integers(2, 7, size=depth))
+        weights = _network(rng, sizes, scale=1.5)
+        X = rng.normal(size=(7, 5))
+        expected = ref.layer_gradient_norms(X, weights, a, g)
+        expect.close(call("layer_gradient_norms", X, weights, fa, fg), expected,
+                     f"layer_gradient_norms for {depth} layers of sizes {sizes}", rtol=1e-8,
+                     atol=1e-12, hint=LGN_HINT)
+
+
+@HIDDEN.property("layer_gradient_norms", "vanishing_sigmoid",
+                 "12 sigmoid layers: the norms match the reference and fall towards the input")
+def _(call):
+    rng = np.random.default_rng(1402)
+    weights = _network(rng, [16] * 13)
+    X = rng.normal(size=(32, 16))
+    expected = ref.layer_gradient_norms(X, weights, expit, logistic_slope)
+    got = expect.same_shape(call("layer_gradient_norms", X, weights, LOGISTIC, LOGISTIC_SLOPE),
+                            expected.shape, "layer_gradient_norms for 12 layers",
+                            "one norm per layer")
+    ratio = got[0] / got[-1] if got[-1] else np.inf
+    expected_ratio = expected[0] / expected[-1]
+    hint = LGN_HINT
+    if np.allclose(got[::-1], expected, rtol=1e-6):
+        hint = "your norms come last layer first; return them first layer first"
+    expect.close(ratio, expected_ratio, "first-layer norm / last-layer norm with sigmoid",
+                 rtol=1e-6, hint=hint)
+    expect.close(got, expected, "layer_gradient_norms for 12 sigmoid layers", rtol=1e-6,
+                 atol=1e-14, hint=hint)
+
+
+@HIDDEN.property("layer_gradient_norms", "pure", "X and the weights are left unchanged")
+def _(call):
+    rng = np.random.default_rng(1403)
+    expect.pure(call, "layer_gradient_norms", rng.normal(size=(6, 4)),
+                _network(rng, [4, 5, 3]), SIN, COS)

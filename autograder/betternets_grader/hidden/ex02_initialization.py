@@ -1,0 +1,391 @@
+"""Hidden checks for notebook 02: weight initialization.
+
+Initializers are judged statistically on non-square sizes (150 inputs, 400
+units: 60 000 entries), so that a transposed matrix, fan-out in place of fan-in
+(variance off by 400/150) and a standard deviation given as a variance all fail
+by many tolerances, while a correct answer fails a property with probability
+below 1e-7 (each property splits that budget over its tests). `activation_stats`
+is compared with the reference on the same seed (the contract fixes the order
+in which `init` draws from `rng`), `pretrain_autoencoder_layer` by what its code
+keeps of the digits.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from betternets.checks import expect, stats
+from betternets.checks import ex02_initialization as vis
+from betternets.checks.calls import Rng
+
+from .. import HIDDEN
+from ..reference import ex02_initialization as ref
+
+N_IN, N_OUT = 150, 400          # non-square; fan-in and fan-out differ by a factor 8/3
+
+
+def _draw(call, name, *args, **kwargs) -> np.ndarray:
+    W = vis.shape_and_float(call(name, N_IN, N_OUT, *args, **kwargs), N_IN, N_OUT, name)
+    return np.asarray(W, dtype=float)
+
+
+def _shape(call, name, *args):
+    for n_in, n_out in [(7, 3), (1, 12), (64, 33)]:
+        vis.shape_and_float(call(name, n_in, n_out, *args), n_in, n_out, name)
+
+
+def _normal_property(call, name, std, p_fail, what, **kwargs):
+    W = _draw(call, name, Rng(21), **kwargs)
+    stats.check_mean(W, 0.0, std, f"{what} mean", p_fail=p_fail,
+                     hint="the entries should be centred on 0")
+    stats.check_variance(W, std ** 2, f"{what} variance", p_fail=p_fail, known_mean=0.0,
+                         hint=vis.stats_hint(f"{std:.4g}"))
+
+
+# --------------------------------------------------------------------------- zeros_init
+
+
+@HIDDEN.property("zeros_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
+def _(call):
+    _shape(call, "zeros_init")
+
+
+@HIDDEN.property("zeros_init", "zeros", "every entry is exactly 0")
+def _(call):
+    W = vis.shape_and_float(call("zeros_init", 6, 9), 6, 9, "zeros_init")
+    expect.true(not np.any(W), f"zeros_init(6, 9) has {np.count_nonzero(W)} non-zero entries")
+
+
+@HIDDEN.property("zeros_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
+def _(call):
+    vis.rejects_bad_sizes(call, "zeros_init")
+
+
+# --------------------------------------------------------------------------- normal_init
+
+
+@HIDDEN.property("normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
+def _(call):
+    _shape(call, "normal_init", Rng(0))
+
+
+@HIDDEN.property("normal_init", "moments",
+                 "mean 0 and standard deviation std (std=2.5, std=0.3 and the default 1)")
+def _(call):
+    for std in (2.5, 0.3):
+        W = _draw(call, "normal_init", Rng(21), std=std)
+        stats.check_mean(W, 0.0, std, f"normal_init(..., std={std}) mean", p_fail=1e-7 / 6)
+        stats.check_variance(W, std ** 2, f"normal_init(..., std={std}) variance",
+                             p_fail=1e-7 / 6, known_mean=0.0,
+                             hint=vis.stats_hint(f"std = {std} (variance {std ** 2:.4g})"))
+    _normal_property(call, "normal_init", 1.0, 1e-7 / 6, "normal_init with the default std")
+
+
+@HIDDEN.property("normal_init", "normal", "the entries are normal (Kolmogorov-Smirnov test)")
+def _(call):
+    W = _draw(call, "normal_init", Rng(22), std=2.5)
+    stats.check_normal(W, 0.0, 2.5, "normal_init(..., std=2.5)",
+                       hint="draw with rng.normal(0, std, size=...)")
+
+
+@HIDDEN.property("normal_init", "rng", "same seed, same matrix; other seed, other matrix; "
+                 "no global random state")
+def _(call):
+    vis.same_seed_same_matrix(call, "normal_init", 30, 20, std=0.5)
+
+
+@HIDDEN.property("normal_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
+def _(call):
+    vis.rejects_bad_sizes(call, "normal_init", Rng(0))
+
+
+# --------------------------------------------------------------------------- lecun_normal_init
+
+
+@HIDDEN.property("lecun_normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
+def _(call):
+    _shape(call, "lecun_normal_init", Rng(0))
+
+
+@HIDDEN.property("lecun_normal_init", "moments",
+                 "mean 0, standard deviation 1/sqrt(n_in) (fan-in, not fan-out; std, not variance)")
+def _(call):
+    _normal_property(call, "lecun_normal_init", 1 / np.sqrt(N_IN), 1e-7 / 2,
+                     f"lecun_normal_init({N_IN}, {N_OUT}, rng)")
+
+
+@HIDDEN.property("lecun_normal_init", "normal", "the entries are normal (Kolmogorov-Smirnov test)")
+def _(call):
+    W = _draw(call, "lecun_normal_init", Rng(22))
+    stats.check_normal(W, 0.0, 1 / np.sqrt(N_IN), f"lecun_normal_init({N_IN}, {N_OUT}, rng)",
+                       hint="draw from a normal with standard deviation 1/sqrt(n_in)")
+
+
+@HIDDEN.property("lecun_normal_init", "rng", "same seed, same matrix; no global random state")
+def _(call):
+    vis.same_seed_same_matrix(call, "lecun_normal_init", 30, 20)
+
+
+@HIDDEN.property("lecun_normal_init", "bad_sizes",
+                 "ValueError naming n_in or n_out for sizes <= 0")
+def _(call):
+    vis.rejects_bad_sizes(call, "lecun_normal_init", Rng(0))
+
+
+# --------------------------------------------------------------------------- xavier_uniform_init
+
+XAVIER_R = np.sqrt(6.0 / (N_IN + N_OUT))
+
+
+@HIDDEN.property("xavier_uniform_init", "shape",
+                 "shape (n_in, n_out) on non-square sizes, floats")
+def _(call):
+    _shape(call, "xavier_uniform_init", Rng(0))
+
+
+@HIDDEN.property("xavier_uniform_init", "tanh",
+                 "for tanh (and by default): uniform on [-r, r], r = sqrt(6/(n_in + n_out))")
+def _(call):
+    hint = ("for tanh r = sqrt(6 / (n_in + n_out)), without the factor 4 (that belongs to "
+            "sigmoid), and the entries are uniform: rng.uniform(-r, r, size=...)")
+    W = _draw(call, "xavier_uniform_init", Rng(23), activation="tanh")
+    stats.check_uniform(W, -XAVIER_R, XAVIER_R, "xavier_uniform_init(150, 400, rng, 'tanh')",
+                        p_fail=1e-7 / 2, hint=hint)
+    W = _draw(call, "xavier_uniform_init", Rng(24))
+    stats.check_uniform(W, -XAVIER_R, XAVIER_R, "xavier_uniform_init(150, 400, rng) (default)",
+                        p_fail=1e-7 / 2, hint="the default activation is 'tanh'")
+
+
+@HIDDEN.property("xavier_uniform_init", "sigmoid",
+                 "for sigmoid: uniform on [-4r, 4r]")
+def _(call):
+    W = _draw(call, "xavier_uniform_init", Rng(25), activation="sigmoid")
+    stats.check_uniform(W, -4 * XAVIER_R, 4 * XAVIER_R,
+                        "xavier_uniform_init(150, 400, rng, 'sigmoid')",
+                        hint="for sigmoid the bound is 4 * sqrt(6 / (n_in + n_out)): sigmoid's "
+                             "slope at 0 is 1/4 of tanh's")
+
+
+@HIDDEN.property("xavier_uniform_init", "bad_activation",
+                 "ValueError naming activation for 'relu' or 'softmax'")
+def _(call):
+    for name in ("relu", "softmax"):
+        expect.raises_value_error(call, "xavier_uniform_init", 4, 5, Rng(0), activation=name,
+                                  mentions="activation")
+
+
+@HIDDEN.property("xavier_uniform_init", "rng", "same seed, same matrix; no global random state")
+def _(call):
+    vis.same_seed_same_matrix(call, "xavier_uniform_init", 30, 20, activation="sigmoid")
+
+
+@HIDDEN.property("xavier_uniform_init", "bad_sizes",
+                 "ValueError naming n_in or n_out for sizes <= 0")
+def _(call):
+    vis.rejects_bad_sizes(call, "xavier_uniform_init", Rng(0))
+
+
+# --------------------------------------------------------------------------- he_uniform_init
+
+
+@HIDDEN.property("he_uniform_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
+def _(call):
+    _shape(call, "he_uniform_init", Rng(0))
+
+
+@HIDDEN.property("he_uniform_init", "uniform",
+                 "uniform on [-r, r], r = sqrt(6/n_in) (fan-in, not fan-out)")
+def _(call):
+    r = np.sqrt(6.0 / N_IN)
+    W = _draw(call, "he_uniform_init", Rng(26))
+    stats.check_uniform(W, -r, r, f"he_uniform_init({N_IN}, {N_OUT}, rng)",
+                        hint="r = sqrt(6 / n_in), n_in being the number of rows, and the "
+                             "entries uniform: rng.uniform(-r, r, size=...)")
+
+
+@HIDDEN.property("he_uniform_init", "rng", "same seed, same matrix; no global random state")
+def _(call):
+    vis.same_seed_same_matrix(call, "he_uniform_init", 30, 20)
+
+
+@HIDDEN.property("he_uniform_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
+def _(call):
+    vis.rejects_bad_sizes(call, "he_uniform_init", Rng(0))
+
+
+# --------------------------------------------------------------------------- he_normal_init
+
+
+@HIDDEN.property("he_normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
+def _(call):
+    _shape(call, "he_normal_init", Rng(0))
+
+
+@HIDDEN.property("he_normal_init", "moments",
+                 "mean 0, standard deviation sqrt(2/n_in) (fan-in; std, not variance)")
+def _(call):
+    _normal_property(call, "he_normal_init", np.sqrt(2.0 / N_IN), 1e-7 / 2,
+                     f"he_normal_init({N_IN}, {N_OUT}, rng)")
+
+
+@HIDDEN.property("he_normal_init", "normal", "the entries are normal (Kolmogorov-Smirnov test)")
+def _(call):
+    W = _draw(call, "he_normal_init", Rng(27))
+    stats.check_normal(W, 0.0, np.sqrt(2.0 / N_IN), f"he_normal_init({N_IN}, {N_OUT}, rng)",
+                       hint="draw from a normal with standard deviation sqrt(2/n_in)")
+
+
+@HIDDEN.property("he_normal_init", "rng", "same seed, same matrix; no global random state")
+def _(call):
+    vis.same_seed_same_matrix(call, "he_normal_init", 30, 20)
+
+
+@HIDDEN.property("he_normal_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
+def _(call):
+    vis.rejects_bad_sizes(call, "he_normal_init", Rng(0))
+
+
+# --------------------------------------------------------------------------- activation_stats
+
+STATS_HINT = ("row l is [A_l.mean(), A_l.std()] of the activation output of layer l, over all "
+              "samples and units (ddof=0); W_1 = init(X.shape[1], width, rng), then "
+              "init(width, width, rng), in order, biases 0")
+
+
+def _compare_stats(call, X, init, activation, depth, width, seed, what):
+    got = call("activation_stats", X, init, activation, depth, width, Rng(seed))
+    expected = ref.activation_stats(X, ref_fn(init), ref_fn(activation), depth, width,
+                                    np.random.default_rng(seed))
+    expect.close(got, expected, what, rtol=1e-8, atol=1e-10, hint=STATS_HINT)
+
+
+def ref_fn(token):
+    from betternets.checks.calls import resolve
+    return resolve(token, {})
+
+
+@HIDDEN.property("activation_stats", "shape", "returns an array of shape (depth, 2)")
+def _(call):
+    X = np.random.default_rng(31).standard_normal((10, 6))
+    for depth in (1, 12):
+        got = call("activation_stats", X, vis.UNIFORM_INIT, vis.TANH, depth, 5, Rng(1))
+        expect.same_shape(got, (depth, 2), f"activation_stats(..., depth={depth}, width=5)",
+                          "one row [mean, std] per layer, no row for the input X")
+
+
+@HIDDEN.property("activation_stats", "tanh",
+                 "matches the reference for tanh nets of depth 1 to 12 (same seed)")
+def _(call):
+    rng = np.random.default_rng(32)
+    X = rng.standard_normal((40, 13))
+    _compare_stats(call, X, vis.SHIFTED_INIT, vis.TANH, 12, 20, 5,
+                   "activation_stats(X (40, 13), shifted normal init, tanh, depth 12, width 20)")
+    _compare_stats(call, X[:7], vis.UNIFORM_INIT, vis.TANH, 1, 9, 6,
+                   "activation_stats(X (7, 13), uniform init, tanh, depth 1, width 9)")
+
+
+@HIDDEN.property("activation_stats", "relu",
+                 "matches the reference for a ReLU net of depth 10 (same seed)")
+def _(call):
+    X = np.random.default_rng(33).uniform(-1, 2, size=(30, 8))
+    _compare_stats(call, X, vis.UNIFORM_INIT, vis.RELU, 10, 16, 7,
+                   "activation_stats(X (30, 8), uniform init, relu, depth 10, width 16)")
+
+
+@HIDDEN.property("activation_stats", "pure", "X is left unchanged; no global random state")
+def _(call):
+    X = np.random.default_rng(34).standard_normal((12, 5))
+    expect.pure(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(0))
+    expect.no_global_rng(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(0))
+
+
+@HIDDEN.property("activation_stats", "bad_sizes", "ValueError naming depth or width when <= 0")
+def _(call):
+    X = np.ones((3, 4))
+    expect.raises_value_error(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 0, 5,
+                              Rng(0), mentions="depth")
+    expect.raises_value_error(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 2, -1,
+                              Rng(0), mentions="width")
+
+
+# --------------------------------------------------------------------------- pretrain_autoencoder_layer
+
+_DIGITS: list = []
+
+
+def _digits() -> np.ndarray:
+    """300 digits (pixels / 16), the same for every submission."""
+    if not _DIGITS:
+        from betternets.data import load_digits
+        X = load_digits(flat=True)[0]
+        _DIGITS.append(X[np.random.default_rng(5).permutation(len(X))[:300]])
+    return _DIGITS[0].copy()
+
+
+N_HIDDEN = 12
+
+
+@HIDDEN.property("pretrain_autoencoder_layer", "shapes",
+                 "(W, b) of the encoder: W (n_in, n_hidden), b (n_hidden,), for 1 and 3 epochs")
+def _(call):
+    X = _digits()[:40, :20]
+    for epochs, n_hidden in [(1, 7), (3, 25)]:
+        out = call("pretrain_autoencoder_layer", X, n_hidden, Rng(3), epochs=epochs)
+        expect.true(isinstance(out, tuple) and len(out) == 2,
+                    f"expected a pair (W, b), got {type(out).__name__}")
+        expect.same_shape(out[0], (20, n_hidden), f"W of the encoder (n_hidden={n_hidden})",
+                          "W maps n_in inputs to n_hidden units; return the encoder, not the "
+                          "decoder")
+        expect.same_shape(out[1], (n_hidden,), f"b of the encoder (n_hidden={n_hidden})")
+
+
+def _errors(call):
+    X = _digits()
+    W0, b0 = call("pretrain_autoencoder_layer", X, N_HIDDEN, Rng(11), epochs=0)
+    W1, b1 = call("pretrain_autoencoder_layer", X, N_HIDDEN, Rng(11))
+    return X, vis.code_error(X, W0, b0), vis.code_error(X, W1, b1)
+
+
+@HIDDEN.property("pretrain_autoencoder_layer", "improves",
+                 "on 300 digits, the trained code (default epochs and lr) keeps clearly more "
+                 "than the untrained start (epochs=0): best linear reconstruction error "
+                 "at most 0.85 times")
+def _(call):
+    _, e0, e1 = _errors(call)
+    expect.true(e1 <= 0.85 * e0,
+                f"best linear reconstruction error of the code: {e1:.4g} after training, "
+                f"{e0:.4g} at the untrained start (epochs=0); expected at most {0.85 * e0:.4g}",
+                "with epochs=0 return the encoder you start from; check the sign of the "
+                "update (W - lr * dW), that the encoder's W and b are updated (not only the "
+                "decoder), and that every epoch runs over mini-batches of 32")
+
+
+@HIDDEN.property("pretrain_autoencoder_layer", "useful_code",
+                 "on 300 digits, the trained code keeps clearly more than random sigmoid "
+                 "units of the same number (error at most 0.85 times theirs)")
+def _(call):
+    X, _, e1 = _errors(call)
+    rng = np.random.default_rng(12)
+    r = np.sqrt(6.0 / (X.shape[1] + N_HIDDEN))
+    baseline = np.mean([vis.code_error(X, rng.uniform(-r, r, (X.shape[1], N_HIDDEN)),
+                                       np.zeros(N_HIDDEN)) for _ in range(5)])
+    expect.true(e1 <= 0.85 * baseline,
+                f"best linear reconstruction error of the trained code {e1:.4g}, of random "
+                f"sigmoid units {baseline:.4g}; expected at most {0.85 * baseline:.4g}",
+                "if the hidden units start equal (e.g. zeros) they stay equal and the code "
+                "holds one number; start from small random weights")
+
+
+@HIDDEN.property("pretrain_autoencoder_layer", "rng",
+                 "same seed, same encoder; no global random state; X unchanged")
+def _(call):
+    X = _digits()[:64]
+    rec = call.record("pretrain_autoencoder_layer", X, 5, Rng(13), epochs=2)
+    expect.true(not rec.global_rng_used,
+                "pretrain_autoencoder_layer used numpy's global random state (np.random.*)",
+                "draw every random number (weights, shuffling) from the rng argument")
+    expect.true(not rec.mutated, "pretrain_autoencoder_layer changed X in place",
+                "work on new arrays")
+    again = call("pretrain_autoencoder_layer", X, 5, Rng(13), epochs=2)
+    for part, a, b in zip("Wb", rec.value, again):
+        expect.close(b, a, f"{part} from two runs with the same seed", rtol=0, atol=0,
+                     hint="draw every random number from the rng argument")

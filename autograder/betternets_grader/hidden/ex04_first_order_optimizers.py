@@ -1,0 +1,398 @@
+"""Hidden checks for notebook 04, judged against the reference.
+
+The check drives every update rule itself: it chooses the gradients (large ones, tiny ones of
+1e-3 to 1e-4 where the placement of eps shows, and zero entries), passes back the state the
+student's rule returned, and compares the weights after every step with the reference's
+trajectory. The state is judged only by the weights it produces; the state passed in must stay
+unchanged (`step` fails on any in-place change).
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from betternets.checks import expect
+from betternets.checks.core import CheckFailed
+from betternets.checks import ex04_first_order_optimizers as vis
+from betternets.checks.ex04_first_order_optimizers import (
+    BOWL, COUNTING_RULE, IDENTITY, LOOKAHEAD_PROBE, ONES, QUADRATIC, SIGN_RULE, WAVY,
+    compare_path, step, trajectory,
+)
+
+from .. import HIDDEN
+from ..reference import ex04_first_order_optimizers as ref
+
+START = np.array([-5.0, -2.0])  # start on 0.1 x^2 + 2 y^2, as in d2l
+
+
+def ref_path(rule, w0, grads, **hyper):
+    """The reference's weights after each step (for nesterov_update `grads` are functions)."""
+    w, state, path = np.array(w0, dtype=float), {}, []
+    for g in grads:
+        w, state = rule(w, g, state, **hyper)
+        path.append(w)
+    return path
+
+
+def gradient_mix(rng, shape, n):
+    """n gradients: large ones, tiny ones (1e-3 to 1e-4, where eps placement shows), zero entries."""
+    grads = []
+    for k in range(n):
+        scale = [5.0, 1.0, 1e-3, 1e-4, 30.0, 3e-4][k % 6]
+        g = rng.normal(scale=scale, size=shape)
+        g[rng.random(shape) < 0.25] = 0.0
+        grads.append(g)
+    grads[0].flat[0] = 0.0  # a zero entry on the first step, where the moments are still 0
+    return grads
+
+
+def check_values(call, name, cases, hint):
+    """cases: (w0, grads, hyper) triples; the whole trajectory must match the reference."""
+    rule = getattr(ref, name)
+    for w0, grads, hyper in cases:
+        path = trajectory(call, name, w0, grads, **hyper)
+        expected = ref_path(rule, w0, grads, **hyper)
+        shown = ", ".join(f"{k}={v:g}" for k, v in hyper.items()) or "default hyper-parameters"
+        try:
+            compare_path(path, expected, name, hint=hint)
+        except CheckFailed as exc:
+            raise CheckFailed(f"{exc.message} ({shown}, w of shape {np.shape(w0)})",
+                              exc.hint) from None
+
+
+def mixed_cases(seed, hypers, n=6):
+    rng = np.random.default_rng(seed)
+    shapes = [(4,), (2, 3), (5,)]
+    return [(rng.normal(size=shapes[i % 3]), gradient_mix(rng, shapes[i % 3], n), h)
+            for i, h in enumerate(hypers)]
+
+
+def steps_to_tol(call, name, w0, grad, tol, n_max, token=None, target=None, **hyper):
+    """Steps until ||w - target|| < tol, driving the student's rule; None if not reached."""
+    w, state = np.array(w0, dtype=float), {}
+    target = np.zeros_like(w) if target is None else np.asarray(target, dtype=float)
+    for k in range(1, n_max + 1):
+        w, state = step(call, name, w, token if token is not None else grad(w), state, **hyper)
+        if not np.all(np.isfinite(w)):
+            return None
+        if np.linalg.norm(w - target) < tol:
+            return k
+    return None
+
+
+def converges(call, name, n_max, hint, token=None, tol=1e-3, **hyper):
+    k = steps_to_tol(call, name, START, vis.quadratic_grad, tol, n_max, token=token, **hyper)
+    shown = ", ".join(f"{a}={b:g}" for a, b in hyper.items())
+    expect.true(k is not None, f"{name} ({shown}) did not bring w from (-5, -2) to within {tol:g} "
+                f"of the minimum of 0.1 x^2 + 2 y^2 in {n_max} steps", hint)
+    return k
+
+
+def pure_run(call, name, grads, **hyper):
+    """A trajectory whose only purpose is the purity test of `step` at every call."""
+    w = np.array([[0.5, -1.0], [2.0, 0.0]])
+    trajectory(call, name, w, grads, **hyper)
+
+
+PURE_GRADS = [np.array([[0.3, -0.2], [0.0, 1.0]]), np.array([[0.1, 0.4], [-0.5, 1.0]]),
+              np.array([[-0.3, 0.2], [0.5, 0.0]])]
+
+
+# --------------------------------------------------------------------------- sgd_update
+
+@HIDDEN.property("sgd_update", "values", "6-step trajectories match w - lr g")
+def _(call):
+    check_values(call, "sgd_update", mixed_cases(4001, [{"lr": 0.1}, {"lr": 0.7}]),
+                 "w - lr * g: a minus sign, and the lr you are given")
+
+
+@HIDDEN.property("sgd_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    pure_run(call, "sgd_update", PURE_GRADS, lr=0.1)
+
+
+@HIDDEN.property("sgd_update", "converges",
+                 "lr 0.4 brings w within 1e-3 of the minimum of 0.1 x^2 + 2 y^2 in 120 steps")
+def _(call):
+    converges(call, "sgd_update", 120, "step against the gradient: w - lr * g", lr=0.4)
+
+
+# --------------------------------------------------------------------------- momentum_update
+
+@HIDDEN.property("momentum_update", "values", "6-step trajectories match the reference")
+def _(call):
+    check_values(call, "momentum_update",
+                 mixed_cases(4002, [{"lr": 0.1}, {"lr": 0.05, "beta": 0.5}, {"lr": 0.3, "beta": 0.99}]),
+                 "v = beta * v - lr * g (kept in the state); then w + v")
+
+
+@HIDDEN.property("momentum_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    pure_run(call, "momentum_update", PURE_GRADS, lr=0.1)
+
+
+@HIDDEN.property("momentum_update", "faster_than_sgd",
+                 "on 0.1 x^2 + 2 y^2 at lr 0.05 it reaches 1e-3 within 200 steps, fewer than SGD")
+def _(call):
+    lr = 0.05
+    k = converges(call, "momentum_update", 200,
+                  "v = beta * v - lr * g; w + v: the velocity is added to w", lr=lr)
+    sgd = _sgd_steps(lr)  # 848 steps
+    expect.true(k < sgd, f"momentum needed {k} steps, SGD at the same lr {sgd}",
+                "the velocity should build up along the shallow direction")
+
+
+def _sgd_steps(lr, tol=1e-3):
+    w, k = START.copy(), 0
+    while np.linalg.norm(w) >= tol:
+        w, _ = ref.sgd_update(w, vis.quadratic_grad(w), {}, lr=lr)
+        k += 1
+    return k
+
+
+# --------------------------------------------------------------------------- nesterov_update
+
+@HIDDEN.property("nesterov_update", "values",
+                 "6-step trajectories match the reference on curved surfaces")
+def _(call):
+    cases = [(np.array([1.5, -0.7, 0.2]), WAVY, vis.wavy_grad, {"lr": 0.1}),
+             (np.array([[1.0, -2.0], [0.5, 3.0]]), BOWL, vis.bowl_grad, {"lr": 0.2, "beta": 0.5}),
+             (np.array([-1.2, 2.0]), WAVY, vis.wavy_grad, {"lr": 0.3, "beta": 0.95})]
+    for w0, token, fn, hyper in cases:
+        path = trajectory(call, "nesterov_update", w0, [token] * 6, **hyper)
+        expected = ref_path(ref.nesterov_update, w0, [fn] * 6, **hyper)
+        compare_path(path, expected, "nesterov_update",
+                     hint="v = beta * v - lr * grad_fn(w + beta * v); w + v; keep v in the state")
+
+
+@HIDDEN.property("nesterov_update", "pure", "leaves w and the state passed in unchanged")
+def _(call):
+    pure_run(call, "nesterov_update", [BOWL] * 3, lr=0.1)
+
+
+@HIDDEN.property("nesterov_update", "converges",
+                 "at lr 0.2, beta 0.9 it reaches 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps "
+                 "(plain momentum needs 136)")
+def _(call):
+    converges(call, "nesterov_update", 100,
+              "the look-ahead gradient damps the oscillation: evaluate grad_fn at w + beta * v",
+              token=QUADRATIC, lr=0.2, beta=0.9)
+
+
+# --------------------------------------------------------------------------- delta_bar_delta_update
+
+@HIDDEN.property("delta_bar_delta_update", "values",
+                 "8-step trajectories with sign flips and zero entries match the reference")
+def _(call):
+    cases = mixed_cases(4003, [{}, {"lr0": 0.05, "kappa": 0.01, "phi": 0.3, "theta": 0.5}], n=8)
+    rng = np.random.default_rng(4004)
+    g = np.array([1.0, -2.0, 0.5, 0.0])
+    flips = [g * s for s in (1, 1, 1, -1, 1, 1, -1, -1)]
+    cases.append((rng.normal(size=4), flips, {"lr0": 0.1, "kappa": 0.02, "phi": 0.2}))
+    check_values(call, "delta_bar_delta_update", cases,
+                 "order: compare g with the old bar, change the rate, step w - rate * g, "
+                 "then bar = (1 - theta) * g + theta * bar")
+
+
+@HIDDEN.property("delta_bar_delta_update", "rates",
+                 "rates grow additively while signs agree and shrink multiplicatively when they flip")
+def _(call):
+    lr0, kappa, phi = 0.02, 0.004, 0.25
+    signs = [1, 1, 1, 1, -1, -1, 1]
+    g = np.array([2.0, -0.5])
+    grads = [s * g for s in signs]
+    path = trajectory(call, "delta_bar_delta_update", np.zeros(2), grads,
+                      lr0=lr0, kappa=kappa, phi=phi, theta=0.6)
+    rates = vis._rates(path, np.zeros(2), grads)
+    expected, rate, bar = [], lr0, 0.0
+    for s in signs:  # the scalar rate of every coordinate (they all see the same sign pattern)
+        if bar * s > 0:
+            rate += kappa
+        elif bar * s < 0:
+            rate *= 1 - phi
+        expected.append(rate)
+        bar = 0.4 * s + 0.6 * bar
+    for k, (got, exp) in enumerate(zip(rates, expected), start=1):
+        expect.close(got, [exp, exp], f"the rate used in step {k} (signs {signs[:k]})", rtol=1e-9,
+                     hint="while bar * g > 0 add kappa (additive increase); when bar * g < 0 "
+                          "multiply by (1 - phi) (multiplicative decrease)")
+
+
+@HIDDEN.property("delta_bar_delta_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    pure_run(call, "delta_bar_delta_update", PURE_GRADS)
+
+
+@HIDDEN.property("delta_bar_delta_update", "converges",
+                 "lr0 0.1, kappa 0.01 reach 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps")
+def _(call):
+    converges(call, "delta_bar_delta_update", 100,
+              "the rate of the oscillating y must shrink while the rate of x grows",
+              lr0=0.1, kappa=0.01)
+
+
+# --------------------------------------------------------------------------- adagrad_update
+
+@HIDDEN.property("adagrad_update", "values",
+                 "6-step trajectories (large, tiny and zero gradients) match the reference")
+def _(call):
+    check_values(call, "adagrad_update",
+                 mixed_cases(4005, [{}, {"lr": 0.3}, {"lr": 0.1, "eps": 1e-4}]),
+                 "r = r + g * g; w - lr * g / (eps + sqrt(r)): eps outside the root, default 1e-7")
+
+
+@HIDDEN.property("adagrad_update", "rate_never_rises",
+                 "the effective rate -dw / g never rises, even when gradients shrink")
+def _(call):
+    g0 = np.array([10.0, -3.0, 0.5])
+    grads = [g0 * f for f in (1.0, 0.5, 0.1, 0.01, 0.01, 1e-3, 2.0, 1e-4)]
+    path = trajectory(call, "adagrad_update", np.zeros(3), grads, lr=0.5)
+    rates = vis._rates(path, np.zeros(3), grads)
+    for k in range(1, len(rates)):
+        # rates recovered from the weights carry round-off of about 1e-11; a rise is far larger
+        rising = rates[k] > rates[k - 1] * (1 + 1e-8)
+        if rising.any():
+            i = int(np.argmax(rising))
+            raise CheckFailed(f"adagrad_update's effective rate rose at step {k + 1} (coordinate "
+                              f"{i}): {rates[k - 1][i]:.4g} -> {rates[k][i]:.4g}",
+                              "r accumulates every g * g (r = r + g * g, no decay), so "
+                              "lr / (eps + sqrt(r)) can only fall")
+    expect.close(path[-1], ref_path(ref.adagrad_update, np.zeros(3), grads, lr=0.5)[-1],
+                 "w after 8 steps", rtol=1e-7, atol=1e-10)
+
+
+@HIDDEN.property("adagrad_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    pure_run(call, "adagrad_update", PURE_GRADS)
+
+
+@HIDDEN.property("adagrad_update", "converges",
+                 "lr 1.0 reaches 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps")
+def _(call):
+    converges(call, "adagrad_update", 100, "w - lr * g / (eps + sqrt(r))", lr=1.0)
+
+
+# --------------------------------------------------------------------------- rmsprop_update
+
+@HIDDEN.property("rmsprop_update", "values",
+                 "6-step trajectories (large, tiny and zero gradients) match the reference")
+def _(call):
+    check_values(call, "rmsprop_update",
+                 mixed_cases(4006, [{}, {"lr": 0.01, "rho": 0.5}, {"lr": 0.003, "eps": 1e-8}]),
+                 "r = rho * r + (1 - rho) * g * g; w - lr * g / sqrt(eps + r): eps inside the "
+                 "root, defaults lr 0.001, rho 0.9, eps 1e-6")
+
+
+@HIDDEN.property("rmsprop_update", "forgets",
+                 "after 5 huge gradients and 150 unit ones, the step is back to about lr")
+def _(call):
+    lr = 0.01
+    grads = [np.array([100.0, -100.0])] * 5 + [np.array([1.0, -1.0])] * 150
+    w, state = np.zeros(2), {}
+    for g in grads:
+        w_before = w
+        w, state = step(call, "rmsprop_update", w, g, state, lr=lr)
+    last = np.abs(w - w_before)
+    expect.true(np.all(last > 0.99 * lr / np.sqrt(1 + 1e-6)) and np.all(last < 1.01 * lr),
+                f"the last step has size {last.min():.3g}, expected about lr = {lr}",
+                "r = rho * r + (1 - rho) * g * g is a decaying average: old gradients fade")
+
+
+@HIDDEN.property("rmsprop_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    pure_run(call, "rmsprop_update", PURE_GRADS)
+
+
+@HIDDEN.property("rmsprop_update", "converges",
+                 "lr 0.1 reaches 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps")
+def _(call):
+    converges(call, "rmsprop_update", 100, "w - lr * g / sqrt(eps + r)", lr=0.1)
+
+
+# --------------------------------------------------------------------------- adam_update
+
+@HIDDEN.property("adam_update", "values",
+                 "6-step trajectories (large, tiny and zero gradients) match the reference")
+def _(call):
+    check_values(call, "adam_update",
+                 mixed_cases(4007, [{}, {"lr": 0.01, "beta1": 0.5, "beta2": 0.9},
+                                    {"lr": 0.1, "eps": 1e-4}]),
+                 "t += 1; m = beta1 m + (1 - beta1) g; v = beta2 v + (1 - beta2) g g; "
+                 "w - lr m_hat / (sqrt(v_hat) + eps), eps outside the root; keep m, v uncorrected")
+
+
+@HIDDEN.property("adam_update", "first_step",
+                 "the first step has size lr in every coordinate, for gradients from 1e-4 to 1e4")
+def _(call):
+    rng = np.random.default_rng(4008)
+    g = rng.choice([-1.0, 1.0], size=9) * np.logspace(-4, 4, 9)
+    for lr in (0.001, 0.05):
+        w_new, _ = step(call, "adam_update", np.ones(9), g, {}, lr=lr)
+        expect.close(np.abs(w_new - 1.0), np.full(9, lr), f"the size of the first step (lr={lr})",
+                     rtol=2e-3, inputs=g, hint="bias correction makes m_hat = g and v_hat = g^2 at "
+                     "t = 1, so the first step is lr * g / (|g| + eps)")
+
+
+@HIDDEN.property("adam_update", "bias_correction",
+                 "with a constant gradient every step has size lr (betas 0.8 and 0.99, 6 steps)")
+def _(call):
+    g = np.array([4.0, -0.02, 7e-4])
+    hyper = {"lr": 0.05, "beta1": 0.8, "beta2": 0.99}
+    path = trajectory(call, "adam_update", np.zeros(3), [g] * 6, **hyper)
+    compare_path(path, ref_path(ref.adam_update, np.zeros(3), [g] * 6, **hyper), "adam_update",
+                 rtol=1e-6, grads=[g] * 6,
+                 hint="divide m by 1 - beta1^t and v by 1 - beta2^t with t = 1, 2, ... kept in "
+                      "the state; store m and v uncorrected")
+
+
+@HIDDEN.property("adam_update", "pure", "leaves w, g and the state passed in unchanged")
+def _(call):
+    pure_run(call, "adam_update", PURE_GRADS)
+
+
+@HIDDEN.property("adam_update", "converges",
+                 "lr 0.1 reaches 1e-3 on 0.1 x^2 + 2 y^2 within 200 steps")
+def _(call):
+    converges(call, "adam_update", 200, "w - lr * m_hat / (sqrt(v_hat) + eps)", lr=0.1)
+
+
+# --------------------------------------------------------------------------- run_optimizer
+
+@HIDDEN.property("run_optimizer", "path",
+                 "path of shape (n_steps + 1, d) starting with w0, for n_steps 0, 1 and 7")
+def _(call):
+    rng = np.random.default_rng(4009)
+    for n in (0, 1, 7):
+        w0 = rng.normal(size=3)
+        path = vis.run(call, SIGN_RULE, BOWL, w0, n, lr=0.3)
+        expect.close(path, ref.run_optimizer(vis.sign_rule, vis.bowl_grad, w0, n, lr=0.3),
+                     f"run_optimizer's path with n_steps={n}", rtol=1e-12,
+                     hint="the path is w0 followed by the weights after each step: "
+                          "n_steps + 1 rows")
+
+
+@HIDDEN.property("run_optimizer", "state_carried",
+                 "the state a rule returns is passed to its next call, for 6 steps")
+def _(call):
+    w0 = np.array([0.4, -1.3, 2.0, 0.1])
+    path = vis.run(call, COUNTING_RULE, BOWL, w0, 6, lr=0.05)
+    expect.close(path, ref.run_optimizer(vis.counting_rule, vis.bowl_grad, w0, 6, lr=0.05),
+                 "the path of a rule that counts its calls in its state", rtol=1e-12,
+                 hint="state = {} once, before the loop; then w, state = update(w, g, state, ...)")
+
+
+@HIDDEN.property("run_optimizer", "nesterov",
+                 "a rule of the Nesterov form gets grad_fn itself")
+def _(call):
+    w0 = np.array([1.5, -0.5])
+    path = vis.run(call, LOOKAHEAD_PROBE, WAVY, w0, 5, lr=0.2)
+    expect.close(path, ref.run_optimizer(vis.lookahead_probe, vis.wavy_grad, w0, 5, lr=0.2),
+                 "the path of a rule update(w, grad_fn, state, ...)", rtol=1e-12,
+                 hint="recognize the rule by its second parameter, grad_fn, and pass grad_fn itself")
+
+
+@HIDDEN.property("run_optimizer", "pure", "leaves w0 unchanged and accepts w0 as a list")
+def _(call):
+    vis.run(call, COUNTING_RULE, IDENTITY, np.array([1.0, 2.0]), 3, lr=0.1)
+    path = vis.run(call, SIGN_RULE, ONES, [1.0, 2.0], 2, lr=0.5)
+    expect.close(path, [[1.0, 2.0], [0.5, 1.5], [0.0, 1.0]], "the path from w0 = [1.0, 2.0]",
+                 rtol=1e-12, hint="convert first: w = np.array(w0, dtype=float)")

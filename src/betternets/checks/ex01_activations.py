@@ -1,0 +1,409 @@
+"""Self-checks for notebook 01: activation functions.
+
+The checks use values you can work out by hand (sigmoid(ln 3) = 3/4, tanh(ln 2) = 3/5, ...),
+symmetries (sigmoid(-z) = 1 - sigmoid(z)) and limits; they never contain the answers.
+
+This module also holds the test activations that checks of `layer_gradient_norms` pass to
+your function (by name, see `calls.Fn`). They are test inputs, not answers to any exercise.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import expect
+from .calls import Caller, Fn, Rng
+from .core import VISIBLE, CheckFailed
+from . import stats
+
+LN2, LN3 = float(np.log(2.0)), float(np.log(3.0))
+EXTREME = np.array([-1e4, -1e3, -800.0, -50.0, 0.0, 50.0, 800.0, 1e3, 1e4])
+
+
+# ---------------------------------------------------------------- test activations (inputs)
+
+def arctan_slope(z):
+    """Derivative of numpy's arctan: 1 / (1 + z^2)."""
+    z = np.asarray(z, dtype=float)
+    return 1.0 / (1.0 + z * z)
+
+
+def softsign(z):
+    """z / (1 + |z|): a smooth, saturating test activation."""
+    z = np.asarray(z, dtype=float)
+    return z / (1.0 + np.abs(z))
+
+
+def softsign_slope(z):
+    """Derivative of `softsign`: 1 / (1 + |z|)^2."""
+    z = np.asarray(z, dtype=float)
+    return 1.0 / (1.0 + np.abs(z)) ** 2
+
+
+def logistic_slope(z):
+    """Derivative of scipy.special.expit (the logistic function): 1 / (4 cosh(z/2)^2)."""
+    z = np.asarray(z, dtype=float)
+    return 0.25 / np.cosh(np.clip(z, -700.0, 700.0) / 2.0) ** 2
+
+
+IDENTITY, ONES = Fn("numpy:positive"), Fn("numpy:ones_like")
+SIN, COS = Fn("numpy:sin"), Fn("numpy:cos")
+ARCTAN, ARCTAN_SLOPE = Fn("numpy:arctan"), Fn(f"{__name__}:arctan_slope")
+SOFTSIGN, SOFTSIGN_SLOPE = Fn(f"{__name__}:softsign"), Fn(f"{__name__}:softsign_slope")
+LOGISTIC, LOGISTIC_SLOPE = Fn("scipy.special:expit"), Fn(f"{__name__}:logistic_slope")
+
+
+# ---------------------------------------------------------------- helpers shared with the grader
+
+def no_overflow(call: Caller, name: str, *args, **kwargs):
+    """Call `name`; fail if numpy warned of overflow, an invalid value or a division by zero.
+
+    Underflow (e^-10000 rounding to 0) is harmless and allowed: it is the point of the
+    stable formulas. (`expect.no_warnings` would reject it, so this check filters it out.)
+    """
+    rec = call.record(name, *args, **kwargs)
+    bad = [w for w in rec.warnings if "underflow" not in w]
+    if bad:
+        raise CheckFailed(f"{name} warned: {bad[0]}",
+                          "an exponential of a large number overflows; rewrite it so that "
+                          "exp only ever sees values <= 0 (e.g. use e^-|z|)")
+    return rec.value
+
+
+def finite(value, what: str, inputs=None) -> np.ndarray:
+    arr = expect.as_array(value, what)
+    if not np.all(np.isfinite(arr)):
+        bad = np.flatnonzero(~np.isfinite(arr))[0]
+        where = ""
+        if inputs is not None and np.shape(inputs) == arr.shape:
+            where = f" (input {np.ravel(inputs)[bad]:.6g})"
+        raise CheckFailed(f"{what} is {np.ravel(arr)[bad]} at flat index {bad}{where}",
+                          "inf/inf or inf - inf gives NaN: an exponential overflowed; use e^-|z| "
+                          "so that exp only ever sees values <= 0")
+    return arr
+
+
+def scalar_ok(value, expected: float, what: str, rtol: float = 1e-9, atol: float = 1e-12):
+    """A Python-float input gives a single number (shape ()) with the right value."""
+    if np.shape(value) != ():
+        raise CheckFailed(f"{what} returned shape {np.shape(value)}, expected a single number",
+                          "for a Python float input, return a 0-d result: np.where, np.exp, ... "
+                          "on np.asarray(z) do that")
+    expect.close(value, expected, what, rtol=rtol, atol=atol)
+
+
+def _grid(lo=-6.0, hi=6.0, n=25):
+    return np.linspace(lo, hi, n)
+
+
+# ---------------------------------------------------------------- sigmoid
+
+@VISIBLE.property("sigmoid", "known_values",
+                  "sigmoid(0) = 1/2, sigmoid(ln 3) = 3/4, sigmoid(-ln 3) = 1/4, shape kept")
+def _(call):
+    z = np.array([[0.0, LN3], [-LN3, 0.0]])
+    expect.close(call("sigmoid", z), [[0.5, 0.75], [0.25, 0.5]], "sigmoid", rtol=1e-9,
+                 inputs=z, hint="sigmoid(z) = 1 / (1 + e^-z); check the sign in the exponent")
+
+
+@VISIBLE.property("sigmoid", "symmetry", "sigmoid(-z) = 1 - sigmoid(z)")
+def _(call):
+    z = _grid()
+    expect.close(call("sigmoid", -z), 1 - np.asarray(call("sigmoid", z), dtype=float),
+                 "sigmoid(-z) against 1 - sigmoid(z)", rtol=1e-9, atol=1e-12, inputs=-z)
+
+
+@VISIBLE.property("sigmoid", "extreme",
+                  "|z| up to 1e4: no NaN, no overflow warning, values 0 and 1 at the ends")
+def _(call):
+    out = finite(no_overflow(call, "sigmoid", EXTREME), "sigmoid at extreme z", EXTREME)
+    expect.close(out[[0, -1]], [0.0, 1.0], "sigmoid(-1e4), sigmoid(1e4)", atol=1e-12)
+
+
+# ---------------------------------------------------------------- sigmoid_grad
+
+@VISIBLE.property("sigmoid_grad", "known_values",
+                  "the slope is 1/4 at 0 (the largest) and 3/16 at +-ln 3")
+def _(call):
+    z = np.array([-LN3, 0.0, LN3])
+    expect.close(call("sigmoid_grad", z), [3 / 16, 1 / 4, 3 / 16], "sigmoid_grad", rtol=1e-9,
+                 inputs=z, hint="sigmoid_grad = s (1 - s) with s = sigmoid(z)")
+
+
+@VISIBLE.property("sigmoid_grad", "even_and_bounded",
+                  "sigmoid_grad(-z) = sigmoid_grad(z), and 0 < sigmoid_grad <= 1/4")
+def _(call):
+    z = _grid()
+    g = expect.as_array(call("sigmoid_grad", z), "sigmoid_grad")
+    expect.close(call("sigmoid_grad", -z), g, "sigmoid_grad(-z) against sigmoid_grad(z)",
+                 rtol=1e-9, atol=1e-12, inputs=-z)
+    expect.true(bool(np.all((g > 0) & (g <= 0.25 + 1e-12))),
+                f"sigmoid_grad ranges over [{g.min():.4g}, {g.max():.4g}], expected (0, 1/4]",
+                "s (1 - s) with s in (0, 1) lies in (0, 1/4]")
+
+
+# ---------------------------------------------------------------- tanh
+
+@VISIBLE.property("tanh", "known_values", "tanh(0) = 0 and tanh(+-ln 2) = +-3/5")
+def _(call):
+    z = np.array([-LN2, 0.0, LN2])
+    expect.close(call("tanh", z), [-0.6, 0.0, 0.6], "tanh", rtol=1e-9, atol=1e-12, inputs=z,
+                 hint="tanh(z) = 2 sigmoid(2z) - 1 = (e^z - e^-z) / (e^z + e^-z)")
+
+
+@VISIBLE.property("tanh", "odd_and_bounded", "tanh(-z) = -tanh(z) and -1 < tanh(z) < 1")
+def _(call):
+    z = _grid(-4, 4)
+    t = expect.as_array(call("tanh", z), "tanh")
+    expect.close(call("tanh", -z), -t, "tanh(-z) against -tanh(z)", rtol=1e-9, atol=1e-12,
+                 inputs=-z)
+    expect.true(bool(np.all(np.abs(t) < 1)), f"tanh reaches {np.abs(t).max():.4g} in absolute "
+                "value on [-4, 4], expected below 1")
+
+
+# ---------------------------------------------------------------- tanh_grad
+
+@VISIBLE.property("tanh_grad", "known_values",
+                  "the slope is 1 at 0 (4 times sigmoid's 1/4) and 16/25 at +-ln 2")
+def _(call):
+    z = np.array([-LN2, 0.0, LN2])
+    expect.close(call("tanh_grad", z), [0.64, 1.0, 0.64], "tanh_grad", rtol=1e-9, inputs=z,
+                 hint="tanh_grad = 1 - tanh(z)^2 (squared)")
+
+
+@VISIBLE.property("tanh_grad", "even", "tanh_grad(-z) = tanh_grad(z)")
+def _(call):
+    z = _grid(-4, 4)
+    expect.close(call("tanh_grad", -z), call("tanh_grad", z),
+                 "tanh_grad(-z) against tanh_grad(z)", rtol=1e-9, atol=1e-12, inputs=-z)
+
+
+# ---------------------------------------------------------------- lecun_tanh
+
+@VISIBLE.property("lecun_tanh", "plus_minus_one",
+                  "lecun_tanh(+-1) = +-1 (to 1e-5): the point of LeCun's constants")
+def _(call):
+    expect.close(call("lecun_tanh", np.array([-1.0, 0.0, 1.0])), [-1.0, 0.0, 1.0],
+                 "lecun_tanh at -1, 0, 1", rtol=0, atol=1e-5,
+                 hint="lecun_tanh(z) = 1.7159 tanh(2z/3)")
+
+
+@VISIBLE.property("lecun_tanh", "known_values", "lecun_tanh(+-1.5 ln 2) = +-1.7159 * 3/5")
+def _(call):
+    z = np.array([-1.5 * LN2, 1.5 * LN2])
+    expect.close(call("lecun_tanh", z), [-1.7159 * 0.6, 1.7159 * 0.6], "lecun_tanh",
+                 rtol=1e-9, inputs=z, hint="the argument of tanh is 2z/3, not 3z/2")
+
+
+# ---------------------------------------------------------------- lecun_tanh_grad
+
+@VISIBLE.property("lecun_tanh_grad", "known_values",
+                  "the slope is 1.7159 * 2/3 at 0 and 1.7159 * 2/3 * 16/25 at +-1.5 ln 2")
+def _(call):
+    z = np.array([-1.5 * LN2, 0.0, 1.5 * LN2])
+    a = 1.7159 * 2 / 3
+    expect.close(call("lecun_tanh_grad", z), [a * 0.64, a, a * 0.64], "lecun_tanh_grad",
+                 rtol=1e-9, inputs=z, hint="the chain rule brings the inner factor 2/3: "
+                 "1.7159 * (2/3) * (1 - tanh(2z/3)^2)")
+
+
+@VISIBLE.property("lecun_tanh_grad", "even", "lecun_tanh_grad(-z) = lecun_tanh_grad(z)")
+def _(call):
+    z = _grid(-4, 4)
+    expect.close(call("lecun_tanh_grad", -z), call("lecun_tanh_grad", z),
+                 "lecun_tanh_grad(-z) against lecun_tanh_grad(z)", rtol=1e-9, atol=1e-12,
+                 inputs=-z)
+
+
+# ---------------------------------------------------------------- relu
+
+@VISIBLE.property("relu", "known_values", "relu of [[-2, -0.5, 0], [0.5, 3, 10]] by hand")
+def _(call):
+    z = np.array([[-2.0, -0.5, 0.0], [0.5, 3.0, 10.0]])
+    expect.close(call("relu", z), [[0, 0, 0], [0.5, 3.0, 10.0]], "relu", atol=0, inputs=z,
+                 hint="relu(z) = max(0, z) elementwise: np.maximum, not Python's max")
+
+
+@VISIBLE.property("relu", "pure", "the input array is left unchanged")
+def _(call):
+    expect.pure(call, "relu", np.array([-1.0, 2.0, -3.0, 0.5]))
+
+
+# ---------------------------------------------------------------- relu_grad
+
+@VISIBLE.property("relu_grad", "known_values", "1 where z > 0, else 0 (also 0 at z == 0)")
+def _(call):
+    z = np.array([-2.0, -1e-9, 0.0, 1e-9, 3.0])
+    expect.close(call("relu_grad", z), [0, 0, 0, 1, 1], "relu_grad", atol=0, inputs=z,
+                 hint="the course's convention: z > 0 gives 1, otherwise (z == 0 too) 0")
+
+
+# ---------------------------------------------------------------- leaky_relu
+
+@VISIBLE.property("leaky_relu", "known_values", "leaky_relu with the default beta = 0.01")
+def _(call):
+    z = np.array([-200.0, -1.0, 0.0, 2.5])
+    expect.close(call("leaky_relu", z), [-2.0, -0.01, 0.0, 2.5], "leaky_relu", rtol=1e-12,
+                 inputs=z, hint="z where z > 0, else beta * z")
+
+
+@VISIBLE.property("leaky_relu", "beta", "uses the beta it is given (beta = 0.2)")
+def _(call):
+    z = np.array([-5.0, -1.0, 3.0])
+    expect.close(call("leaky_relu", z, beta=0.2), [-1.0, -0.2, 3.0], "leaky_relu(z, beta=0.2)",
+                 rtol=1e-12, inputs=z, hint="use the argument beta, not a fixed 0.01")
+
+
+# ---------------------------------------------------------------- leaky_relu_grad
+
+@VISIBLE.property("leaky_relu_grad", "known_values",
+                  "1 where z > 0, else beta (also beta at z == 0), default and beta = 0.2")
+def _(call):
+    z = np.array([-3.0, 0.0, 2.0])
+    expect.close(call("leaky_relu_grad", z), [0.01, 0.01, 1.0], "leaky_relu_grad", rtol=1e-12,
+                 inputs=z, hint="the course's convention: z > 0 gives 1, otherwise beta")
+    expect.close(call("leaky_relu_grad", z, beta=0.2), [0.2, 0.2, 1.0],
+                 "leaky_relu_grad(z, beta=0.2)", rtol=1e-12, inputs=z,
+                 hint="use the argument beta, not a fixed 0.01")
+
+
+# ---------------------------------------------------------------- softplus
+
+@VISIBLE.property("softplus", "known_values",
+                  "softplus(0) = ln 2, softplus(ln 3) = ln 4, softplus(z) - softplus(-z) = z")
+def _(call):
+    expect.close(call("softplus", np.array([0.0, LN3])), [LN2, 2 * LN2], "softplus",
+                 rtol=1e-9, hint="softplus(z) = ln(1 + e^z)")
+    z = _grid(-8, 8)
+    diff = np.asarray(call("softplus", z), float) - np.asarray(call("softplus", -z), float)
+    expect.close(diff, z, "softplus(z) - softplus(-z)", rtol=1e-9, atol=1e-12, inputs=z)
+
+
+@VISIBLE.property("softplus", "extreme",
+                  "|z| up to 1e4: no overflow warning, softplus(1e4) = 1e4, softplus(-1e4) = 0")
+def _(call):
+    out = finite(no_overflow(call, "softplus", EXTREME), "softplus at extreme z", EXTREME)
+    expect.close(out[[0, -1]], [0.0, 1e4], "softplus(-1e4), softplus(1e4)", rtol=1e-12,
+                 atol=1e-12, hint="ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|)")
+
+
+# ---------------------------------------------------------------- softplus_grad
+
+@VISIBLE.property("softplus_grad", "known_values",
+                  "softplus_grad(0) = 1/2, softplus_grad(+-ln 3) = 3/4 and 1/4")
+def _(call):
+    z = np.array([-LN3, 0.0, LN3])
+    expect.close(call("softplus_grad", z), [0.25, 0.5, 0.75], "softplus_grad", rtol=1e-9,
+                 inputs=z, hint="the derivative of ln(1 + e^z) is e^z / (1 + e^z) = sigmoid(z)")
+
+
+@VISIBLE.property("softplus_grad", "symmetry", "softplus_grad(z) + softplus_grad(-z) = 1")
+def _(call):
+    z = _grid()
+    total = np.asarray(call("softplus_grad", z), float) + np.asarray(call("softplus_grad", -z),
+                                                                     float)
+    expect.close(total, np.ones_like(z), "softplus_grad(z) + softplus_grad(-z)", rtol=1e-9,
+                 inputs=z)
+
+
+# ---------------------------------------------------------------- elu
+
+@VISIBLE.property("elu", "known_values", "elu(2) = 2, elu(0) = 0, elu(-ln 2) = -beta/2")
+def _(call):
+    z = np.array([-LN2, 0.0, 2.0])
+    expect.close(call("elu", z), [-0.5, 0.0, 2.0], "elu", rtol=1e-9, atol=1e-12, inputs=z,
+                 hint="z where z > 0, else beta * (e^z - 1)")
+    expect.close(call("elu", z, beta=2.0), [-1.0, 0.0, 2.0], "elu(z, beta=2)", rtol=1e-9,
+                 atol=1e-12, inputs=z, hint="beta multiplies (e^z - 1), the whole bracket")
+
+
+@VISIBLE.property("elu", "extreme", "z = 1e4: elu is 1e4 with no overflow warning")
+def _(call):
+    out = finite(no_overflow(call, "elu", EXTREME), "elu at extreme z", EXTREME)
+    expect.close(out[[0, -1]], [-1.0, 1e4], "elu(-1e4), elu(1e4)", rtol=1e-12,
+                 hint="np.where evaluates both branches: e^z is computed for z = 1e4 too; "
+                 "take e^min(z, 0) in the negative branch")
+
+
+# ---------------------------------------------------------------- elu_grad
+
+@VISIBLE.property("elu_grad", "known_values",
+                  "1 where z > 0, else beta e^z (beta at z == 0), beta = 1 and beta = 2")
+def _(call):
+    z = np.array([-LN2, 0.0, 2.0])
+    expect.close(call("elu_grad", z), [0.5, 1.0, 1.0], "elu_grad", rtol=1e-9, inputs=z)
+    expect.close(call("elu_grad", z, beta=2.0), [1.0, 2.0, 1.0], "elu_grad(z, beta=2)",
+                 rtol=1e-9, inputs=z, hint="for z <= 0 the derivative is beta e^z; "
+                 "at z == 0 the course uses this 'otherwise' branch")
+
+
+# ---------------------------------------------------------------- noisy_relu
+
+@VISIBLE.property("noisy_relu", "nonnegative_shape",
+                  "the output is >= 0 and has the shape of z")
+def _(call):
+    z = np.linspace(-3, 3, 24).reshape(4, 6)
+    out = expect.same_shape(call("noisy_relu", z, Rng(11)), z.shape, "noisy_relu(z of shape "
+                            "(4, 6))", "draw one noise value per element: size=z.shape")
+    expect.true(bool(np.all(out >= 0)), f"noisy_relu returned {out.min():.4g} < 0",
+                "the max with 0 comes last: max(0, z + noise)")
+
+
+@VISIBLE.property("noisy_relu", "seeded",
+                  "the same seed gives the same output; no use of np.random's global state")
+def _(call):
+    z = np.linspace(-2, 2, 50)
+    first = expect.no_global_rng(call, "noisy_relu", z, Rng(5))
+    expect.close(call("noisy_relu", z, Rng(5)), first, "noisy_relu with the same seed twice",
+                 rtol=0, atol=0, hint="draw every random number from the rng argument")
+
+
+@VISIBLE.property("noisy_relu", "at_zero",
+                  "z = 0: half the outputs are 0 and the mean is 1/(2 sqrt(pi)) = 0.2821")
+def _(call):
+    # At z = 0 the noise variance is sigmoid(0) = 1/2, so a = max(0, e) with e ~ N(0, 1/2):
+    # P(a = 0) = 1/2; E[a] = sqrt(1/2) / sqrt(2 pi) = 1/(2 sqrt(pi));
+    # E[a^2] = 1/4, so sd(a) = sqrt(1/4 - 1/(4 pi)).
+    n = 40_000
+    out = expect.as_array(call("noisy_relu", np.zeros(n), Rng(7)), "noisy_relu(0)")
+    stats.check_fraction(int(np.sum(out == 0)), n, 0.5, "share of zeros at z = 0", 5e-8,
+                         hint="add the noise first, then take max(0, .)")
+    stats.check_mean(out, 1 / (2 * np.sqrt(np.pi)), np.sqrt(0.25 - 0.25 / np.pi),
+                     "mean output at z = 0", 5e-8,
+                     hint="the noise VARIANCE is sigmoid(z) = 1/2 at z = 0, so its standard "
+                     "deviation is sqrt(1/2), not 1/2")
+
+
+# ---------------------------------------------------------------- layer_gradient_norms
+
+@VISIBLE.property("layer_gradient_norms", "one_linear_layer",
+                  "one identity layer: ||dL/dW|| = sqrt(n_out) * ||column sums of X||")
+def _(call):
+    # L = sum(X @ W + b) gives dL/dW = X^T @ ones(N, n_out): every column is X's column sums.
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
+    W, b = np.array([[0.3, -0.2, 0.1], [0.4, 0.0, -0.5]]), np.zeros(3)
+    got = call("layer_gradient_norms", X, [(W, b)], IDENTITY, ONES)
+    expected = [np.sqrt(3) * np.linalg.norm(X.sum(axis=0))]
+    expect.close(got, expected, "layer_gradient_norms for one identity layer", rtol=1e-9,
+                 hint="dL/dW = A_prev^T @ dZ with dZ = dL/dA * activation_grad(Z); "
+                 "the norm is the Frobenius norm np.linalg.norm(dW)")
+
+
+@VISIBLE.property("layer_gradient_norms", "shape",
+                  "three layers give a 1-D array of three positive norms")
+def _(call):
+    rng = np.random.default_rng(3)
+    sizes = [4, 5, 3, 2]
+    weights = [(rng.normal(size=(a, b)) / np.sqrt(a), np.zeros(b))
+               for a, b in zip(sizes[:-1], sizes[1:])]
+    got = expect.same_shape(call("layer_gradient_norms", rng.normal(size=(6, 4)), weights,
+                                 SIN, COS), (3,), "layer_gradient_norms for 3 layers",
+                            "one norm per layer, in a 1-D array")
+    expect.true(bool(np.all(got > 0)), f"layer_gradient_norms returned {got}, expected "
+                "positive norms")
+
+
+@VISIBLE.property("layer_gradient_norms", "pure", "X and the weights are left unchanged")
+def _(call):
+    rng = np.random.default_rng(4)
+    weights = [(rng.normal(size=(3, 3)), rng.normal(size=3)) for _ in range(2)]
+    expect.pure(call, "layer_gradient_norms", rng.normal(size=(5, 3)), weights, SIN, COS)
