@@ -1,10 +1,14 @@
-"""The real nbgrader pipeline, end to end, on the sample class plus broken submissions.
+"""`betternets grade` end to end, on the sample class plus broken submissions.
 
-One grading run (module fixture) serves every test here: alice's complete
-notebooks earn full points (which also proves the solutions, demos
-included, run top to bottom headless), carol's untouched release earns zero,
-bob loses points exactly on the exercises where he made a catalog mistake,
-and broken files never stop the batch.
+One grading run (module fixture) serves most tests here: alice's complete
+notebooks earn full points, carol's untouched release earns zero, bob loses
+points exactly on the exercises where he made a catalog mistake, and broken
+files never stop the batch. The scores land in the nbgrader gradebook, and
+nbgrader's own feedback and autograde still work on the same course.
+
+A second run (module fixture `stock`) grades alice with stock nbgrader: it
+proves the solutions, demos included, run top to bottom headless, and that
+both graders agree on her.
 """
 from __future__ import annotations
 
@@ -21,13 +25,17 @@ import pytest
 
 from betternets_grader import answers
 from betternets_grader.course import SOLUTIONS, assignments
-from betternets_grader.grade import FIELDS, feedback, grade
+from betternets_grader.engine.judge import STATUSES
+from betternets_grader.engine.stock import grade_with_nbgrader
+from betternets_grader.grade import FIELDS, Run, autograded_notebook, feedback, grade
 from betternets_grader.samples import SAMPLES
 
 from make_samples import bob_mistakes
 
 pytestmark = pytest.mark.slow
-NAMES = assignments()
+# every notebook of the course that has its sample class (made by tests/make_samples.py)
+NAMES = [n for n in assignments() if all((SAMPLES / s / f"{n}.ipynb").exists()
+                                         for s in ("alice", "bob", "carol"))]
 
 
 @pytest.fixture(scope="module")
@@ -45,9 +53,21 @@ def graded(tmp_path_factory):
     shutil.copyfile(SAMPLES / "alice" / f"{first}.ipynb", subs / "frank" / "homework.ipynb")
     course = tmp_path_factory.mktemp("course")
     out = course / "results.csv"
-    log = []
-    rows = grade(subs, out, course=course, log=log.append)
-    return {"rows": rows, "csv": out, "course": course, "log": log}
+    log, run = [], Run()
+    rows = grade(subs, out, course=course, log=log.append, run_info=run,
+                 report=course / "report.html")
+    return {"rows": rows, "csv": out, "course": course, "log": log, "run": run}
+
+
+@pytest.fixture(scope="module")
+def stock(tmp_path_factory):
+    """Stock nbgrader autograde of alice's notebooks (demos and all)."""
+    subs = tmp_path_factory.mktemp("stock_submissions")
+    shutil.copytree(SAMPLES / "alice", subs / "alice")
+    course = tmp_path_factory.mktemp("stock_course")
+    rows = grade_with_nbgrader(subs, course / "results.csv", course=course,
+                               log=lambda *_: None)
+    return {"rows": rows, "course": course}
 
 
 def totals(rows):
@@ -67,8 +87,8 @@ def test_complete_submission_earns_full_points(graded, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_solution_demos_run_headless_without_errors(graded, name):
-    nb = json.loads((graded["course"] / "autograded" / "alice" / name / f"{name}.ipynb").read_text())
+def test_solution_demos_run_headless_without_errors(stock, name):
+    nb = json.loads((stock["course"] / "autograded" / "alice" / name / f"{name}.ipynb").read_text())
     errors = [(answers.kind(c), answers.source(c)[:60]) for c in nb["cells"]
               if c["cell_type"] == "code"
               and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
@@ -116,7 +136,50 @@ def test_csv_has_one_row_per_student_and_test_cell(graded):
     assert len(lines) == len(graded["rows"])
     keys = {(l["student"], l["assignment"], l["grade_id"]) for l in lines}
     assert len(keys) == len(lines)
-    assert {l["status"] for l in lines} <= {"passed", "failed", "error"}
+    assert {l["status"] for l in lines} <= set(STATUSES)
+    assert all(l["status"] == "passed" or l["reason"] for l in lines)
+
+
+def test_stock_nbgrader_agrees_on_the_complete_submission(graded, stock):
+    ours = {(r.assignment, r.grade_id): r.score for r in graded["rows"] if r.student == "alice"}
+    theirs = {(r.assignment, r.grade_id): r.score for r in stock["rows"]}
+    assert ours == theirs
+
+
+def test_scores_are_in_the_gradebook(graded):
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gb:
+        for (student, name), (score, possible) in totals(graded["rows"]).items():
+            if student in ("dave", "erin"):
+                continue
+            nb = gb.find_submission_notebook(name, name, student)
+            assert (nb.score, nb.max_score) == (score, possible), (student, name)
+
+
+def test_run_is_sandboxed_when_bubblewrap_is_installed(graded):
+    from betternets_grader.engine.kernel import bwrap_path
+    assert graded["run"].sandboxed == (bwrap_path() is not None)
+    html = (graded["course"] / "report.html").read_text()
+    assert ("unsandboxed" in html) != graded["run"].sandboxed
+    assert "Score distribution" in html and "dave" in html
+
+
+def test_hidden_messages_show_in_feedback_only_when_asked(graded):
+    name = NAMES[0]
+    result = next(r for r in graded["run"].results
+                  if r["student"] == "bob" and r["assignment"] == name)
+    failed_hidden = [c for c in result["cells"] if c["hidden_lines"] and c["status"] != "passed"]
+    assert failed_hidden, "bob fails no hidden check"
+    unit = {"data": (graded["course"] / "submitted" / "bob" / name / f"{name}.ipynb").read_bytes(),
+            "release": (graded["course"] / "release" / name / f"{name}.ipynb").read_text(),
+            "source": (SOLUTIONS / f"{name}.ipynb").read_text()}
+    def test_text(nb):
+        return "\n".join(o.get("text", "") for c in nb["cells"] if answers.kind(c) == "test"
+                         for o in c["outputs"]) + "".join(answers.source(c) for c in nb["cells"])
+    hidden_message = failed_hidden[0]["hidden_lines"][0].splitlines()[1].strip()
+    assert hidden_message not in test_text(autograded_notebook(unit, result, show_hidden=False))
+    assert "check_hidden" not in test_text(autograded_notebook(unit, result, show_hidden=False))
+    assert hidden_message in test_text(autograded_notebook(unit, result, show_hidden=True))
 
 
 def test_feedback_html_per_student(graded, tmp_path):

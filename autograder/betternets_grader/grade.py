@@ -1,23 +1,42 @@
-"""`betternets grade`: grade a class with nbgrader, one row per student and test cell.
+"""`betternets grade`: grade a class with verdicts computed outside students' kernels.
 
-Each submission is copied into the course directory and autograded by
-nbgrader (its kernel runs the notebook with the hidden tests restored); the
-scores are read back from the nbgrader gradebook, so formgrader and
-`nbgrader export` see the same grades. A notebook that cannot be graded
-(broken JSON, a crash) gets rows with status `error` and never stops the
-others.
+For every submission notebook a work unit (plain data: the notebook's bytes,
+the source and released notebooks) goes to a worker (`engine.judge.grade_unit`):
+the worker runs the answer cells in a sandboxed kernel and judges every test
+cell of the SOURCE notebook in its own process. Workers are local processes
+(`jobs`, started once each) or a Dask cluster (`scheduler`). This process is
+the single writer: as each unit comes back it
+
+- updates the nbgrader gradebook (student, submission, each grade's auto_score),
+  so formgrader, `nbgrader export` and `nbgrader generate_feedback` work;
+- writes `autograded/<student>/<assignment>/<assignment>.ipynb` with the check
+  lines as the test cells' outputs, and copies the submission to `submitted/`;
+- records the verdicts in `betternets/results/` with a digest of the inputs.
+
+A rerun reuses every recorded verdict whose digest still matches (an
+interrupted run resumes where it stopped) and regrades the rest (a changed
+submission replaces its stale scores). At the end it writes the CSV (one row
+per student and test cell, with status and reason) and the class report.
+
+Stock nbgrader stays the compatible path (`engine.stock`, or
+`cd course && nbgrader autograde ...`).
 """
 from __future__ import annotations
 
 import csv
 import json
+import os
 import shutil
-from dataclasses import asdict, dataclass
+import time
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Callable, Iterable
 
 from . import answers
-from .course import DEFAULT_COURSE, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
-from .submissions import Submission, find
+from .course import DEFAULT_COURSE, LECTURES, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
+from .engine.judge import ENGINE_VERSION, ERROR, STATUSES, Settings, digest, grade_unit
+from .submissions import Stray, Submission, find
 
 FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
 
@@ -33,99 +52,358 @@ class Row:
     reason: str = ""
 
 
+@dataclass
+class Run:
+    """What a grading run did, for the report."""
+    rows: list[Row] = field(default_factory=list)
+    strays: list[Stray] = field(default_factory=list)
+    sandboxed: bool = True
+    graded: int = 0
+    reused: int = 0
+    seconds: float = 0.0
+    results: list[dict] = field(default_factory=list)
+
+
 def test_cells_of(assignment: str, solutions: Path = SOLUTIONS) -> list[tuple[str, float]]:
     nb = answers.load(solutions / f"{assignment}.ipynb")
     return [(gid, pts) for gid, pts, _ in answers.test_cells(nb)]
 
 
-def _rows_for_failure(sub: Submission, status: str, reason: str, solutions: Path) -> list[Row]:
-    return [Row(sub.student, sub.assignment, gid, 0.0, pts, status, reason)
-            for gid, pts in test_cells_of(sub.assignment, solutions)]
+# ---------------------------------------------------------------- work units
+
+def _units(subs: list[Submission], solutions: Path, lectures: Path,
+           settings: Settings) -> list[dict]:
+    texts: dict[str, tuple[str, str]] = {}
+    units = []
+    for sub in subs:
+        if sub.assignment not in texts:
+            source = (solutions / f"{sub.assignment}.ipynb").read_text()
+            release = (lectures / f"{sub.assignment}.ipynb").read_text()
+            texts[sub.assignment] = (source, release)
+        source, release = texts[sub.assignment]
+        try:
+            data = sub.path.read_bytes()
+        except OSError as exc:
+            data = f"unreadable: {exc}".encode()
+        units.append({"student": sub.student, "assignment": sub.assignment, "data": data,
+                      "source": source, "release": release,
+                      "key": digest(data, source, ENGINE_VERSION, settings.key())})
+    return units
 
 
-def _readable(path: Path) -> str:
-    """'' if the file is a notebook nbgrader can read, else why not."""
+def _worker_init() -> None:
+    """Each worker imports the checks once."""
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    from . import load_hidden_checks
+    from betternets.checks import load_visible_checks
+    load_hidden_checks()
+    load_visible_checks()
+
+
+def _run_local(units: list[dict], settings: Settings, jobs: int) -> Iterable[dict]:
+    """Start the work now (workers begin while the caller prepares the gradebook)."""
+    if jobs <= 1 or len(units) <= 1:
+        def sequential():
+            _worker_init()
+            for unit in units:
+                yield _safe_grade(unit, asdict(settings))
+        return sequential()
+    import multiprocessing
+    ctx = multiprocessing.get_context("spawn")
+    pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
+    futures = {pool.submit(_safe_grade, u, asdict(settings)): u for u in units}
+
+    def collect():
+        from concurrent.futures.process import BrokenProcessPool
+        left = []
+        try:
+            for fut in as_completed(futures):
+                try:
+                    yield fut.result()
+                except BrokenProcessPool:
+                    left.append(futures[fut])
+                except Exception as exc:  # noqa: BLE001 - a lost worker costs one unit
+                    yield _failed_unit(futures[fut], f"the grading worker failed: {exc}")
+            if left:  # the workers could not start or died: grade the rest here
+                _worker_init()
+                for unit in left:
+                    yield _safe_grade(unit, asdict(settings))
+        finally:
+            for fut in futures:
+                fut.cancel()
+            pool.shutdown(wait=True, cancel_futures=True)
+    return collect()
+
+
+def _run_dask(units: list[dict], settings: Settings, scheduler) -> Iterable[dict]:
+    """The same work units on a Dask distributed cluster (workers need betternets-grader)."""
+    from distributed import Client, as_completed as dask_completed
+    client = scheduler if hasattr(scheduler, "submit") else Client(scheduler)
+    futures = {}
+    for u in units:
+        fut = client.submit(_safe_grade, u, asdict(settings), pure=False,
+                            key=f"grade-{u['student']}-{u['assignment']}-{u['key'][:12]}")
+        futures[fut] = u
+
+    def collect():
+        try:
+            for fut in dask_completed(list(futures)):
+                try:
+                    yield fut.result()
+                except Exception as exc:  # noqa: BLE001
+                    yield _failed_unit(futures[fut], f"the Dask worker failed: {exc}")
+        finally:
+            if client is not scheduler:
+                client.close()
+    return collect()
+
+
+def _safe_grade(unit: dict, settings: dict) -> dict:
     try:
-        nb = json.loads(path.read_text())
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return f"not a readable notebook: {type(exc).__name__}: {exc}"[:300]
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        return "not a notebook: no list of cells"
-    return ""
+        result = grade_unit(unit, settings)
+    except Exception as exc:  # noqa: BLE001 - the grader's own bug costs one notebook
+        result = _failed_unit(unit, f"the grader failed on this notebook: "
+                              f"{type(exc).__name__}: {exc}")
+    result["key"] = unit["key"]
+    return result
 
 
-def _status_of(cell_outputs: list[dict]) -> tuple[str, str]:
-    """failed (a check said no) or error (the cell itself broke), and a one-line reason."""
-    for out in cell_outputs:
-        if out.get("output_type") == "error":
-            name, value = out.get("ename", ""), out.get("evalue", "")
-            if name in ("ChecksFailed", "CheckFailed", "AssertionError"):
-                return "failed", value.splitlines()[0][:200] if value else name
-            return "error", f"{name}: {value}".splitlines()[0][:200]
-    return "failed", "no points"
+def _failed_unit(unit: dict, reason: str) -> dict:
+    source = json.loads(unit["source"])
+    return {"student": unit["student"], "assignment": unit["assignment"], "key": unit["key"],
+            "sandboxed": False, "answers": {}, "restarts": 0, "seconds": 0.0,
+            "cells": [{"grade_id": gid, "points": pts, "score": 0.0, "status": ERROR,
+                       "reason": reason[:300], "lines": [], "hidden_lines": [],
+                       "hidden_summary": []}
+                      for gid, pts, _ in answers.test_cells(source)]}
 
 
-def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Row]:
-    from nbgrader.api import Gradebook
+# ---------------------------------------------------------------- the writer
 
-    graded = course / "autograded" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
-    outputs = {}
-    if graded.exists():
-        for cell in json.loads(graded.read_text())["cells"]:
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
-            if gid:
-                outputs[gid] = cell.get("outputs", [])
-    rows = []
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        nb = gb.find_submission_notebook(sub.assignment, sub.assignment, sub.student)
-        for grade in sorted(nb.grades, key=lambda g: g.cell_id):
-            if not grade.name.startswith("test_"):
+class Writer:
+    """The one process that writes the gradebook and the course directory."""
+
+    def __init__(self, course: Path, api, show_hidden: bool):
+        from nbgrader.api import Gradebook
+        self.course, self.show_hidden = course, show_hidden
+        self.gb = Gradebook(api.coursedir.db_url, api.coursedir.course_id)
+        self.cache = course / "betternets" / "results"
+
+    def close(self) -> None:
+        self.gb.close()
+
+    def write(self, unit: dict, result: dict) -> None:
+        student, assignment = result["student"], result["assignment"]
+        self._gradebook(student, assignment, result)
+        self._notebooks(unit, result)
+        path = self.cache / student / f"{assignment}.json"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(".tmp")
+        tmp.write_text(json.dumps(result))
+        os.replace(tmp, path)
+
+    def _gradebook(self, student: str, assignment: str, result: dict) -> None:
+        from nbgrader.api import MissingEntry
+        gb = self.gb
+        gb.update_or_create_student(student)
+        try:
+            gb.find_submission(assignment, student)
+        except MissingEntry:
+            gb.add_submission(assignment, student)
+        for cell in result["cells"]:
+            try:
+                grade = gb.find_grade(cell["grade_id"], assignment, assignment, student)
+            except MissingEntry:
                 continue
-            score = float(grade.score or 0.0)
-            if score >= grade.max_score:
-                status, reason = "passed", ""
-            else:
-                status, reason = _status_of(outputs.get(grade.name, []))
-            rows.append(Row(sub.student, sub.assignment, grade.name, score,
-                            float(grade.max_score), status, reason))
-    order = {gid: i for i, (gid, _) in enumerate(test_cells_of(sub.assignment))}
-    return sorted(rows, key=lambda r: order.get(r.grade_id, len(order)))
+            grade.auto_score = float(cell["score"])
+            grade.manual_score = None
+            grade.needs_manual_grade = False
+        gb.db.commit()
+
+    def _notebooks(self, unit: dict, result: dict) -> None:
+        student, assignment = result["student"], result["assignment"]
+        submitted = self.course / "submitted" / student / assignment
+        autograded = self.course / "autograded" / student / assignment
+        for d in (submitted, autograded):
+            shutil.rmtree(d, ignore_errors=True)
+            d.mkdir(parents=True)
+        data = unit["data"]
+        (submitted / f"{assignment}.ipynb").write_bytes(data)
+        nb = autograded_notebook(unit, result, self.show_hidden)
+        if nb is not None:
+            (autograded / f"{assignment}.ipynb").write_text(json.dumps(nb, indent=1))
 
 
-def grade_one(api, sub: Submission, course: Path, solutions: Path = SOLUTIONS) -> list[Row]:
-    """Autograde one notebook with nbgrader; rows for each of its test cells."""
-    problem = _readable(sub.path)
-    if problem:
-        return _rows_for_failure(sub, "error", problem, solutions)
-    target = course / "submitted" / sub.student / sub.assignment
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    shutil.copyfile(sub.path, target / f"{sub.assignment}.ipynb")
+def autograded_notebook(unit: dict, result: dict, show_hidden: bool) -> dict | None:
+    """The released notebook with the student's answers and the verdicts as outputs."""
+    from .engine.judge import read_submission
+    sub, problem = read_submission(unit["data"] if isinstance(unit["data"], bytes)
+                                   else unit["data"].encode())
+    if sub is None:
+        return None
+    release = json.loads(unit["release"])
+    source = json.loads(unit["source"])
+    source_tests = {answers._grader(c)["grade_id"]: answers.source(c)
+                    for c in source["cells"] if answers.kind(c) == "test"}
+    theirs: dict[str, dict] = {}
+    for cell in sub["cells"]:
+        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
+        gid = (meta.get("nbgrader") or {}).get("grade_id") if isinstance(meta, dict) else None
+        if isinstance(gid, str) and gid not in theirs:
+            theirs[gid] = cell
+    verdicts = {c["grade_id"]: c for c in result["cells"]}
+    ran = result.get("answers", {})
+    for cell in release["cells"]:
+        if cell["cell_type"] != "code":
+            continue
+        cell["outputs"], cell["execution_count"] = [], None
+        k = answers.kind(cell)
+        gid = answers._grader(cell).get("grade_id", "")
+        if k == "answer":
+            mine = theirs.get(gid)
+            if mine is not None and isinstance(mine.get("source"), (str, list)):
+                cell["source"] = answers.source(mine)
+            info = ran.get(gid)
+            if info:
+                text = info.get("output", "")
+                if info.get("status") not in ("passed", None):
+                    text += ("\n" if text else "") + f"[{info['status']}] {info.get('reason', '')}"
+                if text:
+                    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+        elif k == "test" and gid in verdicts:
+            v = verdicts[gid]
+            if show_hidden and gid in source_tests:
+                cell["source"] = source_tests[gid]
+            lines = v["lines"] + (v["hidden_lines"] if show_hidden else v["hidden_summary"])
+            text = "\n".join(lines)
+            if v["status"] != "passed":
+                reveals = v["hidden_lines"] and not show_hidden and v["status"] in ("failed",
+                                                                                    "error")
+                why = "a hidden check did not hold" if reveals else v["reason"]
+                text += ("\n" if text else "") + f"[{v['status']}] {why}"
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text + "\n"}]
+    return release
+
+
+class _Sized:
+    """An iterator with a length, so that a progress bar knows how far it has to go."""
+
+    def __init__(self, it: Iterable, n: int):
+        self.it, self.n = it, n
+
+    def __iter__(self):
+        return iter(self.it)
+
+    def __len__(self) -> int:
+        return self.n
+
+
+def _cached(cache: Path, unit: dict) -> dict | None:
+    """The recorded verdicts of this very notebook, if an earlier run finished it."""
+    path = cache / unit["student"] / f"{unit['assignment']}.json"
     try:
-        _run(api.autograde, sub.assignment, sub.student, force=True, create=True)
-    except Exception as exc:  # noqa: BLE001 - one broken notebook never stops the class
-        reason = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
-        return _rows_for_failure(sub, "error", f"nbgrader could not grade it: {reason}", solutions)
-    return _rows_from_gradebook(api, sub, course)
+        result = json.loads(path.read_text())
+    except (OSError, json.JSONDecodeError):
+        return None
+    return result if isinstance(result, dict) and result.get("key") == unit["key"] else None
 
+
+def _in_gradebook(api, name: str) -> bool:
+    from nbgrader.api import Gradebook, MissingEntry
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        try:
+            return bool(gb.find_assignment(name).notebooks)
+        except MissingEntry:
+            return False
+
+
+def _ensure_released(api, course: Path, solutions: Path, names: list[str]) -> None:
+    """nbgrader's generate_assignment (gradebook cells), skipped when the source is unchanged."""
+    marks = course / "betternets" / "released"
+    marks.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        stamp = digest((solutions / f"{name}.ipynb").read_bytes(), api.coursedir.db_url)
+        mark = marks / f"{name}.digest"
+        released = course / "release" / name / f"{name}.ipynb"
+        if released.exists() and mark.exists() and mark.read_text() == stamp \
+                and _in_gradebook(api, name):
+            continue
+        _run(api.generate_assignment, name, force=True, create=True)
+        mark.write_text(stamp)
+
+
+# ---------------------------------------------------------------- grading a class
 
 def grade(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
-          solutions: Path = SOLUTIONS, progress=lambda it, **kw: it,
-          log=print) -> list[Row]:
+          solutions: Path = SOLUTIONS, progress=lambda it, **kw: it, log=print,
+          jobs: int | None = None, scheduler=None, db_url: str | None = None,
+          settings: Settings | None = None, show_hidden: bool = False,
+          force: bool = False, report: Path | None = None,
+          run_info: Run | None = None, lectures: Path | None = None) -> list[Row]:
     """Grade every submission in `submissions_dir`; write the CSV; return the rows."""
+    t0 = time.monotonic()
+    settings = settings or Settings()
     names = assignments(solutions)
     subs, strays = find(submissions_dir, names)
     for stray in strays:
         log(f"skipped {stray.path}: {stray.reason}")
-    course = prepare_course(course, solutions)
+    course = prepare_course(course, solutions, db_url=db_url)
+    lectures = lectures or LECTURES
+    units = _units(subs, solutions, lectures, settings)
+    run = run_info if run_info is not None else Run()
+    run.strays = strays
+    results: dict[tuple[str, str], dict] = {}
+    cache = Path(course) / "betternets" / "results"
+    todo = [u for u in units if force or _cached(cache, u) is None]
+    todo_ids = {id(u) for u in todo}
+    jobs = jobs or os.cpu_count() or 1
+    # the work starts first: workers grade while this process imports nbgrader
+    stream = (_run_dask(todo, settings, scheduler) if scheduler is not None
+              else _run_local(todo, settings, min(jobs, max(1, len(todo)))))
     api = nbgrader_api(course)
-    for name in sorted({s.assignment for s in subs}):
-        _run(api.generate_assignment, name, force=True, create=True)
+    _ensure_released(api, course, solutions, sorted({s.assignment for s in subs}))
+    writer = Writer(course, api, show_hidden)
+    try:
+        for unit in units:
+            if id(unit) in todo_ids:
+                continue
+            cached = _cached(cache, unit)
+            writer.write(unit, cached)   # the gradebook may have been replaced
+            results[(unit["student"], unit["assignment"])] = cached
+            run.reused += 1
+        by_key = {(u["student"], u["assignment"]): u for u in todo}
+        for result in progress(_Sized(stream, len(todo)), desc="grading"):
+            unit = by_key[(result["student"], result["assignment"])]
+            writer.write(unit, result)
+            results[(unit["student"], unit["assignment"])] = result
+            run.graded += 1
+    finally:
+        writer.close()
+    order = {(s.student, s.assignment): i for i, s in enumerate(subs)}
     rows: list[Row] = []
-    for sub in progress(subs, desc="grading"):
-        rows += grade_one(api, sub, course, solutions)
+    for key in sorted(results, key=lambda k: order.get(k, 0)):
+        res = results[key]
+        for c in res["cells"]:
+            rows.append(Row(res["student"], res["assignment"], c["grade_id"], float(c["score"]),
+                            float(c["points"]), c["status"], c["reason"]))
+    ran = [r for r in results.values() if not _never_ran(r)]
+    from .engine.kernel import bwrap_path
+    run.sandboxed = (all(r.get("sandboxed") for r in ran) if ran
+                     else settings.sandbox and bwrap_path() is not None)
+    run.rows, run.results = rows, [results[k] for k in sorted(results, key=lambda k: order.get(k, 0))]
+    run.seconds = time.monotonic() - t0
     write_csv(rows, out_csv)
+    if report is not None:
+        from .engine.report import write_report
+        write_report(run, Path(report))
+    if not run.sandboxed:
+        log("warning: bubblewrap (bwrap) was not available: graded UNSANDBOXED")
     return rows
+
+
+def _never_ran(result: dict) -> bool:
+    """A notebook that never reached a kernel (unreadable, missing) says nothing about sandboxing."""
+    return not result.get("answers")
 
 
 def write_csv(rows: list[Row], out_csv: Path) -> None:

@@ -2,6 +2,7 @@
 
     betternets release [--course DIR]            lectures/ from solutions/ (nbgrader)
     betternets grade SUBMISSIONS --out CSV       grade a class; one row per student and test
+        [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
     betternets feedback --out DIR                HTML feedback per student of the last grading
     betternets site --out DIR                    static walkthrough site of the solved notebooks
 
@@ -38,11 +39,21 @@ def cmd_release(args) -> int:
 
 def cmd_grade(args) -> int:
     _instructor()
-    from betternets_grader.grade import grade, score_table
+    from betternets_grader.engine.judge import Settings
+    from betternets_grader.grade import Run, grade, score_table
+    settings = Settings(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                        memory_mb=args.memory, output_bytes=args.output_bytes,
+                        sandbox=not args.no_sandbox)
+    run = Run()
+    report = Path(args.report) if args.report else Path(args.course) / "report.html"
     rows = grade(Path(args.submissions), Path(args.out), course=Path(args.course),
-                 progress=_progress)
+                 progress=_progress, jobs=args.jobs, scheduler=args.scheduler,
+                 db_url=args.db_url, settings=settings, show_hidden=args.show_hidden,
+                 force=args.force, report=report, run_info=run)
     print(score_table(rows))
-    print(f"{len(rows)} rows written to {args.out}")
+    print(f"{len(rows)} rows written to {args.out}; class report: {report}")
+    print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
+          f"{run.seconds:.1f} s, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
     return 0
 
 
@@ -75,6 +86,29 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("submissions", help="folder of <student>/<assignment>.ipynb")
     p.add_argument("--out", default="results.csv", help="CSV to write (default: results.csv)")
     p.add_argument("--course", **course)
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes (default: the number of cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a Dask distributed scheduler to grade on instead")
+    p.add_argument("--db-url", default=None,
+                   help="nbgrader gradebook URL, e.g. postgresql://... (default: SQLite "
+                        "gradebook.db in the course directory)")
+    p.add_argument("--timeout", type=float, default=30.0,
+                   help="seconds per answer cell and per call (default: 30)")
+    p.add_argument("--notebook-timeout", type=float, default=300.0,
+                   help="seconds per submission notebook (default: 300)")
+    p.add_argument("--memory", type=int, default=2048,
+                   help="memory limit of a student's kernel in MB (default: 2048)")
+    p.add_argument("--output-bytes", type=int, default=10_000,
+                   help="output kept per cell (default: 10000 bytes)")
+    p.add_argument("--show-hidden", action="store_true",
+                   help="show hidden checks' messages and code in the feedback")
+    p.add_argument("--force", action="store_true",
+                   help="regrade everything, even notebooks unchanged since the last run")
+    p.add_argument("--no-sandbox", action="store_true",
+                   help="do not use bubblewrap (the report then says unsandboxed)")
+    p.add_argument("--report", default=None,
+                   help="class report HTML to write (default: COURSE/report.html)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("feedback", help="write HTML feedback of the last grading")

@@ -4,7 +4,8 @@ The check drives every update rule itself: it chooses the gradients (large ones,
 1e-3 to 1e-4 where the placement of eps shows, and zero entries), passes back the state the
 student's rule returned, and compares the weights after every step with the reference's
 trajectory. The state is judged only by the weights it produces; the state passed in must stay
-unchanged (`step` fails on any in-place change).
+unchanged: the `pure` properties fail on any in-place change; the others judge the weights only,
+so an in-place slip costs the `pure` points alone.
 """
 from __future__ import annotations
 
@@ -90,7 +91,7 @@ def converges(call, name, n_max, hint, token=None, tol=1e-3, **hyper):
 def pure_run(call, name, grads, **hyper):
     """A trajectory whose only purpose is the purity test of `step` at every call."""
     w = np.array([[0.5, -1.0], [2.0, 0.0]])
-    trajectory(call, name, w, grads, **hyper)
+    trajectory(call, name, w, grads, strict=True, **hyper)
 
 
 PURE_GRADS = [np.array([[0.3, -0.2], [0.0, 1.0]]), np.array([[0.1, 0.4], [-0.5, 1.0]]),

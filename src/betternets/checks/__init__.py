@@ -35,11 +35,12 @@ def check(name: str, namespace: Mapping[str, Any] | None = None) -> None:
     call = namespace_caller(namespace if namespace is not None else _notebook_namespace())
     results = run_properties(VISIBLE.properties(name), call)
     print(report(results))
+    found = []
     if not all(r.passed for r in results):
         found = diagnose(VISIBLE.mistakes(name), call)
         if found:
             print(diagnosis_lines(found))
-    raise_if_failed(results, name)
+    raise_if_failed(results, name, found)
 
 
 def check_all(namespace: Mapping[str, Any] | None = None) -> None:
@@ -47,13 +48,24 @@ def check_all(namespace: Mapping[str, Any] | None = None) -> None:
     load_visible_checks()
     ns = namespace if namespace is not None else _notebook_namespace()
     call = namespace_caller(ns)
-    summary = []
+    summary, complete, total = [], 0, 0
     for name in VISIBLE.exercises():
         if not callable(ns.get(name)):
             continue
         results = run_properties(VISIBLE.properties(name), call)
         passed = sum(r.passed for r in results)
+        total += 1
+        complete += passed == len(results)
         mark = "\u2713" if passed == len(results) else "\u2717"
         summary.append(f"{mark} {name}: {passed}/{len(results)} checks pass")
         summary += ["    " + r.line().replace("\n", "\n    ") for r in results if not r.passed]
-    print("\n".join(summary) if summary else "No exercise of this course is defined here yet.")
+        if passed < len(results):
+            found = diagnose(VISIBLE.mistakes(name), call)
+            if found:
+                summary.append("  " + diagnosis_lines(found).replace("\n", "\n  "))
+    if not summary:
+        print("No exercise of this course is defined here yet.")
+        return
+    summary.append(f"{complete} of {total} exercises pass every self-check"
+                   + (" (the grader's hidden checks test more)" if complete == total else ""))
+    print("\n".join(summary))

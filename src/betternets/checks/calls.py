@@ -135,11 +135,15 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
             kwargs: Mapping[str, Any] | None = None) -> CallRecord:
     """Call the student's function `name` from `namespace` and record what it did."""
     fn = _lookup(namespace, name)
-    args = resolve(tuple(args), namespace)
-    kwargs = resolve(dict(kwargs or {}), namespace)
-    before_args, before_kwargs = _copyable(args), _copyable(kwargs)
+    # The student's function gets its own copies, so that an answer that writes into its
+    # input can neither change the check's data nor hide it: we compare afterwards.
+    given_args = resolve(tuple(args), namespace)
+    given_kwargs = resolve(dict(kwargs or {}), namespace)
+    args, kwargs = _copyable(given_args), _copyable(given_kwargs)
+    before_args, before_kwargs = given_args, given_kwargs
     rng_before = _global_rng_position()
-    with warnings.catch_warnings(record=True) as caught, np.errstate(all="warn"):
+    with warnings.catch_warnings(record=True) as caught, \
+            np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         warnings.simplefilter("always")
         try:
             value = fn(*args, **kwargs)

@@ -176,12 +176,15 @@ class ChecksFailed(AssertionError):
         return [f"ChecksFailed: {self.summary}"]
 
 
-def raise_if_failed(results: list[Result], what: str) -> None:
+def raise_if_failed(results: list[Result], what: str, named: Iterable[Mistake] = ()) -> None:
+    """Fail the cell with a one-line summary; a named mistake, if any, is the summary's end."""
     failed = [r for r in results if not r.passed]
     if failed:
         first = failed[0].message.splitlines()[0] if failed[0].message else failed[0].description
+        labels = [m.label for m in named]
+        tail = f"; this looks like {' or '.join(labels)}" if labels else ""
         raise ChecksFailed(f"{what}: {len(failed)} of {len(results)} checks failed; "
-                           f"first: {first}")
+                           f"first: {first}{tail}")
 
 
 VISIBLE = Registry("self-check")

@@ -45,7 +45,13 @@ def logistic_slope(z):
     return 0.25 / np.cosh(np.clip(z, -700.0, 700.0) / 2.0) ** 2
 
 
+def twice(z):
+    """Derivative of numpy's square: 2 z."""
+    return 2.0 * np.asarray(z, dtype=float)
+
+
 IDENTITY, ONES = Fn("numpy:positive"), Fn("numpy:ones_like")
+SQUARE, TWICE = Fn("numpy:square"), Fn(f"{__name__}:twice")
 SIN, COS = Fn("numpy:sin"), Fn("numpy:cos")
 ARCTAN, ARCTAN_SLOPE = Fn("numpy:arctan"), Fn(f"{__name__}:arctan_slope")
 SOFTSIGN, SOFTSIGN_SLOPE = Fn(f"{__name__}:softsign"), Fn(f"{__name__}:softsign_slope")
@@ -115,7 +121,8 @@ def _(call):
 @VISIBLE.property("sigmoid", "extreme",
                   "|z| up to 1e4: no NaN, no overflow warning, values 0 and 1 at the ends")
 def _(call):
-    out = finite(no_overflow(call, "sigmoid", EXTREME), "sigmoid at extreme z", EXTREME)
+    out = finite(no_overflow(call, "sigmoid", EXTREME.copy()), "sigmoid at extreme z",
+                 EXTREME)
     expect.close(out[[0, -1]], [0.0, 1.0], "sigmoid(-1e4), sigmoid(1e4)", atol=1e-12)
 
 
@@ -139,6 +146,14 @@ def _(call):
     expect.true(bool(np.all((g > 0) & (g <= 0.25 + 1e-12))),
                 f"sigmoid_grad ranges over [{g.min():.4g}, {g.max():.4g}], expected (0, 1/4]",
                 "s (1 - s) with s in (0, 1) lies in (0, 1/4]")
+
+
+@VISIBLE.property("sigmoid_grad", "extreme",
+                  "|z| up to 1e4: no NaN, no overflow warning, slope 0 at the ends")
+def _(call):
+    out = finite(no_overflow(call, "sigmoid_grad", EXTREME.copy()), "sigmoid_grad at extreme z",
+                 EXTREME)
+    expect.close(out[[0, -1]], [0.0, 0.0], "sigmoid_grad(-1e4), sigmoid_grad(1e4)", atol=1e-12)
 
 
 # ---------------------------------------------------------------- tanh
@@ -281,7 +296,8 @@ def _(call):
 @VISIBLE.property("softplus", "extreme",
                   "|z| up to 1e4: no overflow warning, softplus(1e4) = 1e4, softplus(-1e4) = 0")
 def _(call):
-    out = finite(no_overflow(call, "softplus", EXTREME), "softplus at extreme z", EXTREME)
+    out = finite(no_overflow(call, "softplus", EXTREME.copy()), "softplus at extreme z",
+                 EXTREME)
     expect.close(out[[0, -1]], [0.0, 1e4], "softplus(-1e4), softplus(1e4)", rtol=1e-12,
                  atol=1e-12, hint="ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|)")
 
@@ -305,6 +321,13 @@ def _(call):
                  inputs=z)
 
 
+@VISIBLE.property("softplus_grad", "extreme", "|z| up to 1e4: no NaN, values 0 and 1 at the ends")
+def _(call):
+    out = finite(call("softplus_grad", EXTREME.copy()), "softplus_grad at extreme z", EXTREME)
+    expect.close(out[[0, -1]], [0.0, 1.0], "softplus_grad(-1e4), softplus_grad(1e4)",
+                 atol=1e-12)
+
+
 # ---------------------------------------------------------------- elu
 
 @VISIBLE.property("elu", "known_values", "elu(2) = 2, elu(0) = 0, elu(-ln 2) = -beta/2")
@@ -318,7 +341,7 @@ def _(call):
 
 @VISIBLE.property("elu", "extreme", "z = 1e4: elu is 1e4 with no overflow warning")
 def _(call):
-    out = finite(no_overflow(call, "elu", EXTREME), "elu at extreme z", EXTREME)
+    out = finite(no_overflow(call, "elu", EXTREME.copy()), "elu at extreme z", EXTREME)
     expect.close(out[[0, -1]], [-1.0, 1e4], "elu(-1e4), elu(1e4)", rtol=1e-12,
                  hint="np.where evaluates both branches: e^z is computed for z = 1e4 too; "
                  "take e^min(z, 0) in the negative branch")
@@ -334,6 +357,14 @@ def _(call):
     expect.close(call("elu_grad", z, beta=2.0), [1.0, 2.0, 1.0], "elu_grad(z, beta=2)",
                  rtol=1e-9, inputs=z, hint="for z <= 0 the derivative is beta e^z; "
                  "at z == 0 the course uses this 'otherwise' branch")
+
+
+@VISIBLE.property("elu_grad", "extreme", "z = 1e4: elu_grad is 1 with no overflow warning")
+def _(call):
+    out = finite(no_overflow(call, "elu_grad", EXTREME.copy()), "elu_grad at extreme z",
+                 EXTREME)
+    expect.close(out[[0, -1]], [0.0, 1.0], "elu_grad(-1e4), elu_grad(1e4)", atol=1e-12,
+                 hint="np.where evaluates both branches: take e^min(z, 0) in the negative one")
 
 
 # ---------------------------------------------------------------- noisy_relu
@@ -373,19 +404,45 @@ def _(call):
                      "deviation is sqrt(1/2), not 1/2")
 
 
+@VISIBLE.property("noisy_relu", "extreme",
+                  "z = +-1e4: no overflow warning; 0 at -1e4, about 1e4 at 1e4")
+def _(call):
+    z = np.array([-1e4, -1e4, 1e4, 1e4])
+    out = finite(no_overflow(call, "noisy_relu", z, Rng(13)), "noisy_relu at extreme z", z)
+    expect.true(bool(np.all(out[:2] == 0) and np.all(np.abs(out[2:] - 1e4) < 8)),
+                f"noisy_relu([-1e4, -1e4, 1e4, 1e4]) gave {out}, expected 0, 0 and 1e4 + noise",
+                "compute sigmoid(z) the stable way, inside this cell")
+
+
 # ---------------------------------------------------------------- layer_gradient_norms
 
-@VISIBLE.property("layer_gradient_norms", "one_linear_layer",
-                  "one identity layer: ||dL/dW|| = sqrt(n_out) * ||column sums of X||")
+@VISIBLE.property("layer_gradient_norms", "one_square_layer",
+                  "one layer a = z^2: dL/dW = 2 X^T (X W + b), its Frobenius norm")
 def _(call):
-    # L = sum(X @ W + b) gives dL/dW = X^T @ ones(N, n_out): every column is X's column sums.
+    # L = sum((X W + b)^2) gives dL/dW = X^T (2 Z) with Z = X W + b.
     X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
-    W, b = np.array([[0.3, -0.2, 0.1], [0.4, 0.0, -0.5]]), np.zeros(3)
-    got = call("layer_gradient_norms", X, [(W, b)], IDENTITY, ONES)
-    expected = [np.sqrt(3) * np.linalg.norm(X.sum(axis=0))]
-    expect.close(got, expected, "layer_gradient_norms for one identity layer", rtol=1e-9,
-                 hint="dL/dW = A_prev^T @ dZ with dZ = dL/dA * activation_grad(Z); "
-                 "the norm is the Frobenius norm np.linalg.norm(dW)")
+    W, b = np.array([[0.3, -0.2, 0.1], [0.4, 0.0, -0.5]]), np.array([0.1, 0.2, -0.3])
+    got = call("layer_gradient_norms", X, [(W, b)], SQUARE, TWICE)
+    expect.close(got, [np.linalg.norm(2 * X.T @ (X @ W + b))],
+                 "layer_gradient_norms for one layer a = z^2", rtol=1e-9,
+                 hint="dZ = dL/dA * activation_grad(Z), evaluated at Z (not at A); "
+                 "dW = A_prev^T @ dZ; the norm is np.linalg.norm(dW), the Frobenius norm")
+
+
+@VISIBLE.property("layer_gradient_norms", "two_linear_layers",
+                  "two identity layers, norms worked out by hand, first layer first")
+def _(call):
+    # Identity layers: dL/dZ2 = 1 (N x 3), dW2 = A1^T 1, every column the column sums of A1;
+    # dL/dA1 = 1 W2^T, every row W2's row sums r, so dW1 = X^T 1 r^T = outer(colsum X, r).
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5], [-1.0, 0.0]])
+    W1, b1 = np.array([[2.0, -1.0], [0.5, 1.0]]), np.array([0.1, -0.2])
+    W2, b2 = np.array([[1.0, 0.5, -0.5], [3.0, 1.0, 1.0]]), np.zeros(3)
+    A1 = X @ W1 + b1
+    expected = [np.linalg.norm(X.sum(axis=0)) * np.linalg.norm(W2.sum(axis=1)),
+                np.sqrt(3) * np.linalg.norm(A1.sum(axis=0))]
+    got = call("layer_gradient_norms", X, [(W1, b1), (W2, b2)], IDENTITY, ONES)
+    expect.close(got, expected, "layer_gradient_norms for two identity layers", rtol=1e-9,
+                 hint="return the norms first layer first; dA_prev = dZ @ W^T")
 
 
 @VISIBLE.property("layer_gradient_norms", "shape",
@@ -407,3 +464,155 @@ def _(call):
     rng = np.random.default_rng(4)
     weights = [(rng.normal(size=(3, 3)), rng.normal(size=3)) for _ in range(2)]
     expect.pure(call, "layer_gradient_norms", rng.normal(size=(5, 3)), weights, SIN, COS)
+
+
+# ---------------------------------------------------------------- known mistakes (named hints)
+# Each detector recognises one realistic mistake by its behaviour on inputs worked out by hand;
+# `check(name)` prints the hint when a property failed and a detector says yes.
+
+def _values(call, name, z, **kw):
+    return np.asarray(call(name, np.asarray(z, dtype=float), **kw), dtype=float)
+
+
+def _overflows_but_right(call, name, z, expected):
+    rec = call.record(name, np.asarray(z, dtype=float))
+    warned = any("underflow" not in w for w in rec.warnings)
+    return warned and np.allclose(np.asarray(rec.value, dtype=float), expected, atol=1e-12)
+
+
+@VISIBLE.mistake("sigmoid", "a sign slip in the exponent, 1/(1 + e^z)",
+                 "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z), so sigmoid(ln 3) = 3/4")
+def _(call):
+    return np.allclose(_values(call, "sigmoid", [LN3, -LN3]), [0.25, 0.75])
+
+
+@VISIBLE.mistake("sigmoid", "e^z / (1 + e^z), which is inf/inf = NaN for large z",
+                 "use e = e^-|z|: 1/(1 + e) for z >= 0 and e/(1 + e) for z < 0")
+def _(call):
+    return bool(np.isnan(_values(call, "sigmoid", [1e4])).all())
+
+
+@VISIBLE.mistake("sigmoid", "the naive 1/(1 + e^-z), which overflows for very negative z",
+                 "the values are right but e^-z overflows for z = -1e4; use e^-|z| in two "
+                 "branches with np.where")
+def _(call):
+    return _overflows_but_right(call, "sigmoid", [-1e4, 0.0, 1e4], [0.0, 0.5, 1.0])
+
+
+@VISIBLE.mistake("sigmoid_grad", "s (1 + s) instead of s (1 - s)",
+                 "the derivative of the sigmoid is s (1 - s), which is 1/4 at z = 0")
+def _(call):
+    return np.allclose(_values(call, "sigmoid_grad", [0.0, LN3]), [0.75, 0.75 * 1.75])
+
+
+@VISIBLE.mistake("sigmoid_grad", "the sigmoid itself instead of its derivative",
+                 "return s (1 - s), not s")
+def _(call):
+    return np.allclose(_values(call, "sigmoid_grad", [0.0, LN3]), [0.5, 0.75])
+
+
+@VISIBLE.mistake("tanh", "2 sigmoid(z) - 1, without the 2 inside",
+                 "tanh(z) = 2 sigmoid(2z) - 1: the sigmoid is taken at 2z")
+def _(call):
+    return np.allclose(_values(call, "tanh", [LN3]), [0.5])
+
+
+@VISIBLE.mistake("tanh_grad", "1 - tanh(z) instead of 1 - tanh(z)^2",
+                 "square the tanh: tanh_grad = 1 - tanh(z)^2")
+def _(call):
+    return np.allclose(_values(call, "tanh_grad", [-LN2, LN2]), [1.6, 0.4])
+
+
+@VISIBLE.mistake("lecun_tanh_grad", "a missing chain-rule factor 2/3",
+                 "d/dz tanh(2z/3) = (2/3)(1 - tanh(2z/3)^2): multiply by 2/3")
+def _(call):
+    return np.allclose(_values(call, "lecun_tanh_grad", [0.0]), [1.7159])
+
+
+@VISIBLE.mistake("relu_grad", "relu_grad(0) == 1 (z >= 0 instead of z > 0)",
+                 "the course takes the 'otherwise' branch at z == 0: use z > 0")
+def _(call):
+    return np.allclose(_values(call, "relu_grad", [-1.0, 0.0, 1.0]), [0.0, 1.0, 1.0])
+
+
+@VISIBLE.mistake("leaky_relu_grad", "leaky_relu_grad(0) == 1 (z >= 0 instead of z > 0)",
+                 "the course takes the 'otherwise' branch at z == 0: beta there")
+def _(call):
+    return np.allclose(_values(call, "leaky_relu_grad", [-1.0, 0.0, 1.0], beta=0.2),
+                       [0.2, 1.0, 1.0])
+
+
+@VISIBLE.mistake("elu_grad", "elu_grad(0) == 1 (z >= 0 instead of z > 0)",
+                 "the course takes the 'otherwise' branch at z == 0: beta e^0 = beta there")
+def _(call):
+    return np.allclose(_values(call, "elu_grad", [-LN2, 0.0, 1.0], beta=0.5),
+                       [0.25, 1.0, 1.0])
+
+
+for _name, _z, _kw in [("leaky_relu", [-1.0, 2.0], {}), ("leaky_relu_grad", [-1.0, 2.0], {}),
+                       ("elu", [-LN2, 2.0], {}), ("elu_grad", [-LN2, 2.0], {})]:
+    def _ignores_beta(call, name=_name, z=_z):
+        default = _values(call, name, z)
+        return np.allclose(_values(call, name, z, beta=0.2), default) and not np.allclose(
+            default, 0.0)
+    VISIBLE.mistake(_name, "the beta argument ignored",
+                    "use the parameter beta (do not write 0.01 or 1.0 into the formula)")(
+        _ignores_beta)
+
+
+@VISIBLE.mistake("softplus", "the naive ln(1 + e^z), which overflows to inf for large z",
+                 "write it as max(z, 0) + ln(1 + e^-|z|) (np.log1p), or use np.logaddexp(0, z)")
+def _(call):
+    return bool(np.isinf(_values(call, "softplus", [1e4])).all())
+
+
+@VISIBLE.mistake("elu", "np.where(z > 0, z, beta (e^z - 1)), which overflows for large z",
+                 "np.where computes both branches for every z: take e^min(z, 0)")
+def _(call):
+    return _overflows_but_right(call, "elu", [-1e4, 0.0, 1e4], [-1.0, 0.0, 1e4])
+
+
+@VISIBLE.mistake("noisy_relu", "the noise added after the max",
+                 "a = max(0, z + e): add the noise first, then rectify")
+def _(call):
+    out = np.asarray(call("noisy_relu", np.full(2000, -3.0), Rng(31)), dtype=float)
+    return 0.3 < float(np.mean(out < 0)) < 0.7
+
+
+@VISIBLE.mistake("noisy_relu", "sigmoid(z) used as the standard deviation",
+                 "sigmoid(z) is the VARIANCE of the noise: its standard deviation is "
+                 "sqrt(sigmoid(z))")
+def _(call):
+    # max(0, e) with e ~ N(0, s^2) has mean s / sqrt(2 pi): 0.1995 for s = 1/2 (the mistake),
+    # 0.2821 for s = sqrt(1/2) (right); with 40000 draws each is known to about +-0.002.
+    out = np.asarray(call("noisy_relu", np.zeros(40_000), Rng(32)), dtype=float)
+    return abs(float(out.mean()) - 0.5 / np.sqrt(2 * np.pi)) < 0.03
+
+
+@VISIBLE.mistake("noisy_relu", "np.random's global state instead of rng",
+                 "draw with rng.normal(...) or rng.standard_normal(...), not np.random.*")
+def _(call):
+    return call.record("noisy_relu", np.zeros(10), Rng(33)).global_rng_used
+
+
+@VISIBLE.mistake("layer_gradient_norms", "the norms in reverse order",
+                 "return them first layer first (reverse the list you built backwards)")
+def _(call):
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5], [-1.0, 0.0]])
+    W1, W2 = np.array([[2.0, -1.0], [0.5, 1.0]]), np.array([[1.0, 0.5, -0.5], [3.0, 1.0, 1.0]])
+    A1 = X @ W1
+    right = [np.linalg.norm(X.sum(axis=0)) * np.linalg.norm(W2.sum(axis=1)),
+             np.sqrt(3) * np.linalg.norm(A1.sum(axis=0))]
+    got = np.asarray(call("layer_gradient_norms", X, [(W1, np.zeros(2)), (W2, np.zeros(3))],
+                          IDENTITY, ONES), dtype=float)
+    return got.shape == (2,) and np.allclose(got, right[::-1], rtol=1e-9)
+
+
+@VISIBLE.mistake("layer_gradient_norms", "the derivative evaluated at the output A, not at Z",
+                 "keep each layer's Z = A_prev @ W + b and use activation_grad(Z)")
+def _(call):
+    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
+    W, b = np.array([[0.3, -0.2, 0.1], [0.4, 0.0, -0.5]]), np.array([0.1, 0.2, -0.3])
+    Z = X @ W + b
+    got = np.asarray(call("layer_gradient_norms", X, [(W, b)], SQUARE, TWICE), dtype=float)
+    return np.allclose(got, [np.linalg.norm(X.T @ (2 * Z ** 2))], rtol=1e-9)

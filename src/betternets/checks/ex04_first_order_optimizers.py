@@ -11,6 +11,7 @@ the student's code by name through `Fn`, so they live in this importable module.
 """
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 import numpy as np
@@ -91,10 +92,15 @@ STATE_HINT = ("build a new state dict with new arrays (v = beta * v - lr * g, no
               "and leave the one passed in as it was")
 
 
-def step(call, name: str, w, g, state, **hyper) -> tuple[np.ndarray, Any]:
-    """One call of an update rule; fails if it modified w, g or state, or returned no pair."""
-    rec = call.record(name, w, g, state, **hyper)
-    if rec.mutated:
+def step(call, name: str, w, g, state, *, strict: bool = False, **hyper) -> tuple[np.ndarray, Any]:
+    """One call of an update rule on copies of w, g and state; returns copies of (w_new, state_new).
+
+    With strict=True it fails if the rule modified w, g or state in place (the `pure` properties);
+    other properties judge only the weights, so an in-place slip costs the `pure` points alone.
+    """
+    rec = call.record(name, np.array(w, dtype=float), copy.deepcopy(g), copy.deepcopy(state),
+                      **hyper)
+    if strict and rec.mutated:
         which = ", ".join(rec.mutated)
         what = "the state dict it was given" if "argument 3" in rec.mutated else "its input"
         raise CheckFailed(f"{name} changed {what} in place ({which})", STATE_HINT)
@@ -106,17 +112,17 @@ def step(call, name: str, w, g, state, **hyper) -> tuple[np.ndarray, Any]:
     if not isinstance(state_new, dict):
         raise CheckFailed(f"{name} returned a state of type {type(state_new).__name__}, expected a dict",
                           "return the state as a dict, e.g. {'v': v}")
-    w_new = expect.same_shape(w_new, np.shape(w), f"{name}'s w_new")
-    return w_new, state_new
+    w_new = expect.same_shape(np.array(w_new, dtype=float), np.shape(w), f"{name}'s w_new")
+    return w_new, copy.deepcopy(state_new)
 
 
-def trajectory(call, name: str, w0, grads, **hyper) -> list[np.ndarray]:
+def trajectory(call, name: str, w0, grads, *, strict: bool = False, **hyper) -> list[np.ndarray]:
     """Weights after each step, starting from state {}, the state carried between calls.
 
     `grads` is a list of gradients (or of Fn tokens, for nesterov_update)."""
     w, state, path = np.array(w0, dtype=float), {}, []
     for g in grads:
-        w, state = step(call, name, w, g, state, **hyper)
+        w, state = step(call, name, w, g, state, strict=strict, **hyper)
         path.append(w)
     return path
 
@@ -144,7 +150,9 @@ def _(call):
 
 @VISIBLE.property("sgd_update", "pure", "leaves w, g and the state unchanged; returns (w_new, dict)")
 def _(call):
-    step(call, "sgd_update", np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2)), {}, lr=0.5)
+    w, state = step(call, "sgd_update", np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2)), {},
+                    strict=True, lr=0.5)
+    step(call, "sgd_update", w, np.ones((2, 2)), state, strict=True, lr=0.5)
 
 
 # --------------------------------------------------------------------------- momentum_update
@@ -170,7 +178,8 @@ def _(call):
 
 @VISIBLE.property("momentum_update", "pure", "leaves w, g and the state passed in unchanged")
 def _(call):
-    trajectory(call, "momentum_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, lr=0.1)
+    trajectory(call, "momentum_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3,
+               strict=True, lr=0.1)
 
 
 # --------------------------------------------------------------------------- nesterov_update
@@ -190,7 +199,8 @@ def _(call):
 
 @VISIBLE.property("nesterov_update", "pure", "leaves w and the state passed in unchanged")
 def _(call):
-    trajectory(call, "nesterov_update", np.array([1.0, -2.0, 0.5]), [IDENTITY] * 3, lr=0.1)
+    trajectory(call, "nesterov_update", np.array([1.0, -2.0, 0.5]), [IDENTITY] * 3,
+               strict=True, lr=0.1)
 
 
 # --------------------------------------------------------------------------- delta_bar_delta_update
@@ -231,7 +241,7 @@ def _(call):
 @VISIBLE.property("delta_bar_delta_update", "pure", "leaves w, g and the state passed in unchanged")
 def _(call):
     trajectory(call, "delta_bar_delta_update", np.array([1.0, 2.0]),
-               [np.array([0.5, -0.5]), np.array([0.5, 0.5]), np.array([0.5, -0.5])])
+               [np.array([0.5, -0.5]), np.array([0.5, 0.5]), np.array([0.5, -0.5])], strict=True)
 
 
 # --------------------------------------------------------------------------- adagrad_update
@@ -250,7 +260,7 @@ def _(call):
 
 @VISIBLE.property("adagrad_update", "pure", "leaves w, g and the state passed in unchanged")
 def _(call):
-    trajectory(call, "adagrad_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3)
+    trajectory(call, "adagrad_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, strict=True)
 
 
 # --------------------------------------------------------------------------- rmsprop_update
@@ -269,7 +279,7 @@ def _(call):
 
 @VISIBLE.property("rmsprop_update", "pure", "leaves w, g and the state passed in unchanged")
 def _(call):
-    trajectory(call, "rmsprop_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3)
+    trajectory(call, "rmsprop_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, strict=True)
 
 
 # --------------------------------------------------------------------------- adam_update
@@ -279,6 +289,10 @@ def _(call):
 def _(call):
     g = np.array([1e3, -2.0, 1e-3, -5e-5])
     w_new, _ = step(call, "adam_update", np.zeros(4), g, {}, lr=0.01)
+    # Without bias correction: 0.1 g / sqrt(0.001 g^2), a first step of about 3.16 lr.
+    if np.allclose(np.abs(w_new[:2]), 0.01 * 0.1 / np.sqrt(0.001), rtol=1e-3):
+        raise CheckFailed("your first step is about 3.16 * lr: this is Adam without bias correction",
+                          "divide m by 1 - beta1^t and v by 1 - beta2^t, with t = 1 at the first step")
     expect.close(w_new, -0.01 * g / (np.abs(g) + 1e-8), "w after Adam's first step", rtol=1e-6,
                  inputs=g, hint="with bias correction m_hat = g and v_hat = g^2 at t = 1, so the "
                                 "step is lr * g / (|g| + eps); use a step counter t starting at 1")
@@ -297,7 +311,7 @@ def _(call):
 
 @VISIBLE.property("adam_update", "pure", "leaves w, g and the state passed in unchanged")
 def _(call):
-    trajectory(call, "adam_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3)
+    trajectory(call, "adam_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, strict=True)
 
 
 # --------------------------------------------------------------------------- run_optimizer

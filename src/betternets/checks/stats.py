@@ -8,9 +8,19 @@ most `p_fail` (two-sided). A property that makes k such tests passes
 from __future__ import annotations
 
 import numpy as np
-from scipy import stats
 
 from .core import CheckFailed
+
+
+class _LazyStats:
+    """scipy.stats, imported on first use (it costs more than a second to import)."""
+
+    def __getattr__(self, name):
+        from scipy import stats as _stats
+        return getattr(_stats, name)
+
+
+stats = _LazyStats()
 
 DEFAULT_P_FAIL = 1e-7
 

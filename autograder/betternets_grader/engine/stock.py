@@ -1,0 +1,143 @@
+"""The compatible path: grade a class with stock `nbgrader autograde`.
+
+Kept for comparison (the benchmark and the agreement test) and as the
+reference behaviour that `betternets grade` must agree with on honest work.
+
+Each submission is copied into the course directory and autograded by
+nbgrader (its kernel runs the notebook with the hidden tests restored); the
+scores are read back from the nbgrader gradebook, so formgrader and
+`nbgrader export` see the same grades. A notebook that cannot be graded
+(broken JSON, a crash) gets rows with status `error` and never stops the
+others.
+"""
+from __future__ import annotations
+
+import csv
+import json
+import shutil
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .. import answers
+from ..course import DEFAULT_COURSE, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
+from ..submissions import Submission, find
+
+FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
+
+
+@dataclass
+class Row:
+    student: str
+    assignment: str
+    grade_id: str
+    score: float
+    max_score: float
+    status: str
+    reason: str = ""
+
+
+def test_cells_of(assignment: str, solutions: Path = SOLUTIONS) -> list[tuple[str, float]]:
+    nb = answers.load(solutions / f"{assignment}.ipynb")
+    return [(gid, pts) for gid, pts, _ in answers.test_cells(nb)]
+
+
+def _rows_for_failure(sub: Submission, status: str, reason: str, solutions: Path) -> list[Row]:
+    return [Row(sub.student, sub.assignment, gid, 0.0, pts, status, reason)
+            for gid, pts in test_cells_of(sub.assignment, solutions)]
+
+
+def _readable(path: Path) -> str:
+    """'' if the file is a notebook nbgrader can read, else why not."""
+    try:
+        nb = json.loads(path.read_text())
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return f"not a readable notebook: {type(exc).__name__}: {exc}"[:300]
+    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
+        return "not a notebook: no list of cells"
+    return ""
+
+
+def _status_of(cell_outputs: list[dict]) -> tuple[str, str]:
+    """failed (a check said no) or error (the cell itself broke), and a one-line reason."""
+    for out in cell_outputs:
+        if out.get("output_type") == "error":
+            name, value = out.get("ename", ""), out.get("evalue", "")
+            if name in ("ChecksFailed", "CheckFailed", "AssertionError"):
+                return "failed", value.splitlines()[0][:200] if value else name
+            return "error", f"{name}: {value}".splitlines()[0][:200]
+    return "failed", "no points"
+
+
+def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Row]:
+    from nbgrader.api import Gradebook
+
+    graded = course / "autograded" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
+    outputs = {}
+    if graded.exists():
+        for cell in json.loads(graded.read_text())["cells"]:
+            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            if gid:
+                outputs[gid] = cell.get("outputs", [])
+    rows = []
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        nb = gb.find_submission_notebook(sub.assignment, sub.assignment, sub.student)
+        for grade in sorted(nb.grades, key=lambda g: g.cell_id):
+            if not grade.name.startswith("test_"):
+                continue
+            score = float(grade.score or 0.0)
+            if score >= grade.max_score:
+                status, reason = "passed", ""
+            else:
+                status, reason = _status_of(outputs.get(grade.name, []))
+            rows.append(Row(sub.student, sub.assignment, grade.name, score,
+                            float(grade.max_score), status, reason))
+    order = {gid: i for i, (gid, _) in enumerate(test_cells_of(sub.assignment))}
+    return sorted(rows, key=lambda r: order.get(r.grade_id, len(order)))
+
+
+def grade_one(api, sub: Submission, course: Path, solutions: Path = SOLUTIONS) -> list[Row]:
+    """Autograde one notebook with nbgrader; rows for each of its test cells."""
+    problem = _readable(sub.path)
+    if problem:
+        return _rows_for_failure(sub, "error", problem, solutions)
+    target = course / "submitted" / sub.student / sub.assignment
+    shutil.rmtree(target, ignore_errors=True)
+    target.mkdir(parents=True)
+    shutil.copyfile(sub.path, target / f"{sub.assignment}.ipynb")
+    try:
+        _run(api.autograde, sub.assignment, sub.student, force=True, create=True)
+    except Exception as exc:  # noqa: BLE001 - one broken notebook never stops the class
+        reason = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
+        return _rows_for_failure(sub, "error", f"nbgrader could not grade it: {reason}", solutions)
+    return _rows_from_gradebook(api, sub, course)
+
+
+def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
+          solutions: Path = SOLUTIONS, progress=lambda it, **kw: it,
+          log=print) -> list[Row]:
+    """Grade every submission in `submissions_dir`; write the CSV; return the rows."""
+    names = assignments(solutions)
+    subs, strays = find(submissions_dir, names)
+    for stray in strays:
+        log(f"skipped {stray.path}: {stray.reason}")
+    course = prepare_course(course, solutions)
+    api = nbgrader_api(course)
+    for name in sorted({s.assignment for s in subs}):
+        _run(api.generate_assignment, name, force=True, create=True)
+    rows: list[Row] = []
+    for sub in progress(subs, desc="grading"):
+        rows += grade_one(api, sub, course, solutions)
+    write_csv(rows, out_csv)
+    return rows
+
+
+def write_csv(rows: list[Row], out_csv: Path) -> None:
+    out_csv = Path(out_csv)
+    out_csv.parent.mkdir(parents=True, exist_ok=True)
+    with out_csv.open("w", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=FIELDS)
+        writer.writeheader()
+        for row in rows:
+            writer.writerow(asdict(row))
+
+

@@ -1,0 +1,385 @@
+"""The kernel side of `betternets grade`: serve `call` requests from the grader.
+
+The grader starts `python -m betternets.checks.serve CONFIG` in a sandbox. This
+process runs the notebook's setup and answer cells in an IPython shell and
+answers requests on a pipe:
+
+    {"op": "run", "code": ...}                        run one cell
+    {"op": "call", "name": ..., "args": ..., "kwargs": ...}
+                                                      `calls.execute` one function
+
+Nothing is judged here: a call's record (value, mutated arguments, warnings,
+global RNG use) goes back as plain data, and the grader compares it with the
+reference in its own process. Values cross as JSON: arrays as base64 raw bytes
+with dtype and shape (numeric and bool dtypes only), tuples, lists, dicts,
+numbers, strings. `decode` never builds anything else, so the grader never
+unpickles or evaluates what a submission sends. Anything else is refused with
+"cannot judge a value of type X".
+
+Frames on the pipe are an 8-byte big-endian length followed by that many bytes
+of UTF-8 JSON.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import math
+import os
+import re
+import struct
+import sys
+from typing import Any
+
+import numpy as np
+
+from .calls import Answer, Fn, Rng
+
+MAX_DEPTH = 40
+_DTYPE = re.compile(r"^[<>|=]?[biufc]\d{1,2}$")
+
+
+class Unjudgeable(ValueError):
+    """A value that cannot cross to the grader (an object, a function, a generator...)."""
+
+
+# ---------------------------------------------------------------- values <-> JSON
+
+def encode(value: Any, depth: int = 0, *, _asarray=np.asarray, _contig=np.ascontiguousarray,
+           _b64=base64.b64encode, _isinstance=isinstance, _type=type, _list=list,
+           _isfinite=math.isfinite) -> Any:
+    """Plain JSON for `value`; Unjudgeable for anything that is not plain data.
+
+    The helpers it uses are bound when this module is imported, before any
+    student code runs, so that patching numpy or builtins cannot change what
+    crosses to the grader.
+    """
+    return _encode(value, depth, _asarray, _contig, _b64, _isinstance, _type, _isfinite)
+
+
+def _encode(value, depth, _asarray, _contig, _b64, _isinstance, _type, _isfinite):
+    def enc(v):
+        return _encode(v, depth + 1, _asarray, _contig, _b64, _isinstance, _type, _isfinite)
+    isinstance, type = _isinstance, _type  # noqa: A001 - the bound originals
+    if depth > MAX_DEPTH:
+        raise Unjudgeable("cannot judge a value nested this deeply")
+    t = type(value)
+    if value is None or t is bool or t is str:
+        return value
+    if t is int:
+        return value if abs(value) < 2 ** 63 else {"__bigint__": str(value)}
+    if t is float:
+        return value if _isfinite(value) else {"__float__": repr(value)}
+    if t is complex:
+        return {"__complex__": [enc(value.real), enc(value.imag)]}
+    if isinstance(value, Rng):
+        return {"__rng__": int(value.seed)}
+    if isinstance(value, Fn):
+        return {"__fn__": str(value.path)}
+    if isinstance(value, Answer):
+        return {"__answer__": str(value.name)}
+    if isinstance(value, (np.ndarray, np.generic)):
+        arr = _asarray(value)
+        if arr.dtype.kind not in "biufc":
+            raise Unjudgeable(f"cannot judge a value of type {t.__name__} "
+                              f"with dtype {arr.dtype}")
+        body = {"dtype": arr.dtype.str, "shape": [int(n) for n in arr.shape],
+                "data": _b64(arr.tobytes(order="C")).decode("ascii")}
+        return {"__scalar__" if isinstance(value, np.generic) else "__array__": body}
+    if t is list:
+        return [enc(v) for v in value]
+    if t is tuple:
+        return {"__tuple__": [enc(v) for v in value]}
+    if t is dict:
+        return {"__dict__": [[enc(k), enc(v)] for k, v in value.items()]}
+    raise Unjudgeable(f"cannot judge a value of type {t.__name__}")
+
+
+def _array(body: Any) -> np.ndarray:
+    if not isinstance(body, dict) or set(body) != {"dtype", "shape", "data"}:
+        raise Unjudgeable("malformed array")
+    dtype, shape, data = body["dtype"], body["shape"], body["data"]
+    if not (isinstance(dtype, str) and _DTYPE.match(dtype)):
+        raise Unjudgeable(f"cannot judge an array of dtype {str(dtype)[:40]!r}")
+    dt = np.dtype(dtype)
+    if dt.kind not in "biufc" or dt.fields is not None or dt.subdtype is not None:
+        raise Unjudgeable(f"cannot judge an array of dtype {dtype!r}")
+    if (not isinstance(shape, list) or len(shape) > 32
+            or not all(type(n) is int and n >= 0 for n in shape)):
+        raise Unjudgeable("malformed array shape")
+    if not isinstance(data, str):
+        raise Unjudgeable("malformed array data")
+    raw = base64.b64decode(data.encode("ascii"), validate=True)
+    if len(raw) != math.prod(shape) * dt.itemsize:
+        raise Unjudgeable("array data does not match its shape and dtype")
+    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+
+
+def decode(value: Any, depth: int = 0, tokens: bool = False) -> Any:
+    """The plain value back from JSON; only numbers, strings, arrays and containers.
+
+    `tokens`: also accept Rng/Fn/Answer (requests from the grader to the kernel).
+    """
+    if depth > MAX_DEPTH:
+        raise Unjudgeable("cannot judge a value nested this deeply")
+    if value is None or type(value) in (bool, int, float, str):
+        return value
+    if type(value) is list:
+        return [decode(v, depth + 1, tokens) for v in value]
+    if type(value) is dict and len(value) == 1:
+        (key, body), = value.items()
+        if key == "__array__":
+            return _array(body)
+        if key == "__scalar__":
+            arr = _array(body)
+            if arr.shape != ():
+                raise Unjudgeable("malformed scalar")
+            return arr[()]
+        if key == "__tuple__" and type(body) is list:
+            return tuple(decode(v, depth + 1, tokens) for v in body)
+        if key == "__dict__" and type(body) is list:
+            out = {}
+            for pair in body:
+                if type(pair) is not list or len(pair) != 2:
+                    raise Unjudgeable("malformed dict")
+                k = decode(pair[0], depth + 1, tokens)
+                try:
+                    out[k] = decode(pair[1], depth + 1, tokens)
+                except TypeError:
+                    raise Unjudgeable("cannot judge a dict with unhashable keys") from None
+            return out
+        if key == "__float__" and body in ("nan", "inf", "-inf"):
+            return float(body)
+        if key == "__bigint__" and type(body) is str and re.fullmatch(r"-?\d{1,4000}", body):
+            return int(body)
+        if key == "__complex__" and type(body) is list and len(body) == 2:
+            re_, im = (decode(v, depth + 1) for v in body)
+            if type(re_) is float and type(im) is float:
+                return complex(re_, im)
+        if tokens and key == "__rng__" and type(body) is int:
+            return Rng(body)
+        if tokens and key == "__fn__" and type(body) is str:
+            return Fn(body)
+        if tokens and key == "__answer__" and type(body) is str:
+            return Answer(body)
+    raise Unjudgeable("malformed value")
+
+
+def dumps(obj: Any) -> bytes:
+    return json.dumps(obj, allow_nan=False, separators=(",", ":")).encode("utf-8")
+
+
+def loads(data: bytes) -> Any:
+    def no_constants(name: str) -> Any:
+        raise Unjudgeable(f"malformed number {name}")
+    return json.loads(data.decode("utf-8"), parse_constant=no_constants)
+
+
+def write_frame(fd: int, payload: bytes) -> None:
+    data = struct.pack(">Q", len(payload)) + payload
+    view = memoryview(data)
+    while view:
+        n = os.write(fd, view)
+        view = view[n:]
+
+
+def read_exact(fd: int, n: int) -> bytes:
+    chunks, got = [], 0
+    while got < n:
+        chunk = os.read(fd, min(n - got, 1 << 20))
+        if not chunk:
+            raise EOFError("pipe closed")
+        chunks.append(chunk)
+        got += len(chunk)
+    return b"".join(chunks)
+
+
+# ---------------------------------------------------------------- the kernel
+
+class CappedText:
+    """A text stream that keeps its first `limit` bytes and counts the rest."""
+
+    def __init__(self, limit: int):
+        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
+
+    def write(self, text: Any) -> int:
+        text = str(text)
+        room = self.limit - self.size
+        if room > 0:
+            piece = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
+            self.parts.append(piece)
+            self.size += len(piece.encode("utf-8"))
+        self.dropped += max(0, len(text.encode("utf-8", "replace")) - max(room, 0))
+        return len(text)
+
+    def flush(self) -> None:
+        pass
+
+    def isatty(self) -> bool:
+        return False
+
+    def value(self) -> str:
+        text = "".join(self.parts)
+        if self.dropped:
+            text += f"\n... [output cut: {self.dropped} more bytes]"
+        return text
+
+
+class _Watch:
+    """The notebook's namespace, except that function `name` is wrapped so that the
+    arguments it actually receives are kept: after the call they go to the grader,
+    which judges for itself whether the function changed them."""
+
+    def __init__(self, ns: dict, name: str):
+        self.ns, self.name, self.called, self.args, self.kwargs = ns, name, False, (), {}
+        self._depth = 0
+
+    def get(self, key: str, default: Any = None) -> Any:
+        fn = self.ns.get(key, default)
+        if key != self.name or not callable(fn):
+            return fn
+        watch = self
+
+        def watched(*args, **kwargs):
+            if watch._depth == 0 and not watch.called:
+                watch.called, watch.args, watch.kwargs = True, args, kwargs
+            watch._depth += 1
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                watch._depth -= 1
+        return watched
+
+    def __getitem__(self, key: str) -> Any:
+        return self.ns[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.ns
+
+    def __iter__(self):
+        return iter(self.ns)
+
+    def __len__(self) -> int:
+        return len(self.ns)
+
+
+def _after(live: Any, sent: Any, _encode=encode, _type=type) -> Any:
+    """The arguments as they are after a call, for the grader to compare with what it
+    sent: tokens (generators, functions) become None; what cannot be encoded any more
+    becomes {"__changed__": type name}."""
+    if _type(sent) in (Rng, Fn, Answer):
+        return None
+    if _type(sent) in (list, tuple) and _type(live) in (list, tuple) and len(sent) == len(live):
+        return [_after(a, b) for a, b in zip(live, sent)]
+    if _type(sent) is dict and _type(live) is dict and live.keys() == sent.keys():
+        return {"__dict__": [[k, _after(live[k], sent[k])] for k in sent]}
+    try:
+        return _encode(live)
+    except Unjudgeable:
+        return {"__changed__": _type(live).__name__}
+
+
+def _apply_limits(cfg: dict) -> None:
+    import resource
+    for name, value in cfg.get("rlimits", {}).items():
+        limit = getattr(resource, name)
+        try:
+            resource.setrlimit(limit, (value, value))
+        except (ValueError, OSError):
+            pass
+    uid = cfg.get("uid")
+    if uid is not None and os.getuid() == 0:
+        os.setgroups([])
+        os.setgid(uid)
+        os.setuid(uid)
+    nproc = cfg.get("nproc")
+    if nproc:
+        try:
+            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
+        except (ValueError, OSError):
+            pass
+
+
+def serve(cfg: dict) -> None:
+    """Answer requests until the pipe closes. Holds its own references to what it uses."""
+    req_fd, resp_fd, cap = cfg["req_fd"], cfg["resp_fd"], int(cfg.get("output_bytes", 10000))
+    _apply_limits(cfg)
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):
+        os.dup2(null, fd)
+    from . import calls
+    from .calls import MissingAnswer, NotImplementedYet, StudentError
+    from IPython.core.interactiveshell import InteractiveShell
+
+    execute, _encode, _dumps, _write, _read = calls.execute, encode, dumps, write_frame, read_exact
+    _loads, _decode = loads, decode
+    shell = InteractiveShell.instance()
+    shell.user_ns["__name__"] = "__main__"
+    real_stdout, real_stderr = sys.stdout, sys.stderr
+
+    def reply(obj: dict) -> None:
+        try:
+            payload = _dumps(obj)
+        except Unjudgeable as exc:
+            payload = _dumps({"ok": False, "unjudgeable": str(exc)})
+        _write(resp_fd, payload)
+
+    _write(resp_fd, _dumps({"ok": True, "ready": True}))
+    while True:
+        try:
+            size = struct.unpack(">Q", _read(req_fd, 8))[0]
+            req = _loads(_read(req_fd, size))
+        except EOFError:
+            return
+        out = CappedText(cap)
+        sys.stdout = sys.stderr = out
+        try:
+            if req.get("op") == "run":
+                result = shell.run_cell(req["code"], store_history=False)
+                err = result.error_before_exec or result.error_in_exec
+                sys.stdout, sys.stderr = real_stdout, real_stderr
+                if err is not None:
+                    reply({"ok": False, "ename": type(err).__name__,
+                           "evalue": str(err)[:500], "out": out.value()})
+                else:
+                    reply({"ok": True, "out": out.value()})
+            elif req.get("op") == "call":
+                try:
+                    args = _decode(req["args"], tokens=True)
+                    kwargs = _decode(req["kwargs"], tokens=True)
+                    seen = _Watch(shell.user_ns, req["name"])
+                    rec = execute(seen, req["name"], tuple(args), kwargs)
+                    body = {"ok": True, "value": _encode(rec.value),
+                            "after": _after([list(seen.args), seen.kwargs], [args, kwargs])
+                            if seen.called else None,
+                            "mutated": [str(m) for m in rec.mutated],
+                            "warnings": [str(w)[:300] for w in rec.warnings[:20]],
+                            "global_rng_used": bool(rec.global_rng_used)}
+                except StudentError as exc:
+                    cls = ("NotImplementedYet" if isinstance(exc, NotImplementedYet) else
+                           "MissingAnswer" if isinstance(exc, MissingAnswer) else "StudentError")
+                    body = {"ok": False, "error": {"class": cls, "name": str(exc.name),
+                                                   "kind": str(exc.kind),
+                                                   "message": str(exc.message)[:500]}}
+                except Unjudgeable as exc:
+                    body = {"ok": False, "unjudgeable": str(exc)}
+                sys.stdout, sys.stderr = real_stdout, real_stderr
+                body["out"] = out.value()
+                reply(body)
+            else:
+                sys.stdout, sys.stderr = real_stdout, real_stderr
+                reply({"ok": False, "ename": "ProtocolError", "evalue": "unknown request"})
+        except BaseException as exc:  # noqa: BLE001 - the kernel must keep answering
+            sys.stdout, sys.stderr = real_stdout, real_stderr
+            reply({"ok": False, "ename": type(exc).__name__, "evalue": str(exc)[:500],
+                   "out": out.value()})
+
+
+def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    cfg = json.loads(argv[0])
+    os.environ.setdefault("MPLBACKEND", "Agg")
+    serve(cfg)
+
+
+if __name__ == "__main__":
+    main()

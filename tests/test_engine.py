@@ -1,0 +1,182 @@
+"""The grading engine's parts: the wire format, test plans, resuming, regrading, Dask.
+
+The wire tests are fast. The grading tests use a small class of notebook 00
+(the first assignment) and a course directory of their own.
+"""
+from __future__ import annotations
+
+import base64
+import json
+import os
+import pickle
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from betternets.checks import serve as wire
+from betternets.checks.calls import Answer, Fn, Rng
+from betternets_grader.course import assignments
+from betternets_grader.engine.judge import changed_arguments
+from betternets_grader.engine.judge import test_plan as plan_of
+from betternets_grader.grade import Run, grade
+from betternets_grader.samples import SAMPLES
+
+FIRST = assignments()[0]
+
+
+# ---------------------------------------------------------------- wire format
+
+@pytest.mark.parametrize("value", [
+    None, True, 3, -2 ** 70, 1.5, float("inf"), "text", [1, [2.0]], (1, "a"),
+    {"w": np.ones((2, 3)), 4: (np.float32(2.5),)}, np.arange(6, dtype=np.int16).reshape(2, 3),
+    np.array([True, False]), np.array(3.0), np.float64(0.1), complex(1, 2),
+    np.array([1 + 2j]), np.zeros((0, 4)),
+])
+def test_plain_values_cross_unchanged(value):
+    back = wire.decode(wire.loads(wire.dumps(wire.encode(value))))
+    assert type(back) is type(value)
+    if isinstance(value, (np.ndarray, np.generic)):
+        assert back.dtype == value.dtype and np.shape(back) == np.shape(value)
+        assert np.array_equal(back, value)
+    elif isinstance(value, dict):
+        assert back.keys() == value.keys()
+    else:
+        assert back == value or (value != value and back != back)
+
+
+def test_nan_crosses():
+    assert np.isnan(wire.decode(wire.loads(wire.dumps(wire.encode(float("nan"))))))
+
+
+def test_tokens_cross_only_in_requests():
+    req = wire.encode([Rng(3), Fn("numpy:sin"), Answer("sigmoid")])
+    assert wire.decode(req, tokens=True) == [Rng(3), Fn("numpy:sin"), Answer("sigmoid")]
+    with pytest.raises(wire.Unjudgeable):
+        wire.decode(req)
+
+
+@pytest.mark.parametrize("value", [object(), lambda x: x, np.array([object()]),
+                                   np.array(["a"]), np.zeros(2, dtype=[("a", "f8")]),
+                                   {1, 2}, range(3), np.random.default_rng(0)])
+def test_anything_else_cannot_be_judged(value):
+    with pytest.raises(wire.Unjudgeable, match="cannot judge a value of type"):
+        wire.encode(value)
+
+
+@pytest.mark.parametrize("payload", [
+    {"__array__": {"dtype": "|O", "shape": [1], "data": base64.b64encode(b"\0" * 8).decode()}},
+    {"__array__": {"dtype": "<f8", "shape": [2], "data": base64.b64encode(b"\0" * 8).decode()}},
+    {"__array__": {"dtype": "<f8", "shape": [-1], "data": ""}},
+    {"__pickle__": base64.b64encode(pickle.dumps(object())).decode()},
+    {"__float__": "__import__('os')"}, {"__scalar__": {"dtype": "<f8", "shape": [2],
+                                                       "data": base64.b64encode(b"\0" * 16).decode()}},
+    {"a": 1, "b": 2}, {"__dict__": [[1]]},
+])
+def test_malformed_or_dangerous_replies_are_refused(payload):
+    with pytest.raises(wire.Unjudgeable):
+        wire.decode(payload)
+
+
+def test_json_constants_are_refused():
+    with pytest.raises(wire.Unjudgeable):
+        wire.loads(b"[NaN]")
+
+
+def test_mutation_is_judged_from_the_arguments_after_the_call():
+    x = np.arange(3.0)
+    after_same = [[wire.encode(x), None], {"__dict__": []}]
+    after_changed = [[wire.encode(x + 1), None], {"__dict__": []}]
+    assert changed_arguments((x, Rng(1)), {}, after_same) == []
+    assert changed_arguments((x, Rng(1)), {}, after_changed) == ["argument 1"]
+
+
+def test_plan_of_a_test_cell():
+    assert plan_of('check("sigmoid")') == [("visible", "sigmoid", None)]
+    assert plan_of("# x\nfrom betternets_grader import check_hidden\n"
+                     'check_hidden("adam", "bias")\n') == [("hidden", "adam", "bias")]
+    with pytest.raises(ValueError):
+        plan_of("assert sigmoid(0) == 0.5")
+
+
+# ---------------------------------------------------------------- grading runs
+
+def _class(root: Path) -> Path:
+    subs = root / "subs"
+    for student in ("alice", "bob", "carol"):
+        (subs / student).mkdir(parents=True)
+        shutil.copyfile(SAMPLES / student / f"{FIRST}.ipynb", subs / student / f"{FIRST}.ipynb")
+    return subs
+
+
+def _scores(rows):
+    return {(r.student, r.grade_id): (r.score, r.status) for r in rows}
+
+
+@pytest.mark.slow
+def test_interrupted_run_resumes_and_changed_notebooks_are_regraded(tmp_path):
+    subs, course = _class(tmp_path), tmp_path / "course"
+
+    class Stop(Exception):
+        pass
+
+    def stop_after_first(it, **kw):
+        for i, item in enumerate(it):
+            yield item
+            if i == 0:
+                raise Stop
+
+    with pytest.raises(Stop):
+        grade(subs, tmp_path / "a.csv", course=course, jobs=1, progress=stop_after_first,
+              log=lambda *_: None)
+    run = Run()
+    rows = grade(subs, tmp_path / "b.csv", course=course, jobs=1, run_info=run,
+                 log=lambda *_: None)
+    assert (run.reused, run.graded) == (1, 2)
+    first = _scores(rows)
+
+    # bob hands in alice's notebook: only he is regraded, and his stale scores are replaced
+    shutil.copyfile(subs / "alice" / f"{FIRST}.ipynb", subs / "bob" / f"{FIRST}.ipynb")
+    run = Run()
+    rows = grade(subs, tmp_path / "c.csv", course=course, jobs=1, run_info=run,
+                 log=lambda *_: None)
+    assert (run.reused, run.graded) == (2, 1)
+    again = _scores(rows)
+    assert all(again[("bob", g)] == again[("alice", g)] for s, g in again if s == "alice")
+    assert {k: v for k, v in again.items() if k[0] != "bob"} == \
+        {k: v for k, v in first.items() if k[0] != "bob"}
+    from nbgrader.api import Gradebook
+    with Gradebook(f"sqlite:///{course / 'gradebook.db'}") as gb:
+        nb = gb.find_submission_notebook(FIRST, FIRST, "bob")
+        assert nb.score == nb.max_score
+
+
+@pytest.mark.slow
+def test_dask_cluster_grades_the_same(tmp_path):
+    """`--scheduler`: the same work units on a local two-worker Dask cluster."""
+    distributed = pytest.importorskip("distributed")
+    subs = _class(tmp_path)
+    local = grade(subs, tmp_path / "local.csv", course=tmp_path / "c1", jobs=2,
+                  log=lambda *_: None)
+    with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                  dashboard_address=None, host="127.0.0.1") as cluster:
+        run = Run()
+        remote = grade(subs, tmp_path / "dask.csv", course=tmp_path / "c2",
+                       scheduler=cluster.scheduler_address, log=lambda *_: None, run_info=run)
+    assert run.graded == 3
+    assert _scores(remote) == _scores(local)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not os.environ.get("BETTERNETS_TEST_DB_URL"),
+                    reason="set BETTERNETS_TEST_DB_URL=postgresql://... to test PostgreSQL")
+def test_postgresql_gradebook(tmp_path):
+    url = os.environ["BETTERNETS_TEST_DB_URL"]
+    subs = _class(tmp_path)
+    rows = grade(subs, tmp_path / "pg.csv", course=tmp_path / "c", db_url=url, jobs=1,
+                 log=lambda *_: None, force=True)
+    from nbgrader.api import Gradebook
+    with Gradebook(url, "betternets") as gb:
+        nb = gb.find_submission_notebook(FIRST, FIRST, "alice")
+        assert nb.score == sum(r.max_score for r in rows if r.student == "alice")

@@ -1,0 +1,193 @@
+"""Notebook 01: the reference against independent formulas, and the solution against the reference."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy import integrate, special, stats
+
+from betternets.checks import ex01_activations as visible
+from betternets.gradcheck import numerical_gradient
+from betternets_grader import answers
+from betternets_grader.course import SOLUTIONS
+from betternets_grader.hidden import ex01_activations as hidden
+from betternets_grader.reference import ex01_activations as ref
+
+ELEMENTWISE = ["sigmoid", "sigmoid_grad", "tanh", "tanh_grad", "lecun_tanh", "lecun_tanh_grad",
+               "relu", "relu_grad", "leaky_relu", "leaky_relu_grad", "softplus", "softplus_grad",
+               "elu", "elu_grad"]
+PAIRS = [("sigmoid", "sigmoid_grad"), ("tanh", "tanh_grad"), ("lecun_tanh", "lecun_tanh_grad"),
+         ("relu", "relu_grad"), ("leaky_relu", "leaky_relu_grad"), ("softplus", "softplus_grad"),
+         ("elu", "elu_grad")]
+EXTREME = np.array([-1e4, -1e3, -710.0, -50.0, -1e-300, 0.0, 1e-300, 50.0, 710.0, 1e3, 1e4])
+
+
+@pytest.fixture(scope="module")
+def z():
+    rng = np.random.default_rng(0)
+    return np.concatenate([rng.normal(scale=3, size=200), rng.uniform(-30, 30, size=200)])
+
+
+def test_reference_against_independent_formulas(z):
+    beta = 0.3
+    independent = {
+        "sigmoid": special.expit(z),
+        "tanh": np.tanh(z),
+        "lecun_tanh": 1.7159 * np.tanh(2 * z / 3),
+        "relu": np.clip(z, 0, None),
+        "leaky_relu": np.maximum(z, beta * z),
+        "softplus": np.logaddexp(0, z),
+        "elu": np.where(z > 0, z, beta * (np.exp(np.minimum(z, 0)) - 1)),
+        "sigmoid_grad": special.expit(z) * special.expit(-z),
+        "tanh_grad": 1 / np.cosh(z) ** 2,
+        "lecun_tanh_grad": 1.7159 * 2 / 3 / np.cosh(2 * z / 3) ** 2,
+        "relu_grad": np.heaviside(z, 0.0),
+        "leaky_relu_grad": np.heaviside(z, 0.0) * (1 - beta) + beta,
+        "softplus_grad": special.expit(z),
+        "elu_grad": np.where(z > 0, 1.0, beta * np.exp(np.minimum(z, 0))),
+    }
+    for name, expected in independent.items():
+        fn = getattr(ref, name)
+        got = fn(z, beta=beta) if name.startswith(("leaky", "elu")) else fn(z)
+        np.testing.assert_allclose(got, expected, rtol=1e-12, atol=1e-15, err_msg=name)
+
+
+@pytest.mark.parametrize("f,g", PAIRS)
+def test_reference_derivatives_against_central_differences(z, f, g):
+    z = z[np.abs(z) > 1e-3]
+    h = 1e-5
+    fd = (getattr(ref, f)(z + h) - getattr(ref, f)(z - h)) / (2 * h)
+    np.testing.assert_allclose(getattr(ref, g)(z), fd, rtol=1e-7, atol=1e-9)
+
+
+def test_conventions_at_zero():
+    zero = np.array([0.0, -0.0])
+    assert np.all(ref.relu_grad(zero) == 0)
+    assert np.all(ref.leaky_relu_grad(zero, beta=0.07) == 0.07)
+    assert np.all(ref.elu_grad(zero, beta=0.6) == 0.6)
+    assert np.all(ref.relu(zero) == 0) and np.all(ref.elu(zero) == 0)
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_reference_has_no_overflow_and_keeps_shapes(name):
+    fn = getattr(ref, name)
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        out = fn(EXTREME)
+    assert np.all(np.isfinite(out))
+    assert fn(0.3).shape == ()
+    assert fn(np.zeros((2, 3, 4))).shape == (2, 3, 4)
+
+
+def test_rectified_moments_match_closed_forms():
+    # For X ~ N(z, s^2): E[max(0, X)] = z Phi(z/s) + s phi(z/s) and
+    # E[max(0, X)^2] = (z^2 + s^2) Phi(z/s) + z s phi(z/s).
+    for z in [-2.0, -1.0, -0.4, 0.0, 0.6, 1.5, 3.0, 6.0]:
+        s = np.sqrt(special.expit(z))
+        phi, Phi = stats.norm.pdf(z / s), stats.norm.cdf(z / s)
+        m1, m2, _, _ = hidden.rectified_moments(z)
+        assert m1 == pytest.approx(z * Phi + s * phi, rel=1e-8, abs=1e-14)
+        assert m2 == pytest.approx((z * z + s * s) * Phi + z * s * phi, rel=1e-8, abs=1e-14)
+
+
+def test_noisy_relu_statistics_are_calibrated():
+    """Over many seeds, the standardised statistics the hidden checks judge are ~ N(0, 1)."""
+    devs_mean, devs_var = [], []
+    z = np.repeat(np.array(hidden.NOISY_Z), hidden.NOISY_N)
+    for seed in range(60):
+        out = ref.noisy_relu(z, np.random.default_rng(10_000 + seed)).reshape(
+            len(hidden.NOISY_Z), hidden.NOISY_N)
+        for z0, row in zip(hidden.NOISY_Z, out):
+            mean, var, var_sq = hidden.rectified_mean_var(z0)
+            devs_mean.append((row.mean() - mean) / np.sqrt(var / row.size))
+            devs_var.append((row.var(ddof=1) - var) / np.sqrt(var_sq / row.size))
+    for devs in (np.array(devs_mean), np.array(devs_var)):
+        assert abs(devs.mean()) < 0.3                 # 360 draws: sd of the mean ~0.05
+        assert 0.8 < devs.std() < 1.2
+        assert np.abs(devs).max() < 5.0               # the checks allow ~6.6
+
+
+def test_noisy_relu_reference_is_seeded_and_nonnegative():
+    z = np.linspace(-3, 3, 101)
+    a = ref.noisy_relu(z, np.random.default_rng(1))
+    assert np.array_equal(a, ref.noisy_relu(z, np.random.default_rng(1)))
+    assert not np.array_equal(a, ref.noisy_relu(z, np.random.default_rng(2)))
+    assert np.all(a >= 0)
+
+
+def test_layer_gradient_norms_against_numerical_gradients():
+    rng = np.random.default_rng(5)
+    sizes = [3, 4, 4, 2]
+    weights = [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(sizes, sizes[1:])]
+    X = rng.normal(size=(5, 3))
+
+    def loss(ws):
+        A = X
+        for W, b in ws:
+            A = np.tanh(A @ W + b)
+        return float(np.sum(A))
+
+    expected = []
+    for l, (W, b) in enumerate(weights):
+        def loss_of_W(W_try, l=l):
+            return loss([(W_try, b_) if i == l else (W_, b_) for i, (W_, b_) in
+                         enumerate(weights)])
+        expected.append(np.linalg.norm(numerical_gradient(loss_of_W, W)))
+    got = ref.layer_gradient_norms(X, weights, np.tanh, lambda z: 1 - np.tanh(z) ** 2)
+    np.testing.assert_allclose(got, expected, rtol=1e-7)
+
+
+def test_sigmoid_gradients_vanish_in_the_reference():
+    rng = np.random.default_rng(0)
+    weights = [(rng.normal(size=(16, 16)) / 4, np.zeros(16)) for _ in range(12)]
+    norms = ref.layer_gradient_norms(rng.normal(size=(32, 16)), weights, special.expit,
+                                     visible.logistic_slope)
+    assert norms[0] / norms[-1] < 1e-5
+    assert np.all(np.diff(np.log(norms)) > 0)  # every layer closer to the output gets more
+
+
+def test_test_activations_have_the_right_derivatives():
+    z = np.linspace(-4, 4, 41) + 0.05
+    h = 1e-5
+    for f, g in [(np.arctan, visible.arctan_slope), (visible.softsign, visible.softsign_slope),
+                 (special.expit, visible.logistic_slope), (np.square, visible.twice)]:
+        np.testing.assert_allclose(g(z), (f(z + h) - f(z - h)) / (2 * h), rtol=1e-7, atol=1e-10)
+
+
+@pytest.fixture(scope="module")
+def solution():
+    return answers.build_namespace(answers.load(SOLUTIONS / "01_activations.ipynb"))
+
+
+@pytest.mark.parametrize("name", ELEMENTWISE)
+def test_solution_agrees_with_reference(solution, z, name):
+    fn, expected_fn = solution[name], getattr(ref, name)
+    for beta in ([None, 0.2] if name.startswith(("leaky", "elu")) else [None]):
+        kw = {} if beta is None else {"beta": beta}
+        for inputs in (z, z.reshape(20, 20), EXTREME, 0.7, 0.0):
+            with np.errstate(over="raise", invalid="raise", divide="raise"):
+                got = fn(inputs, **kw)
+            np.testing.assert_allclose(got, expected_fn(inputs, **kw), rtol=1e-12, atol=1e-15,
+                                       err_msg=f"{name} {kw}")
+            assert np.shape(got) == np.shape(inputs)
+
+
+def test_solution_noisy_relu_agrees_with_reference(solution):
+    z = np.concatenate([np.linspace(-5, 5, 200), EXTREME])
+    with np.errstate(over="raise", invalid="raise", divide="raise"):
+        got = solution["noisy_relu"](z, np.random.default_rng(3))
+    # Both draw one standard normal per element in C order, so the streams agree exactly.
+    np.testing.assert_allclose(got, ref.noisy_relu(z, np.random.default_rng(3)), rtol=1e-12)
+
+
+def test_solution_layer_gradient_norms_agrees_with_reference(solution):
+    rng = np.random.default_rng(9)
+    sizes = [6, 5, 5, 4, 3]
+    weights = [(rng.normal(size=(a, b)), rng.normal(size=b)) for a, b in zip(sizes, sizes[1:])]
+    X = rng.normal(size=(8, 6))
+    for f, g in [(np.sin, np.cos), (special.expit, visible.logistic_slope)]:
+        np.testing.assert_allclose(solution["layer_gradient_norms"](X, weights, f, g),
+                                   ref.layer_gradient_norms(X, weights, f, g), rtol=1e-12)
+
+
+def test_visible_checks_do_not_reach_the_reference():
+    source = open(visible.__file__).read()
+    assert "betternets_grader" not in source  # no import of the hidden side

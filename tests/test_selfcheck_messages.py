@@ -1,0 +1,157 @@
+"""What students see from `check("name")` and `check_all()`, and what they never see.
+
+- a failure says what differs and how to fix it, and names a known mistake;
+- a correct answer prints only ticks; an untouched stub says "not implemented yet";
+- `check_all()` sums the notebook up;
+- nothing a student gets (lectures/, the betternets package) holds a hidden
+  check, the reference, or an import of the grader.
+"""
+from __future__ import annotations
+
+import contextlib
+import io
+import re
+from pathlib import Path
+
+import pytest
+
+import catalog
+from betternets.checks import VISIBLE, check, check_all, load_visible_checks
+from betternets.checks.core import ChecksFailed
+from betternets_grader import answers, load_hidden_checks
+from betternets_grader.course import LECTURES, SOLUTIONS
+
+REPO = Path(__file__).resolve().parents[1]
+PACKAGE = REPO / "src" / "betternets"
+load_visible_checks()
+load_hidden_checks()
+MODULES = list(catalog.modules())
+WRONG = [(m.NOTEBOOK, e) for m in MODULES for e in m.ENTRIES if not e.correct]
+HINTED = [(n, e) for n, e in WRONG if e.hint]
+TICK, CROSS = "\u2713", "\u2717"
+
+
+def namespace(notebook: str, replacement: dict | None = None, folder: Path = SOLUTIONS) -> dict:
+    return answers.build_namespace(answers.load(folder / f"{notebook}.ipynb"), replacement or {})
+
+
+def run_check(name: str, ns: dict) -> tuple[str, str | None]:
+    """What check(name) prints, and the cell's failure summary (None if it passed)."""
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        try:
+            check(name, namespace=ns)
+        except ChecksFailed as exc:
+            return out.getvalue(), exc.summary
+    return out.getvalue(), None
+
+
+@pytest.mark.parametrize("notebook,entry", HINTED, ids=[f"{n}:{e.id}" for n, e in HINTED])
+def test_a_known_mistake_is_named_in_the_output_and_the_summary(notebook, entry):
+    text, summary = run_check(entry.exercise, namespace(notebook, {entry.exercise: entry.source}))
+    if summary is None:
+        pytest.skip("only the hidden checks catch this one; the grader's feedback names it")
+    assert f"This looks like {entry.hint}:" in text
+    assert summary.endswith(entry.hint) or f"this looks like {entry.hint}" in summary
+
+
+@pytest.mark.parametrize("notebook,entry", WRONG, ids=[f"{n}:{e.id}" for n, e in WRONG])
+def test_every_failure_line_says_what_differs(notebook, entry):
+    text, summary = run_check(entry.exercise, namespace(notebook, {entry.exercise: entry.source}))
+    lines = text.splitlines()
+    for i, line in enumerate(lines):
+        if line.startswith(CROSS):
+            assert i + 1 < len(lines) and lines[i + 1].startswith("    ") and lines[i + 1].strip(), \
+                f"no explanation under {line!r}"
+    if summary is not None:
+        assert summary.startswith(f"{entry.exercise}: ") and "checks failed; first: " in summary
+        assert CROSS in text
+
+
+@pytest.mark.parametrize("notebook", sorted({m.NOTEBOOK for m in MODULES}))
+def test_a_correct_notebook_gets_ticks_only(notebook):
+    ns = namespace(notebook)
+    for exercise in answers.answer_sources(answers.load(SOLUTIONS / f"{notebook}.ipynb")):
+        if exercise not in VISIBLE.exercises():
+            continue
+        text, summary = run_check(exercise, ns)
+        assert summary is None and CROSS not in text and "This looks like" not in text
+        assert all(line.startswith(TICK) for line in text.splitlines())
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check_all(namespace=ns)
+    last = out.getvalue().strip().splitlines()[-1]
+    assert re.fullmatch(r"(\d+) of \1 exercises pass every self-check.*", last), last
+
+
+def test_an_untouched_stub_says_not_implemented_and_names_nothing():
+    notebook = MODULES[0].NOTEBOOK
+    ns = namespace(notebook, folder=LECTURES)
+    exercise = next(iter(answers.answer_sources(answers.load(LECTURES / f"{notebook}.ipynb"))))
+    text, summary = run_check(exercise, ns)
+    assert "is not implemented yet" in text and "Hint: replace the `raise NotImplementedError" in text
+    assert "This looks like" not in text and "this looks like" not in summary
+
+
+def test_check_all_sums_up_a_half_done_notebook():
+    notebook, entry = HINTED[0]
+    ns = namespace(notebook, {entry.exercise: entry.source})
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check_all(namespace=ns)
+    text = out.getvalue()
+    assert re.search(rf"^{CROSS} {entry.exercise}: \d+/\d+ checks pass$", text, re.M) or \
+        re.search(rf"^{TICK} {entry.exercise}: ", text, re.M)
+    n_ok, n_all = map(int, re.search(r"^(\d+) of (\d+) exercises pass", text, re.M).groups())
+    assert n_all == sum(1 for ex in VISIBLE.exercises() if callable(ns.get(ex)))
+    assert n_ok <= n_all
+
+
+# --------------------------------------------------------------------------- no leaks
+
+GRADER_IMPORT = re.compile(r"^\s*(from|import)\s+betternets_grader\b", re.M)
+
+
+def test_student_package_never_imports_the_grader():
+    for path in PACKAGE.rglob("*.py"):
+        text = path.read_text()
+        if path.name == "cli.py":  # instructor commands, each behind the _instructor() guard
+            for match in GRADER_IMPORT.finditer(text):
+                before = text[:match.start()]
+                body = before[before.rfind("\ndef "):]
+                assert "_instructor()" in body or "def _instructor" in body, \
+                    f"cli.py imports the grader outside an instructor command: {match.group(0)!r}"
+            continue
+        assert not GRADER_IMPORT.search(text), f"{path.relative_to(REPO)} imports betternets_grader"
+        assert "betternets_grader" not in text, f"{path.relative_to(REPO)} names betternets_grader"
+    assert not (PACKAGE / "reference").exists() and not (PACKAGE / "hidden").exists()
+
+
+CONVERSION = re.compile(r"[\w\s,]+=\s*(np\.(asarray|array)\([^()]*\)(,\s*)?)+")  # x = np.asarray(x)
+
+
+def _distinctive_lines(pattern: str) -> list[str]:
+    """Lines of the grader's code long and specific enough that a copy would be no accident."""
+    lines = set()
+    for path in (REPO / "autograder" / "betternets_grader").glob(pattern):
+        for line in path.read_text().splitlines():
+            line = line.strip()
+            if len(line) >= 50 and not line.startswith(("#", '"', "'", "@", "def ", "from ",
+                                                          "import ", "raise ", "hint=")) \
+                    and not CONVERSION.fullmatch(line):
+                lines.add(line)
+    return sorted(lines)
+
+
+def test_lectures_hold_no_hidden_check_and_nothing_holds_the_reference():
+    reference, hidden = _distinctive_lines("reference/ex*.py"), _distinctive_lines("hidden/ex*.py")
+    assert reference and hidden, "no reference or hidden checks found"
+    for path in LECTURES.glob("*.ipynb"):
+        text = path.read_text()
+        assert "check_hidden" not in text and "BEGIN HIDDEN TESTS" not in text
+        leaked = [line for line in reference + hidden if line in text]
+        assert not leaked, f"{path.relative_to(REPO)} repeats grader code: {leaked[:2]}"
+    # the self-checks (the toolkit, e.g. gradcheck.py, is course material by design)
+    for path in (PACKAGE / "checks").rglob("*.py"):
+        leaked = [line for line in reference if line in path.read_text()]
+        assert not leaked, f"{path.relative_to(REPO)} repeats the reference: {leaked[:2]}"
