@@ -8,7 +8,7 @@ PYTHON ?= python3
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: demo test setup release grade feedback clean
+.PHONY: demo test setup release grade feedback site clean
 
 setup: $(VENV)/.installed
 
@@ -27,10 +27,13 @@ grade: setup
 feedback: setup
 	$(BIN)/betternets feedback --out feedback
 
+site: setup
+	$(BIN)/betternets site --out site
+
 demo: release grade
 
 test: setup
 	$(BIN)/python -m pytest -q
 
 clean:
-	rm -rf course results.csv feedback
+	rm -rf course results.csv feedback site

@@ -61,6 +61,8 @@ def _cases(paths: dict) -> dict:
     real locations of the gradebook, solutions, hidden checks, other students' files."""
     secret = json.dumps([paths["gradebook"], paths["solution"], paths["hidden"],
                          paths["reference"], paths["alice_nb"]])
+    # writes are tried only on this test's own files, never on the repository's
+    writable = json.dumps([paths["gradebook"], paths["alice_nb"]])
     fail, ok = ("failed", False), ("passed", True)
     return {
         "patch_numpy": ({"numerical_gradient": NUMERIC_PATCHES + WRONG_NG,
@@ -92,7 +94,7 @@ def numerical_gradient(f, x, h=1e-5):
 """, "relative_error": f"""
 import sqlite3, shutil
 _wrote = []
-for _p in {secret}:
+for _p in {writable}:
     try:
         with open(_p, "ab") as fh:
             fh.write(b"x")
@@ -116,10 +118,10 @@ def relative_error(a, b):
                              {"numerical_gradient": ("error", False), "relative_error": fail}),
         "detect_grader": ({"numerical_gradient": """
 import os, sys
-_signals = sorted(k for k in os.environ if "NBGRADER" in k or "GRAD" in k)
-_signals += [m for m in sys.modules if "nbgrader" in m or "betternets_grader" in m]
+_env = sorted(k for k in os.environ if "NBGRADER" in k or "GRAD" in k)
+_mods = [m for m in sys.modules if "nbgrader" in m or "betternets_grader" in m]
 def numerical_gradient(f, x, h=1e-5):
-    raise RuntimeError(f"signals={_signals}")
+    raise RuntimeError(f"env={_env} modules={_mods}")
 """, "relative_error": WRONG_RE}, {"numerical_gradient": ("error", False),
                                    "relative_error": fail}),
         "loop_in_cell": ({"numerical_gradient": NG,
@@ -160,7 +162,7 @@ except OSError:
         "escape_scratch": ({"numerical_gradient": f"""
 import socket
 _done = []
-for _p in [{json.dumps(paths["pwned"])}, "/usr/pwned", "/etc/pwned", "/pwned"]:
+for _p in {json.dumps([paths["pwned"]] + paths["outside"])}:
     try:
         open(_p, "w").write("x")
         _done.append(_p)
@@ -179,6 +181,12 @@ def numerical_gradient(f, x, h=1e-5):
                             "relative_error": "def relative_error(a, b):\n    return object()\n"},
                            {"numerical_gradient": ok, "relative_error": ("error", False)}),
     }
+
+
+# Cases only the sandbox stops (without bubblewrap they would read the reference, write
+# the gradebook or fork without limit): not built at all when the kernel is unsandboxed.
+SANDBOX_ONLY = {"read_secrets", "import_reference", "escape_scratch", "fork_bomb"}
+SANDBOXED = bwrap_path() is not None
 
 
 def _write(path: Path, nb: dict) -> None:
@@ -259,11 +267,13 @@ def adversarial(tmp_path_factory, listener):
              "autograder": str(SOLUTIONS.parent / "autograder"),
              "alice_nb": str(subs / "alice" / f"{NB}.ipynb"),
              "pwned": str(root / "pwned.txt"),
+             "outside": [f"{d}/betternets-escape-{root.name}" for d in ("/usr", "/etc", "")],
              "port": listener[0]}
     cases = _cases(paths)
     _write(subs / "alice" / f"{NB}.ipynb", honest)
     for student, (sources, _) in cases.items():
-        _write(subs / student / f"{NB}.ipynb", fill(lecture, sources))
+        if SANDBOXED or student not in SANDBOX_ONLY:
+            _write(subs / student / f"{NB}.ipynb", fill(lecture, sources))
     _write(subs / "tests_deleted" / f"{NB}.ipynb", _test_cells_removed(honest))
     _write(subs / "tests_edited" / f"{NB}.ipynb", _test_cells_edited(honest))
     _write(subs / "duplicated_ids" / f"{NB}.ipynb", _duplicated(honest, WRONG_NG))
@@ -279,8 +289,14 @@ def adversarial(tmp_path_factory, listener):
     grade(first, root / "first.csv", course=course, log=lambda *_: None, jobs=1)
     run, log = Run(), []
     settings = Settings(timeout=4.0, notebook_timeout=60.0, memory_mb=1024)
-    rows = grade(subs, root / "results.csv", course=course, log=log.append, jobs=2,
-                 settings=settings, run_info=run, report=root / "report.html")
+    try:
+        rows = grade(subs, root / "results.csv", course=course, log=log.append, jobs=2,
+                     settings=settings, run_info=run, report=root / "report.html")
+    finally:
+        escaped = [p for p in paths["outside"] if os.path.exists(p)]
+        for p in escaped:  # never leave a trace on the machine, even if the sandbox failed
+            os.remove(p)
+    paths["escaped"] = escaped
     return {"rows": rows, "run": run, "log": log, "cases": cases, "course": course,
             "root": root, "paths": paths, "hits": listener[1]}
 
@@ -294,11 +310,14 @@ def _by_exercise(rows, student):
 
 
 CASE_NAMES = list(_cases({"gradebook": "", "solution": "", "hidden": "", "reference": "",
-                          "autograder": "", "alice_nb": "", "pwned": "", "port": 1}))
+                          "autograder": "", "alice_nb": "", "pwned": "", "outside": [],
+                          "port": 1}))
 
 
 @pytest.mark.parametrize("student", CASE_NAMES)
 def test_case_earns_only_what_it_earned(adversarial, student):
+    if student in SANDBOX_ONLY and not SANDBOXED:
+        pytest.skip("bubblewrap is not installed: only the sandbox stops this case")
     expected = adversarial["cases"][student][1]
     got = _by_exercise(adversarial["rows"], student)
     assert set(got) == set(expected)
@@ -340,13 +359,13 @@ def test_secrets_are_out_of_sight(adversarial):
         rows["numerical_gradient"][0].reason
     assert all("wrote=[]" in r.reason for r in rows["relative_error"]), \
         rows["relative_error"][0].reason
-    hidden = Path(adversarial["paths"]["hidden"]).read_text()
-    assert hidden.endswith("\n") and not hidden.endswith("x")
 
 
 def test_grading_environment_is_not_visible(adversarial):
     rows = _by_exercise(adversarial["rows"], "detect_grader")["numerical_gradient"]
-    assert all("signals=[]" in r.reason for r in rows), rows[0].reason
+    assert all("env=[]" in r.reason for r in rows), rows[0].reason
+    if adversarial["run"].sandboxed:  # unsandboxed, the grader's editable install shows
+        assert all("modules=[]" in r.reason for r in rows), rows[0].reason
 
 
 def test_writes_outside_scratch_and_sockets_fail(adversarial):
@@ -355,6 +374,7 @@ def test_writes_outside_scratch_and_sockets_fail(adversarial):
     rows = _by_exercise(adversarial["rows"], "escape_scratch")["numerical_gradient"]
     assert all("escaped=[]" in r.reason for r in rows), rows[0].reason
     assert not Path(adversarial["paths"]["pwned"]).exists()
+    assert adversarial["paths"]["escaped"] == []
     assert adversarial["hits"] == []
     assert adversarial["run"].sandboxed
 

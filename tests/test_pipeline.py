@@ -202,3 +202,14 @@ def test_plain_nbgrader_autograde_still_works(graded):
     with Gradebook(f"sqlite:///{graded['course'] / 'gradebook.db'}") as gb:
         nb = gb.find_submission_notebook(name, name, "carol")
         assert nb.max_score > 0 and nb.score == 0
+
+
+def test_feedback_names_a_known_mistake_and_no_mistake_for_correct_work(graded):
+    """bob's forward difference in notebook 00 is named in his feedback; alice gets no name."""
+    name = "00_gradient_checking"
+    def lines(student):
+        result = next(r for r in graded["run"].results
+                      if r["student"] == student and r["assignment"] == name)
+        return [l for c in result["cells"] for l in c["lines"]]
+    assert any(l.startswith("This looks like a forward difference") for l in lines("bob"))
+    assert not any(l.startswith("This looks like") for l in lines("alice"))

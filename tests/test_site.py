@@ -100,7 +100,8 @@ def test_figures_are_embedded_pngs(tiny):
         images = re.findall(r'src="data:image/png;base64,([^"]+)"', read(tiny["site"], name))
         assert len(images) >= least, f"{name}: no embedded figure"
         assert all(base64.b64decode(i)[:8] == b"\x89PNG\r\n\x1a\n" for i in images)
-    assert "static figure" in read(tiny["site"], "01_demo.html")  # the explorer's fallback
+    page = read(tiny["site"], "01_demo.html")  # the explorer's static fallback, explained
+    assert "explorer shows its default settings" in page and "widgets unavailable" not in page
 
 
 def test_pages_show_solutions_without_hidden_tests_or_markers(tiny):

@@ -203,6 +203,12 @@ class Writer:
         os.replace(tmp, path)
 
     def _gradebook(self, student: str, assignment: str, result: dict) -> None:
+        import warnings
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # SQLAlchemy's autoflush notes inside nbgrader
+            self._update(student, assignment, result)
+
+    def _update(self, student: str, assignment: str, result: dict) -> None:
         from nbgrader.api import MissingEntry
         gb = self.gb
         gb.update_or_create_student(student)

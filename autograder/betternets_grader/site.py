@@ -329,6 +329,21 @@ def _title_and_summary(nb: dict, name: str) -> tuple[str, str]:
     return name, ""
 
 
+STATIC_NOTICE = "widgets unavailable: showing a static figure"
+SITE_NOTICE = ("On this page the explorer shows its default settings; open the notebook in "
+               "Jupyter to move its sliders.\n")
+
+
+def _for_readers(nb: dict) -> dict:
+    """The explorers' "widgets unavailable" line, said for a reader of the site."""
+    for cell in nb["cells"]:
+        for out in cell.get("outputs", []):
+            if out.get("output_type") == "stream":
+                text = "".join(out["text"]) if isinstance(out["text"], list) else out["text"]
+                out["text"] = text.replace(STATIC_NOTICE + "\n", SITE_NOTICE)
+    return nb
+
+
 def _exporter():
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
@@ -430,7 +445,7 @@ def build_site(out: Path, names: Iterable[str] | None = None,
     for i, ch in enumerate(progress(chapters, desc="site: write pages")):
         resources = {"metadata": {"name": ch.title}, "bn_css": CSS, "bn_mathjax": mathjax,
                      "bn_nav": _nav(chapters, i), "bn_foot": _foot(chapters, i)}
-        page, _ = exporter.from_notebook_node(nbformat.from_dict(notebooks[ch.name]),
+        page, _ = exporter.from_notebook_node(nbformat.from_dict(_for_readers(notebooks[ch.name])),
                                               resources=resources)
         (out / ch.page).write_text(_mark_notes(page, ch))
 

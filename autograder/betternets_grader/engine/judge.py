@@ -30,7 +30,7 @@ from typing import Any
 from betternets.checks import serve as wire
 from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
                                      StudentError)
-from betternets.checks.core import VISIBLE, evaluate
+from betternets.checks.core import VISIBLE, diagnose, evaluate
 
 from .. import HIDDEN, answers, load_hidden_checks
 from .kernel import Kernel, KernelFault, Limits
@@ -193,7 +193,7 @@ class RemoteCaller:
             try:
                 value = wire.decode(reply.get("value"))
             except wire.Unjudgeable as exc:
-                raise wire.Unjudgeable(f"{name} returned {exc}") from None
+                raise wire.Unjudgeable(f"{exc} (what {name} returned)") from None
             mutated, warns = reply.get("mutated", []), reply.get("warnings", [])
             if not (isinstance(mutated, list) and isinstance(warns, list)):
                 raise wire.Unjudgeable("malformed call record")
@@ -205,9 +205,8 @@ class RemoteCaller:
                               warnings=[str(w) for w in warns],
                               global_rng_used=bool(reply.get("global_rng_used")))
         if "unjudgeable" in reply:
-            raise wire.Unjudgeable(f"{name} returned a value the grader {reply['unjudgeable']}"
-                                   if reply["unjudgeable"].startswith("cannot")
-                                   else f"{name}: {reply['unjudgeable']}")
+            raise wire.Unjudgeable(f"{one_line(reply['unjudgeable'], 160)} "
+                                   f"(what {name} returned or took)")
         err = reply.get("error")
         if isinstance(err, dict):
             cls = {"NotImplementedYet": NotImplementedYet, "MissingAnswer": MissingAnswer}.get(
@@ -445,9 +444,10 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
 
         caller = Caller(RemoteCaller(session))
         faults: dict[str, list[KernelFault]] = {}
+        named: dict[str, list[str]] = {}
         for gid, points, code in tests:
             verdict = _judge_cell(gid, points, code, caller, session, faults,
-                                  status_of_answer, name_to_cell)
+                                  status_of_answer, name_to_cell, named)
             if gid in notes:
                 verdict.reason = (verdict.reason + "; " if verdict.reason else "") + notes[gid]
             result["cells"].append(asdict(verdict))
@@ -458,8 +458,24 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
     return result
 
 
+def _named_mistakes(exercise: str, caller, session, named: dict[str, list[str]]) -> list[str]:
+    """'This looks like ...' lines for a failed exercise, found once per exercise by behaviour.
+
+    KernelFault is a BaseException, so it passes diagnose's `except Exception`: a detector
+    that hangs or crashes the kernel ends the search and the kernel is restarted.
+    """
+    if exercise not in named:
+        try:
+            found = diagnose(VISIBLE.mistakes(exercise) + HIDDEN.mistakes(exercise), caller)
+        except KernelFault:
+            session.restart()
+            found = []
+        named[exercise] = [f"This looks like {m.label}: {m.hint}" for m in found]
+    return named[exercise]
+
+
 def _judge_cell(gid, points, code, caller, session, faults, status_of_answer,
-                name_to_cell) -> CellVerdict:
+                name_to_cell, named) -> CellVerdict:
     try:
         plan = test_plan(code)
     except (SyntaxError, ValueError) as exc:
@@ -491,6 +507,8 @@ def _judge_cell(gid, points, code, caller, session, faults, status_of_answer,
             verdict.hidden_summary.append(_verdict_line(r, True, show_message=False))
         else:
             verdict.lines.append(_verdict_line(r, False))
+    if failed and failed[0].status == FAILED:
+        verdict.lines += _named_mistakes(failed[0].exercise, caller, session, named)
     return verdict
 
 

@@ -27,17 +27,17 @@ def _histogram(percents: list[float], bins: int = 10) -> str:
     for p in percents:
         counts[min(bins - 1, int(p / (100 / bins)))] += 1
     top = max(counts) or 1
-    w, h, bar = 420, 140, 420 // bins
+    w, h, bar, room = 460, 140, 460 // bins, 16  # room above the tallest bar for its count
     parts = [f'<svg width="{w}" height="{h + 30}" role="img" aria-label="score histogram">']
     for i, c in enumerate(counts):
-        bh = int(h * c / top)
+        bh = int((h - room) * c / top)
         parts.append(f'<rect x="{i * bar + 2}" y="{h - bh}" width="{bar - 4}" height="{bh}" '
                      f'fill="#4a7ab5"><title>{i * 10}-{i * 10 + 10}%: {c}</title></rect>')
         if c:
             parts.append(f'<text x="{i * bar + bar / 2}" y="{h - bh - 3}" font-size="11" '
                          f'text-anchor="middle">{c}</text>')
         parts.append(f'<text x="{i * bar + bar / 2}" y="{h + 14}" font-size="10" '
-                     f'text-anchor="middle">{i * 10}%</text>')
+                     f'text-anchor="middle">{i * 10}-{i * 10 + 10}%</text>')
     parts.append("</svg>")
     return "".join(parts)
 
