@@ -23,7 +23,6 @@ Stock nbgrader stays the compatible path (`engine.stock`, or
 """
 from __future__ import annotations
 
-import csv
 import json
 import os
 import shutil
@@ -36,20 +35,8 @@ from typing import Callable, Iterable
 from . import answers
 from .course import DEFAULT_COURSE, LECTURES, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
 from .engine.judge import ENGINE_VERSION, ERROR, STATUSES, Settings, digest, grade_unit
+from .rows import FIELDS, Row, test_cells_of, write_csv
 from .submissions import Stray, Submission, find
-
-FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
-
-
-@dataclass
-class Row:
-    student: str
-    assignment: str
-    grade_id: str
-    score: float
-    max_score: float
-    status: str
-    reason: str = ""
 
 
 @dataclass
@@ -62,11 +49,6 @@ class Run:
     reused: int = 0
     seconds: float = 0.0
     results: list[dict] = field(default_factory=list)
-
-
-def test_cells_of(assignment: str, solutions: Path = SOLUTIONS) -> list[tuple[str, float]]:
-    nb = answers.load(solutions / f"{assignment}.ipynb")
-    return [(gid, pts) for gid, pts, _ in answers.test_cells(nb)]
 
 
 # ---------------------------------------------------------------- work units
@@ -410,16 +392,6 @@ def grade(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
 def _never_ran(result: dict) -> bool:
     """A notebook that never reached a kernel (unreadable, missing) says nothing about sandboxing."""
     return not result.get("answers")
-
-
-def write_csv(rows: list[Row], out_csv: Path) -> None:
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    with out_csv.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(asdict(row))
 
 
 def score_table(rows: list[Row]) -> str:

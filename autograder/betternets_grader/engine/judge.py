@@ -30,7 +30,7 @@ from typing import Any
 from betternets.checks import serve as wire
 from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
                                      StudentError)
-from betternets.checks.core import VISIBLE, diagnose, evaluate
+from betternets.checks.core import VISIBLE, Result, diagnose, evaluate
 
 from .. import HIDDEN, answers, load_hidden_checks
 from .kernel import Kernel, KernelFault, Limits
@@ -341,26 +341,6 @@ def _fault_words(fault: KernelFault) -> str:
     return f"crashed the kernel: {fault.reason}"
 
 
-def _verdict_line(r, hidden: bool, show_message: bool = True) -> str:
-    mark = "\u2713" if r.status == PASSED else "\u2717"
-    text = f"{mark} {r.exercise}: {r.description}"
-    if r.status != PASSED and show_message:
-        text += f"\n    {r.message}"
-        if r.hint:
-            text += f"\n    Hint: {r.hint}"
-    return text
-
-
-@dataclass
-class _Res:
-    exercise: str
-    prop: str
-    description: str
-    status: str
-    message: str = ""
-    hint: str = ""
-
-
 def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
     """Verdicts for one submission notebook. `unit`: student, assignment, data (bytes or
     str), source (the source notebook's JSON text), release (the student version's)."""
@@ -480,7 +460,7 @@ def _judge_cell(gid, points, code, caller, session, faults, status_of_answer,
         plan = test_plan(code)
     except (SyntaxError, ValueError) as exc:
         return CellVerdict(gid, points, 0.0, ERROR, one_line(f"test cell not judged: {exc}"))
-    results: list[tuple[_Res, bool]] = []
+    results: list[tuple[Result, bool]] = []
     for kind, exercise, prop in plan:
         registry = VISIBLE if kind == "visible" else HIDDEN
         try:
@@ -496,17 +476,17 @@ def _judge_cell(gid, points, code, caller, session, faults, status_of_answer,
             cell = name_to_cell.get(name, name)
             if cell in status_of_answer:
                 st, why = status_of_answer[cell]
-                results[i] = (_Res(r.exercise, r.prop, r.description, st, why, ""), hidden)
+                results[i] = (Result(r.exercise, r.prop, r.description, st, why, ""), hidden)
     failed = [r for r, _ in results if r.status != PASSED]
     verdict = CellVerdict(gid, points, 0.0 if failed else points,
                           failed[0].status if failed else PASSED,
                           one_line(failed[0].message or failed[0].description) if failed else "")
     for r, hidden in results:
         if hidden:
-            verdict.hidden_lines.append(_verdict_line(r, True))
-            verdict.hidden_summary.append(_verdict_line(r, True, show_message=False))
+            verdict.hidden_lines.append(r.line())
+            verdict.hidden_summary.append(r.line(detail=False))
         else:
-            verdict.lines.append(_verdict_line(r, False))
+            verdict.lines.append(r.line())
     if failed and failed[0].status == FAILED:
         verdict.lines += _named_mistakes(failed[0].exercise, caller, session, named)
     return verdict
@@ -517,11 +497,11 @@ def _missing_name(message: str) -> str:
     return m.group(1) if m else ""
 
 
-def _run_property(p, caller, session, faults) -> _Res:
+def _run_property(p, caller, session, faults) -> Result:
     prior = faults.get(p.exercise, [])
     if len(prior) >= 2:
         last = prior[-1]
-        return _Res(p.exercise, p.name, p.description, last.status,
+        return Result(p.exercise, p.name, p.description, last.status,
                     f"not run: {p.exercise} already {_fault_words(last)} twice")
     try:
         r = evaluate(p, caller)
@@ -529,9 +509,9 @@ def _run_property(p, caller, session, faults) -> _Res:
         faults.setdefault(p.exercise, []).append(fault)
         if not isinstance(fault, _NotebookTimeout):
             session.restart()
-        return _Res(p.exercise, p.name, p.description, fault.status,
+        return Result(p.exercise, p.name, p.description, fault.status,
                     f"the call to {p.exercise} {_fault_words(fault)}")
-    return _Res(r.exercise, r.prop, r.description, r.status, r.message, r.hint)
+    return r
 
 
 def digest(*parts: bytes | str) -> str:

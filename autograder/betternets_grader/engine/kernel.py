@@ -110,8 +110,10 @@ def sandbox_command(python: str, scratch: Path, hidden: list[Path], tmp_mb: int 
                 Path(betternets.__file__).resolve().parents[1]}
     for extra in (Path(sys.executable).resolve().parent.parent,):
         prefixes.add(extra)
-    cmd = ["bwrap"]
-    made: set[str] = set()
+    # /tmp first: a private tmpfs, under which the binds below may still place an
+    # environment or a checkout that lives in /tmp (a later mount hides an earlier one).
+    cmd = ["bwrap", "--perms", "1777", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
+    made: set[str] = {"/tmp"}
     for prefix in sorted(prefixes, key=lambda p: len(str(p))):
         if any(str(prefix).startswith(b.rstrip("/") + "/") for b in binds):
             continue
@@ -130,7 +132,7 @@ def sandbox_command(python: str, scratch: Path, hidden: list[Path], tmp_mb: int 
     for h in list(hidden) + grader_install_files():
         if h.exists() and any(str(h).startswith(b.rstrip("/") + "/") for b in binds):
             cmd += ["--tmpfs", str(h)] if h.is_dir() else ["--ro-bind", "/dev/null", str(h)]
-    cmd += ["--proc", "/proc", "--dev", "/dev", "--perms", "1777", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp",
+    cmd += ["--proc", "/proc", "--dev", "/dev",
             "--perms", "0755", "--dir", "/scratch", "--bind", str(scratch), "/scratch",
             "--chdir", "/scratch", "--setenv", "HOME", "/scratch",
             "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",

@@ -12,33 +12,14 @@ others.
 """
 from __future__ import annotations
 
-import csv
 import json
 import shutil
-from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from .. import answers
 from ..course import DEFAULT_COURSE, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
+from ..rows import FIELDS, Row, test_cells_of, write_csv
 from ..submissions import Submission, find
-
-FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
-
-
-@dataclass
-class Row:
-    student: str
-    assignment: str
-    grade_id: str
-    score: float
-    max_score: float
-    status: str
-    reason: str = ""
-
-
-def test_cells_of(assignment: str, solutions: Path = SOLUTIONS) -> list[tuple[str, float]]:
-    nb = answers.load(solutions / f"{assignment}.ipynb")
-    return [(gid, pts) for gid, pts, _ in answers.test_cells(nb)]
 
 
 def _rows_for_failure(sub: Submission, status: str, reason: str, solutions: Path) -> list[Row]:
@@ -129,15 +110,5 @@ def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, course: Path = DEF
         rows += grade_one(api, sub, course, solutions)
     write_csv(rows, out_csv)
     return rows
-
-
-def write_csv(rows: list[Row], out_csv: Path) -> None:
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    with out_csv.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(asdict(row))
 
 

@@ -60,10 +60,11 @@ class Result:
     def passed(self) -> bool:
         return self.status == PASSED
 
-    def line(self) -> str:
+    def line(self, detail: bool = True) -> str:
+        """'✓ name: property', and for a failure (with `detail`) what differs and a hint."""
         mark = "\u2713" if self.passed else "\u2717"
         text = f"{mark} {self.exercise}: {self.description}"
-        if not self.passed:
+        if not self.passed and detail:
             text += f"\n    {self.message}"
             if self.hint:
                 text += f"\n    Hint: {self.hint}"
