@@ -49,8 +49,11 @@ def run_check(name: str, ns: dict) -> tuple[str, str | None]:
 @pytest.mark.parametrize("notebook,entry", HINTED, ids=[f"{n}:{e.id}" for n, e in HINTED])
 def test_a_known_mistake_is_named_in_the_output_and_the_summary(notebook, entry):
     text, summary = run_check(entry.exercise, namespace(notebook, {entry.exercise: entry.source}))
-    if summary is None:
-        pytest.skip("only the hidden checks catch this one; the grader's feedback names it")
+    if summary is None:  # the self-check misses it: then the hidden checks must catch it
+        scores = answers.grade_in_process(SOLUTIONS / f"{notebook}.ipynb",
+                                          {entry.exercise: entry.source}, only={entry.exercise})
+        assert any(s.score < s.max_score for s in scores.values())
+        return
     assert f"This looks like {entry.hint}:" in text
     assert summary.endswith(entry.hint) or f"this looks like {entry.hint}" in summary
 
