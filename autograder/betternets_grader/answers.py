@@ -25,8 +25,11 @@ def load(path: str | Path) -> dict:
 
 
 def source(cell: dict) -> str:
-    src = cell["source"]
-    return "".join(src) if isinstance(src, list) else src
+    """A cell's text; tolerant of malformed cells (students' files are untrusted)."""
+    src = cell.get("source", "") if isinstance(cell, dict) else ""
+    if isinstance(src, list):
+        return "".join(s for s in src if isinstance(s, str))
+    return src if isinstance(src, str) else ""
 
 
 def strip_markers(text: str) -> str:
@@ -34,13 +37,16 @@ def strip_markers(text: str) -> str:
     return "\n".join(l for l in text.split("\n") if l.strip() not in MARKERS)
 
 
-def _grader(cell: dict) -> dict:
-    return cell.get("metadata", {}).get("nbgrader", {})
+def grader_meta(cell: dict) -> dict:
+    """A cell's nbgrader metadata ({} when absent or malformed)."""
+    meta = cell.get("metadata") if isinstance(cell, dict) else None
+    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
+    return nbg if isinstance(nbg, dict) else {}
 
 
 def kind(cell: dict) -> str:
     """markdown, setup, answer, test or demo (as in nbauthor's text format)."""
-    meta = _grader(cell)
+    meta = grader_meta(cell)
     if cell["cell_type"] != "code":
         return "markdown"
     if meta.get("grade"):
@@ -54,13 +60,13 @@ def kind(cell: dict) -> str:
 
 def answer_sources(nb: dict) -> dict[str, str]:
     """grade_id -> source of every answer cell (solution markers stripped)."""
-    return {_grader(c)["grade_id"]: strip_markers(source(c))
+    return {grader_meta(c)["grade_id"]: strip_markers(source(c))
             for c in nb["cells"] if kind(c) == "answer"}
 
 
 def test_cells(nb: dict) -> list[tuple[str, float, str]]:
     """(grade_id, points, source) of every test cell, hidden parts included."""
-    return [(_grader(c)["grade_id"], float(_grader(c).get("points", 0)), strip_markers(source(c)))
+    return [(grader_meta(c)["grade_id"], float(grader_meta(c).get("points", 0)), strip_markers(source(c)))
             for c in nb["cells"] if kind(c) == "test"]
 
 
@@ -79,7 +85,7 @@ def build_namespace(nb: dict, answers: Mapping[str, str] | None = None) -> dict:
         if k == "setup":
             code = strip_markers(source(cell))
         elif k == "answer":
-            code = answers[_grader(cell)["grade_id"]]
+            code = answers[grader_meta(cell)["grade_id"]]
         else:
             continue
         with contextlib.redirect_stdout(io.StringIO()):

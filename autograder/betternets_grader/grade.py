@@ -231,12 +231,11 @@ def autograded_notebook(unit: dict, result: dict, show_hidden: bool) -> dict | N
         return None
     release = json.loads(unit["release"])
     source = json.loads(unit["source"])
-    source_tests = {answers._grader(c)["grade_id"]: answers.source(c)
+    source_tests = {answers.grader_meta(c)["grade_id"]: answers.source(c)
                     for c in source["cells"] if answers.kind(c) == "test"}
     theirs: dict[str, dict] = {}
     for cell in sub["cells"]:
-        meta = cell.get("metadata", {}) if isinstance(cell, dict) else {}
-        gid = (meta.get("nbgrader") or {}).get("grade_id") if isinstance(meta, dict) else None
+        gid = answers.grader_meta(cell).get("grade_id")
         if isinstance(gid, str) and gid not in theirs:
             theirs[gid] = cell
     verdicts = {c["grade_id"]: c for c in result["cells"]}
@@ -246,7 +245,7 @@ def autograded_notebook(unit: dict, result: dict, show_hidden: bool) -> dict | N
             continue
         cell["outputs"], cell["execution_count"] = [], None
         k = answers.kind(cell)
-        gid = answers._grader(cell).get("grade_id", "")
+        gid = answers.grader_meta(cell).get("grade_id", "")
         if k == "answer":
             mine = theirs.get(gid)
             if mine is not None and isinstance(mine.get("source"), (str, list)):

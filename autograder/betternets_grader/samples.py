@@ -23,7 +23,7 @@ def fill(lecture: dict, sources: Mapping[str, str]) -> dict:
     """The student notebook with some answer cells replaced, as a student would type them."""
     nb = json.loads(json.dumps(lecture))
     for cell in nb["cells"]:
-        gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+        gid = answers.grader_meta(cell).get("grade_id")
         if answers.kind(cell) == "answer" and gid in sources:
             cell["source"] = sources[gid]
     return nb

@@ -127,19 +127,6 @@ def defined_names(code: str) -> set[str]:
     return names
 
 
-def _grader_meta(cell: dict) -> dict:
-    meta = cell.get("metadata") if isinstance(cell, dict) else None
-    nbg = meta.get("nbgrader") if isinstance(meta, dict) else None
-    return nbg if isinstance(nbg, dict) else {}
-
-
-def _src(cell: dict) -> str:
-    src = cell.get("source", "")
-    if isinstance(src, list):
-        return "".join(s for s in src if isinstance(s, str))
-    return src if isinstance(src, str) else ""
-
-
 def read_submission(data: bytes) -> tuple[dict | None, str]:
     """The notebook, or None and why it cannot be read."""
     if not data.strip():
@@ -157,12 +144,12 @@ def tamper_notes(sub: dict, release: dict) -> dict[str, str]:
     """grade_id -> what the student changed in a test cell (they cost nothing)."""
     mine: dict[str, list[dict]] = {}
     for cell in sub["cells"]:
-        gid = _grader_meta(cell).get("grade_id")
+        gid = answers.grader_meta(cell).get("grade_id")
         if isinstance(gid, str):
             mine.setdefault(gid, []).append(cell)
     notes = {}
     for cell in release["cells"]:
-        meta = _grader_meta(cell)
+        meta = answers.grader_meta(cell)
         if not meta.get("grade"):
             continue
         gid = meta["grade_id"]
@@ -171,9 +158,9 @@ def tamper_notes(sub: dict, release: dict) -> dict[str, str]:
             notes[gid] = "tampered: the test cell was deleted or its metadata removed"
         elif len(theirs) > 1:
             notes[gid] = "tampered: the test cell appears more than once"
-        elif _src(theirs[0]).strip() != _src(cell).strip():
+        elif answers.source(theirs[0]).strip() != answers.source(cell).strip():
             notes[gid] = "tampered: the test cell was edited"
-        elif {k: _grader_meta(theirs[0]).get(k) for k in ("grade", "points", "solution", "locked")} \
+        elif {k: answers.grader_meta(theirs[0]).get(k) for k in ("grade", "points", "solution", "locked")} \
                 != {k: meta.get(k) for k in ("grade", "points", "solution", "locked")}:
             notes[gid] = "tampered: the test cell's metadata was edited"
     return notes
@@ -373,10 +360,10 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
     for cell in nb["cells"]:
         if not isinstance(cell, dict):
             continue
-        gid = _grader_meta(cell).get("grade_id")
+        gid = answers.grader_meta(cell).get("grade_id")
         if isinstance(gid, str):
             found.setdefault(gid, []).append(cell)
-    answer_ids = [answers._grader(c)["grade_id"] for c in source["cells"]
+    answer_ids = [answers.grader_meta(c)["grade_id"] for c in source["cells"]
                   if answers.kind(c) == "answer"]
     if answer_ids and not any(g in found for g in answer_ids):
         others = sorted(g for g in found if not g.startswith("setup"))[:4]
@@ -391,7 +378,7 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
     name_to_cell: dict[str, str] = {}
     for cell in source["cells"]:
         k = answers.kind(cell)
-        gid = answers._grader(cell).get("grade_id", "")
+        gid = answers.grader_meta(cell).get("grade_id", "")
         if k == "setup":
             cells.append((gid, answers.strip_markers(answers.source(cell))))
         elif k == "answer":
@@ -405,7 +392,7 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
                 status_of_answer[gid] = (MISSING, f"the answer cell {gid!r} is not in the "
                                          "notebook (deleted, or its metadata removed)")
             else:
-                cells.append((gid, _src(theirs[0])))
+                cells.append((gid, answers.source(theirs[0])))
 
     hidden_dirs = [Path(__file__).resolve().parents[1]]
     session = Session(cells, settings, hidden_dirs)

@@ -56,7 +56,7 @@ def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Row]:
     outputs = {}
     if graded.exists():
         for cell in json.loads(graded.read_text())["cells"]:
-            gid = cell.get("metadata", {}).get("nbgrader", {}).get("grade_id")
+            gid = answers.grader_meta(cell).get("grade_id")
             if gid:
                 outputs[gid] = cell.get("outputs", [])
     rows = []
