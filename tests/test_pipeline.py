@@ -213,3 +213,17 @@ def test_feedback_names_a_known_mistake_and_no_mistake_for_correct_work(graded):
         return [l for c in result["cells"] for l in c["lines"]]
     assert any(l.startswith("This looks like a forward difference") for l in lines("bob"))
     assert not any(l.startswith("This looks like") for l in lines("alice"))
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_feedback_says_not_implemented_once_per_untouched_exercise(graded, name):
+    """carol's untouched stubs: one "not implemented yet" line per exercise in her feedback,
+    not one per property, in the visible and the hidden checks' lines alike."""
+    result = next(r for r in graded["run"].results
+                  if r["student"] == "carol" and r["assignment"] == name)
+    shown = [l for c in result["cells"]
+             for l in c["lines"] + c["hidden_summary"] + c["hidden_lines"]]
+    said = [l.splitlines()[0] for l in shown if "not implemented yet" in l]
+    exercises = list(answers.answer_sources(answers.load(SOLUTIONS / f"{name}.ipynb")))
+    assert sorted(said) == sorted(f"\u2717 {ex}: not implemented yet" for ex in exercises)
+    assert all(c["status"] != "passed" and c["score"] == 0 for c in result["cells"])

@@ -87,13 +87,31 @@ def test_a_correct_notebook_gets_ticks_only(notebook):
     assert re.fullmatch(r"(\d+) of \1 exercises pass every self-check.*", last), last
 
 
-def test_an_untouched_stub_says_not_implemented_and_names_nothing():
-    notebook = MODULES[0].NOTEBOOK
+UNTOUCHED = [(m.NOTEBOOK, ex) for m in MODULES
+             for ex in answers.answer_sources(answers.load(LECTURES / f"{m.NOTEBOOK}.ipynb"))
+             if ex in VISIBLE.exercises()]
+
+
+@pytest.mark.parametrize("notebook,exercise", UNTOUCHED, ids=[f"{n}:{e}" for n, e in UNTOUCHED])
+def test_an_untouched_stub_says_not_implemented_once_and_names_nothing(notebook, exercise):
+    text, summary = run_check(exercise, namespace(notebook, folder=LECTURES))
+    assert text.splitlines()[0] == f"{CROSS} {exercise}: not implemented yet", text
+    assert text.count("not implemented") == 1, text  # one line, not one per property
+    assert "Hint: replace the `raise NotImplementedError" in text
+    assert summary == f"{exercise}: not implemented yet"
+    assert "This looks like" not in text
+
+
+@pytest.mark.parametrize("notebook", sorted({m.NOTEBOOK for m in MODULES}))
+def test_check_all_gives_an_untouched_notebook_one_line_per_exercise(notebook):
     ns = namespace(notebook, folder=LECTURES)
-    exercise = next(iter(answers.answer_sources(answers.load(LECTURES / f"{notebook}.ipynb"))))
-    text, summary = run_check(exercise, ns)
-    assert "is not implemented yet" in text and "Hint: replace the `raise NotImplementedError" in text
-    assert "This looks like" not in text and "this looks like" not in summary
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out):
+        check_all(namespace=ns)
+    lines = out.getvalue().strip().splitlines()
+    defined = [ex for ex in VISIBLE.exercises() if callable(ns.get(ex))]
+    assert lines[:-1] == [f"{CROSS} {ex}: not implemented yet" for ex in defined]
+    assert lines[-1].startswith(f"0 of {len(defined)} exercises pass")
 
 
 def test_check_all_sums_up_a_half_done_notebook():

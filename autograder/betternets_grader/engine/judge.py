@@ -30,7 +30,7 @@ from typing import Any
 from betternets.checks import serve as wire
 from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
                                      StudentError)
-from betternets.checks.core import VISIBLE, Result, diagnose, evaluate
+from betternets.checks.core import VISIBLE, Result, collapse_stubs, diagnose, evaluate
 
 from .. import HIDDEN, answers, load_hidden_checks
 from .kernel import Kernel, KernelFault, Limits
@@ -412,9 +412,10 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
         caller = Caller(RemoteCaller(session))
         faults: dict[str, list[KernelFault]] = {}
         named: dict[str, list[str]] = {}
+        stubs_told: set[str] = set()
         for gid, points, code in tests:
             verdict = _judge_cell(gid, points, code, caller, session, faults,
-                                  status_of_answer, name_to_cell, named)
+                                  status_of_answer, name_to_cell, named, stubs_told)
             if gid in notes:
                 verdict.reason = (verdict.reason + "; " if verdict.reason else "") + notes[gid]
             result["cells"].append(asdict(verdict))
@@ -442,7 +443,7 @@ def _named_mistakes(exercise: str, caller, session, named: dict[str, list[str]])
 
 
 def _judge_cell(gid, points, code, caller, session, faults, status_of_answer,
-                name_to_cell, named) -> CellVerdict:
+                name_to_cell, named, stubs_told: set[str]) -> CellVerdict:
     try:
         plan = test_plan(code)
     except (SyntaxError, ValueError) as exc:
@@ -468,8 +469,11 @@ def _judge_cell(gid, points, code, caller, session, faults, status_of_answer,
     verdict = CellVerdict(gid, points, 0.0 if failed else points,
                           failed[0].status if failed else PASSED,
                           one_line(failed[0].message or failed[0].description) if failed else "")
-    for r, hidden in results:
-        if hidden:
+    hidden_of = {id(r): hidden for r, hidden in results}
+    for r in collapse_stubs([r for r, _ in results], told=stubs_told):
+        if r.unimplemented:  # said once per notebook, where the exercise is first judged
+            verdict.lines.append(r.line())
+        elif hidden_of[id(r)]:
             verdict.hidden_lines.append(r.line())
             verdict.hidden_summary.append(r.line(detail=False))
         else:

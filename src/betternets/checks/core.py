@@ -55,6 +55,7 @@ class Result:
     status: str
     message: str = ""
     hint: str = ""
+    unimplemented: bool = False   # the function still raises the stub's NotImplementedError
 
     @property
     def passed(self) -> bool:
@@ -63,6 +64,9 @@ class Result:
     def line(self, detail: bool = True) -> str:
         """'✓ name: property', and for a failure (with `detail`) what differs and a hint."""
         mark = "\u2713" if self.passed else "\u2717"
+        if self.unimplemented:
+            return f"{mark} {self.exercise}: not implemented yet" + (
+                f"\n    Hint: {self.hint}" if detail and self.hint else "")
         text = f"{mark} {self.exercise}: {self.description}"
         if not self.passed and detail:
             text += f"\n    {self.message}"
@@ -118,17 +122,16 @@ class Registry:
 
 def evaluate(prop: Property, call: Caller) -> Result:
     """Run one property and say in plain words how it went."""
-    def result(status: str, message: str = "", hint: str = "") -> Result:
-        return Result(prop.exercise, prop.name, prop.description, status, message, hint)
+    def result(status: str, message: str = "", hint: str = "", **flags) -> Result:
+        return Result(prop.exercise, prop.name, prop.description, status, message, hint, **flags)
 
     try:
         prop.run(call)
     except CheckFailed as exc:
         return result(FAILED, exc.message, exc.hint)
     except NotImplementedYet as exc:
-        return result(FAILED, f"{exc.name} is not implemented yet",
-                      f"replace the `raise NotImplementedError(...)` line in {exc.name}'s cell "
-                      "with your code, run that cell, then run this one again")
+        return result(FAILED, f"{exc.name} is not implemented yet", _stub_hint(exc.name),
+                      unimplemented=True)
     except MissingAnswer as exc:
         return result(MISSING, exc.message, "run the cell that defines it first")
     except StudentError as exc:
@@ -138,6 +141,31 @@ def evaluate(prop: Property, call: Caller) -> Result:
         return result(ERROR, f"could not judge the answer ({type(exc).__name__}: {exc})",
                       "check the type and shape of what your function returns")
     return result(PASSED)
+
+
+def _stub_hint(name: str) -> str:
+    return (f"replace the `raise NotImplementedError(...)` line in {name}'s cell "
+            "with your code, run that cell, then run this one again")
+
+
+def collapse_stubs(results: Iterable[Result], told: set[str] | None = None) -> list[Result]:
+    """One result per exercise that still raises the stub's NotImplementedError.
+
+    Every property of an untouched exercise fails the same way; a student (and the
+    grader's feedback) is told "not implemented yet" once, where the first such
+    property stood, instead of once per property. `told` carries the exercises
+    already told across several calls (the grader's test cells of one notebook).
+    """
+    out: list[Result] = []
+    told = set() if told is None else told
+    for r in results:
+        if not r.unimplemented:
+            out.append(r)
+        elif r.exercise not in told:
+            told.add(r.exercise)
+            out.append(Result(r.exercise, "", "not implemented yet", r.status,
+                              r.message, r.hint, unimplemented=True))
+    return out
 
 
 def run_properties(props: Iterable[Property], call: Caller) -> list[Result]:
@@ -162,7 +190,7 @@ def diagnosis_lines(found: Iterable[Mistake]) -> str:
 
 def report(results: list[Result], title: str | None = None) -> str:
     lines = [title] if title else []
-    lines += [r.line() for r in results]
+    lines += [r.line() for r in collapse_stubs(results)]
     return "\n".join(lines)
 
 
@@ -180,6 +208,8 @@ class ChecksFailed(AssertionError):
 def raise_if_failed(results: list[Result], what: str, named: Iterable[Mistake] = ()) -> None:
     """Fail the cell with a one-line summary; a named mistake, if any, is the summary's end."""
     failed = [r for r in results if not r.passed]
+    if failed and all(r.unimplemented for r in failed):
+        raise ChecksFailed(f"{what}: not implemented yet")
     if failed:
         first = failed[0].message.splitlines()[0] if failed[0].message else failed[0].description
         labels = [m.label for m in named]
