@@ -17,6 +17,7 @@ import threading
 from pathlib import Path
 
 import pytest
+from system import require
 
 from betternets_grader import answers
 from betternets_grader.course import LECTURES, SOLUTIONS
@@ -191,9 +192,7 @@ SANDBOXED = bwrap_path() is not None
 
 def without_sandbox(reason: str) -> None:
     """Skip on a machine without bubblewrap; in CI (which installs it) that is a failure."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason}, but CI installs it: the sandbox is broken here")
-    pytest.skip(reason)
+    require("bubblewrap", reason, works=False)
 
 
 def _write(path: Path, nb: dict) -> None:
@@ -324,7 +323,7 @@ CASE_NAMES = list(_cases({"gradebook": "", "solution": "", "hidden": "", "refere
 @pytest.mark.parametrize("student", CASE_NAMES)
 def test_case_earns_only_what_it_earned(adversarial, student):
     if student in SANDBOX_ONLY and not SANDBOXED:
-        without_sandbox("bubblewrap is not installed: only the sandbox stops this case")
+        without_sandbox("this case, which only the sandbox stops,")
     expected = adversarial["cases"][student][1]
     got = _by_exercise(adversarial["rows"], student)
     assert set(got) == set(expected)
@@ -360,7 +359,7 @@ def test_honest_student_keeps_full_marks_in_csv_and_gradebook(adversarial):
 
 def test_secrets_are_out_of_sight(adversarial):
     if not bwrap_path():
-        without_sandbox("bubblewrap is not installed: the kernel is unsandboxed")
+        without_sandbox("the sandbox's protections")
     rows = _by_exercise(adversarial["rows"], "read_secrets")
     assert all("readable=[]" in r.reason for r in rows["numerical_gradient"]), \
         rows["numerical_gradient"][0].reason
@@ -377,7 +376,7 @@ def test_grading_environment_is_not_visible(adversarial):
 
 def test_writes_outside_scratch_and_sockets_fail(adversarial):
     if not bwrap_path():
-        without_sandbox("bubblewrap is not installed: the kernel is unsandboxed")
+        without_sandbox("the sandbox's protections")
     rows = _by_exercise(adversarial["rows"], "escape_scratch")["numerical_gradient"]
     assert all("escaped=[]" in r.reason for r in rows), rows[0].reason
     assert not Path(adversarial["paths"]["pwned"]).exists()

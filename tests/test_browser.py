@@ -27,12 +27,13 @@ import pytest
 
 from betternets_grader import answers
 from betternets_grader.course import LECTURES, SOLUTIONS, assignments
+from system import require, system_packages
 
 pytestmark = pytest.mark.browser
 
 REPO = Path(__file__).resolve().parents[1]
 ARTIFACTS = REPO / "test-artifacts"
-CHROMIUM = Path(os.environ.get("BETTERNETS_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM = system_packages.chromium_path()
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                  "--disable-background-networking", "--disable-component-update", "--disable-sync"]
 SITE_CHAPTER = "00_gradient_checking"
@@ -41,10 +42,8 @@ LAB_NOTEBOOK = "01_activations"  # its explorer has a beta slider
 
 @pytest.fixture(scope="module")
 def browser():
-    if not CHROMIUM.exists():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: install Debian's package "
-                    "(`apt-get install -y chromium`; .ci/run does) or set BETTERNETS_CHROMIUM. "
-                    "Do not run `playwright install`.", pytrace=False)
+    # Debian's Chromium (or BETTERNETS_CHROMIUM); never `playwright install`
+    require("chromium", "the real-browser tests (JupyterLab explorer, walkthrough site)")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
@@ -248,7 +247,8 @@ def test_site_index_and_a_chapter_render_with_figures(page, site):
     widths = _images_loaded(page)
     assert widths and all(w > 0 for w in widths), f"figures that did not render: {widths}"
     assert page.locator("nav.bn-nav a.bn-student").count() == 1
-    if (site.parent / "_static" / "mathjax").exists():  # formulas typeset, not raw TeX
+    if system_packages.present("libjs-mathjax"):  # formulas typeset, not raw TeX
+        assert (site.parent / "_static" / "mathjax").exists()
         page.wait_for_function("() => document.querySelectorAll('.MJXc-display, .mjx-chtml').length > 0",
                                timeout=30_000)
     page.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()

@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from system import require
 
 from betternets.checks import serve as wire
 from betternets.checks.calls import Answer, Fn, Rng
@@ -172,10 +173,8 @@ def test_dask_cluster_grades_the_same(tmp_path):
 def test_postgresql_gradebook(tmp_path):
     """Needs a server: .ci/run starts one and sets BETTERNETS_TEST_DB_URL (strict in CI)."""
     url = os.environ.get("BETTERNETS_TEST_DB_URL")
-    if not url:
-        if os.environ.get("CI"):
-            pytest.fail(".ci/run did not set up PostgreSQL (BETTERNETS_TEST_DB_URL is unset)")
-        pytest.skip("set BETTERNETS_TEST_DB_URL=postgresql://... to test PostgreSQL")
+    require("postgresql", "the gradebook on PostgreSQL (run the suite through `make test`, "
+            "whose scripts/with_postgres.py starts a throwaway server)", works=bool(url))
     subs = _class(tmp_path)
     rows = grade(subs, tmp_path / "pg.csv", course=tmp_path / "c", db_url=url, jobs=1,
                  log=lambda *_: None, force=True)

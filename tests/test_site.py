@@ -142,6 +142,15 @@ def test_site_needs_no_network(tiny):
             assert (tiny["site"] / src.split("?")[0]).is_file(), f"{page.name}: missing {src}"
 
 
+def test_formulas_are_typeset_by_a_local_mathjax(tiny):
+    """With Debian's libjs-mathjax the pages load MathJax from the site itself."""
+    from system import require
+    require("libjs-mathjax", "offline typesetting of the site's formulas")
+    page = read(tiny["site"], "00_intro.html")
+    assert (tiny["site"] / "_static" / "mathjax" / "MathJax.js").is_file()
+    assert re.search(r'<script[^>]*\bsrc="_static/mathjax/MathJax\.js', page), page[:2000]
+
+
 def test_progress_is_shown(tiny):
     assert tiny["progress"] == ["site: run notebooks", "site: write pages"]
 
