@@ -70,3 +70,17 @@ def test_with_postgres_runs_the_command_beside_a_throwaway_server():
     import socket
     with socket.socket() as s:  # stopped afterwards: nothing listens there any more
         assert s.connect_ex(("127.0.0.1", port)) != 0
+
+
+@pytest.mark.slow
+def test_class_scale_runs_every_path_on_tiny_classes():
+    """Two class sizes, the stock ratio and a command-line Dask cluster, on notebook 00."""
+    out = run_script("benchmarks/class_scale.py", "--sizes", "1", "2", "--stock-class", "1",
+                     "--dask-class", "2", "--notebooks", "00_gradient_checking", "--no-warmup")
+    for n in (1, 2):
+        assert re.search(rf"^\s+{n} +{NUMBER} +{NUMBER} +{NUMBER} +\d+  (yes|NO)$", out, re.M), out
+    assert re.search(rf"FIT seconds = -?{NUMBER} \+ -?{NUMBER} \* notebooks", out), out
+    assert re.search(rf"RATIO on 1 notebooks: stock nbgrader {NUMBER} s, betternets {NUMBER} s",
+                     out), out
+    assert re.search(r"DASK 2 notebooks on `dask scheduler` \+ 2 `dask worker` at "
+                     r"tcp://127\.0\.0\.1:\d+: .*CSV equal to the local run row for row: yes", out), out
