@@ -119,6 +119,9 @@ def explorer(render: Callable[..., Any], **controls: Any):
             if getattr(self, "_armed", False):
                 super().update(*args)
 
+        def __repr__(self) -> str:  # the text a static view shows in place of the controls
+            return f"explorer controls ({', '.join(controls)}): live when the notebook runs"
+
     ui = Explorer(render, **{n: _widget(n, s, widgets) for n, s in controls.items()})
     ui._armed = True
     return ui
