@@ -96,3 +96,17 @@ def test_no_output_is_an_unfinished_progress_bar(executed, name):
             assert not frozen, f"cell {index}: {text[:120]!r}"
             if WIDGET in out.get("data", {}):
                 assert "explorer(" in cell.source, f"cell {index} keeps a widget: {text[:80]!r}"
+
+
+def test_progress_bars_end_as_finished_text(executed):
+    """The training loops do show bars (so the test above is not vacuous), each one finished."""
+    finished = 0
+    for name in NOTEBOOKS:
+        nb = nbformat.read(executed[2] / f"{name}.ipynb", as_version=4)
+        for cell in nb.cells:
+            for out in cell.get("outputs", []):
+                text = str(out.get("data", {}).get("text/plain", ""))
+                if BAR.search(text):
+                    assert WIDGET not in out.get("data", {}) and "100%|" in text, text
+                    finished += 1
+    assert finished >= 1

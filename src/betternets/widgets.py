@@ -18,6 +18,7 @@ default figure is drawn.
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, NamedTuple, Sequence
 
 
@@ -81,7 +82,6 @@ def _widget(name: str, spec: Any, widgets: Any):
 
 def _show_figures() -> None:
     """Send the figures drawn so far to the output now (inline backend), so they come first."""
-    import sys
     if "matplotlib.pyplot" in sys.modules:
         import matplotlib.pyplot as plt
         if plt.get_fignums():
@@ -102,12 +102,11 @@ def _widgets():
 def explorer(render: Callable[..., Any], **controls: Any):
     """Draw render(**defaults) as an ordinary output, then return controls that redraw it below
     themselves on every change (an ipywidgets `interactive`; None without widgets)."""
-    for name, spec in controls.items():
-        default_value(name, spec)  # a bad spec fails before anything is drawn
+    defaults = {name: default_value(name, spec) for name, spec in controls.items()}
     widgets = _widgets()
     if widgets is None:
         print("widgets unavailable: showing a static figure")
-    render(**{name: default_value(name, spec) for name, spec in controls.items()})
+    render(**defaults)
     _show_figures()
     if widgets is None:
         return None
