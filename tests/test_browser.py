@@ -154,7 +154,15 @@ def jupyterlab(tmp_path_factory):
 
 
 def _explorer_figure(page) -> str:
-    return page.locator(".widget-interact img").first.get_attribute("src") or ""
+    """The figure the explorer redrew under its controls ("" before the first change)."""
+    figure = page.locator(".widget-interact img")
+    return (figure.first.get_attribute("src") or "") if figure.count() else ""
+
+
+def _default_figure(page):
+    """The explorer's default figure: an ordinary image output of its cell, above the widget."""
+    cell = page.locator(".jp-CodeCell", has=page.locator(".widget-interact")).last
+    return cell.locator(".jp-OutputArea-output img")
 
 
 def _accept_kernel_dialog(page) -> None:
@@ -178,7 +186,7 @@ def _run_all_and_wait_for_explorer(page, timeout_s: float = 150) -> None:
     _run_all(page)
     started, deadline = time.monotonic(), time.monotonic() + timeout_s
     retried = False
-    while page.locator(".widget-interact img").count() == 0:
+    while page.locator(".widget-interact .widget-slider").count() == 0 or not _default_figure(page).count():
         _accept_kernel_dialog(page)
         ran = page.locator(".jp-InputPrompt", has_text=re.compile(r"\[(\*|\d+)\]")).count()
         if not ran and not retried and time.monotonic() - started > 20:
@@ -198,11 +206,12 @@ def test_jupyterlab_runs_a_notebook_and_its_explorer_reacts(page, jupyterlab):
     page.goto(jupyterlab["url"])
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
     _run_all_and_wait_for_explorer(page)
-    figure = page.locator(".widget-interact img").first
+    figure = _default_figure(page).first
     page.locator(".widget-interact").first.scroll_into_view_if_needed()
     assert page.locator(".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']",
                         has_text="Error").count() == 0
     assert figure.evaluate("img => img.naturalWidth") > 0
+    assert page.locator(".widget-interact img").count() == 0  # drawn above, not twice
     before = _explorer_figure(page)
     page.screenshot(path=str(ARTIFACTS / "lab-explorer-before.png"))
 

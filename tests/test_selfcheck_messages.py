@@ -87,6 +87,45 @@ def test_a_correct_notebook_gets_ticks_only(notebook):
     assert re.fullmatch(r"(\d+) of \1 exercises pass every self-check.*", last), last
 
 
+# Hints aimed at the mistake (issue 16): the catalog's wrong answer gets the words that name what
+# it did wrong, and not the words of a hint meant for another mistake. (Correct answers and the
+# solutions print ticks only: test_a_correct_notebook_gets_ticks_only and
+# test_correct_variant_gets_no_hint in test_hints.py.)
+AIMED = [
+    ("04_first_order_optimizers", "adam_update", "eps inside the root",
+     "eps is inside the square root", "step counter"),
+    ("04_first_order_optimizers", "momentum_update", "state not carried",
+     "default beta not judged yet: the update itself fails", "the signature is"),
+    ("04_first_order_optimizers", "momentum_update", "friction beta instead of 1 - beta",
+     "those of beta = 0.1 = 1 - 0.9", "the signature is"),
+    ("04_first_order_optimizers", "delta_bar_delta_update", "bar updated before the comparison",
+     "the defaults not judged yet", "lr0=0.01, kappa=1e-3"),
+    ("04_first_order_optimizers", "sgd_update", "updates w in place",
+     "w_new = w - ..., instead of changing w itself", "v = beta * v"),
+    ("04_first_order_optimizers", "rmsprop_update", "eps outside the root",
+     "about 3.3 times at |g| = 1e-3", "about 30 times too large"),
+    ("03_generalization", "shakeout_weights", "a switch per weight",
+     "one switch per input unit (row of W)", "yours 1, expected -5"),
+    ("02_initialization", "pretrain_autoencoder_layer", "only the decoder is trained",
+     "is 100% of the untrained start's", "expected at most"),
+]
+
+
+@pytest.mark.parametrize("notebook,exercise,label,words,not_words", AIMED,
+                         ids=[f"{a[1]}-{a[2].replace(' ', '_')}" for a in AIMED])
+def test_a_hint_is_aimed_at_the_mistake(notebook, exercise, label, words, not_words):
+    entry = next(e for m in MODULES if m.NOTEBOOK == notebook for e in m.ENTRIES
+                 if e.exercise == exercise and e.label == label and not e.correct)
+    text, summary = run_check(exercise, namespace(notebook, {exercise: entry.source}))
+    assert summary is not None and words in text, text
+    assert not_words not in text, text
+    right = [e for m in MODULES if m.NOTEBOOK == notebook for e in m.ENTRIES
+             if e.exercise == exercise and e.correct]
+    for source in [None] + [e.source for e in right]:  # the solution, then each correct variant
+        text, summary = run_check(exercise, namespace(notebook, {exercise: source} if source else {}))
+        assert summary is None and words not in text, text
+
+
 UNTOUCHED = [(m.NOTEBOOK, ex) for m in MODULES
              for ex in answers.answer_sources(answers.load(LECTURES / f"{m.NOTEBOOK}.ipynb"))
              if ex in VISIBLE.exercises()]

@@ -133,6 +133,7 @@ def test_explorer_widget_rerenders_on_change(monkeypatch):
     assert isinstance(controls["methods"], ipywidgets.SelectMultiple)
     assert isinstance(controls["flag"], ipywidgets.Checkbox)
     assert len(calls) == 1 and calls[0]["lr"] == 0.5  # initial draw with defaults
+    assert ui.out.outputs == ()  # ...drawn above the widget, not inside it (nbclient issue 312)
     controls["lr"].value = 0.3
     assert len(calls) == 2 and calls[-1]["lr"] == pytest.approx(0.3)
     controls["kind"].value = "adam"

@@ -84,22 +84,38 @@ def contour(surface: Surface, ax: Axes | None = None, levels: int = 30, log: boo
     return ax.figure
 
 
+# Paths that overlap stay apart by line style and marker, not only by colour; wider lines go
+# first and are drawn on top, so the first path (often plain SGD) is never hidden under the rest.
+PATH_STYLES = [("-", "o", 3.0), ("--", "s", 2.4), ("-.", "^", 2.2), (":", "v", 2.6),
+               ((0, (6, 2)), "D", 1.8), ((0, (3, 1, 1, 1)), "P", 1.8), ((0, (1, 1)), "X", 1.8)]
+
+
 def plot_paths(surface: Surface, paths: Mapping[str, np.ndarray], ax: Axes | None = None,
                levels: int = 30, log: bool = False) -> Figure:
-    """Optimizer trajectories (T, 2) over the contour of surface: o marks the start, x the end."""
-    ax = _axes(ax, (5.5, 4.5))
+    """Optimizer trajectories (T, 2) over the contour of surface: o marks the start, x the end.
+
+    Each path has its own line style and a marker every tenth of its steps; the legend stands
+    outside the axes, to the right, so it never covers a path.
+    """
+    ax = _axes(ax, (8.0, 4.5))  # room for the legend on the right
     contour(surface, ax=ax, levels=levels, log=log)
-    for name, path in paths.items():
+    for i, (name, path) in enumerate(paths.items()):
         path = np.asarray(path, dtype=np.float64)
         if path.ndim != 2 or path.shape[1] != 2:
             raise ValueError(f"paths[{name!r}] must have shape (T, 2), got {path.shape}")
-        (line,) = ax.plot(path[:, 0], path[:, 1], lw=1.5, label=name)
-        ax.plot(*path[0], marker="o", color=line.get_color(), ls="none")
-        ax.plot(*path[-1], marker="x", color=line.get_color(), markersize=9, mew=2, ls="none")
+        style, marker, width = PATH_STYLES[i % len(PATH_STYLES)]
+        z = 3 + (len(paths) - i) / len(paths)
+        (line,) = ax.plot(path[:, 0], path[:, 1], ls=style, lw=width, marker=marker, ms=4,
+                          markevery=max(1, len(path) // 10), label=name, zorder=z)
+        ax.plot(*path[0], marker="o", color=line.get_color(), ls="none", zorder=z)
+        ax.plot(*path[-1], marker="x", color=line.get_color(), markersize=9, mew=2, ls="none",
+                zorder=z)
     (x0, x1), (y0, y1) = surface.bounds
     ax.set_xlim(x0, x1)
     ax.set_ylim(y0, y1)
-    _finish(ax, ax.get_title(), "$w_1$", "$w_2$")
+    _finish(ax, ax.get_title(), "$w_1$", "$w_2$", legend=False)
+    if paths:
+        ax.legend(loc="upper left", bbox_to_anchor=(1.02, 1.0), frameon=False, borderaxespad=0)
     return ax.figure
 
 

@@ -5,12 +5,20 @@
 
 Control specs: float tuple (min, max, step) -> FloatSlider, int tuple -> IntSlider,
 list of strings -> Dropdown, choose_many(...) -> SelectMultiple, bool -> Checkbox.
-Without ipywidgets, or with BETTERNETS_STATIC=1, render is called once with the default values.
+
+The default figure is always drawn first as an ordinary output (a PNG with the inline backend), so
+every static view (nbconvert, GitHub, the site) shows it; the controls come below it, and a change
+redraws the figure in the widget's own output area, under the controls. The widget draws nothing at
+creation: a headless executor (nbclient) then never has to mirror an Output widget, whose replies on
+the shell channel race with the executor's wait for the cell's reply (nbclient issue 312) and can
+leave it idle until the cell timeout. Without ipywidgets, or with BETTERNETS_STATIC=1, only the
+default figure is drawn.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 from typing import Any, Callable, NamedTuple, Sequence
 
 
@@ -72,17 +80,47 @@ def _widget(name: str, spec: Any, widgets: Any):
                   continuous_update=False, style=style)
 
 
+def _show_figures() -> None:
+    """Send the figures drawn so far to the output now (inline backend), so they come first."""
+    if "matplotlib.pyplot" in sys.modules:
+        import matplotlib.pyplot as plt
+        if plt.get_fignums():
+            plt.show()
+
+
+def _widgets():
+    """The ipywidgets module, or None when it is missing or BETTERNETS_STATIC=1."""
+    if os.environ.get("BETTERNETS_STATIC", "").strip() == "1":
+        return None
+    try:
+        import ipywidgets
+    except ImportError:
+        return None
+    return ipywidgets
+
+
 def explorer(render: Callable[..., Any], **controls: Any):
-    """An ipywidgets UI calling render(**values) whenever a control changes (None if static)."""
-    static = os.environ.get("BETTERNETS_STATIC", "").strip() == "1"
-    widgets = None
-    if not static:
-        try:
-            import ipywidgets as widgets
-        except ImportError:
-            widgets = None
+    """Draw render(**defaults) as an ordinary output, then return controls that redraw it below
+    themselves on every change (an ipywidgets `interactive`; None without widgets)."""
+    defaults = {name: default_value(name, spec) for name, spec in controls.items()}
+    widgets = _widgets()
     if widgets is None:
         print("widgets unavailable: showing a static figure")
-        render(**{name: default_value(name, spec) for name, spec in controls.items()})
+    render(**defaults)
+    _show_figures()
+    if widgets is None:
         return None
-    return widgets.interactive(render, **{n: _widget(n, s, widgets) for n, s in controls.items()})
+
+    class Explorer(widgets.interactive):
+        """`interactive` whose first draw is skipped: explorer() drew the defaults above it."""
+
+        def update(self, *args):
+            if getattr(self, "_armed", False):
+                super().update(*args)
+
+        def __repr__(self) -> str:  # the text a static view shows in place of the controls
+            return f"explorer controls ({', '.join(controls)}): live when the notebook runs"
+
+    ui = Explorer(render, **{n: _widget(n, s, widgets) for n, s in controls.items()})
+    ui._armed = True
+    return ui

@@ -257,7 +257,7 @@ ENTRIES = [
             v_hat = v / (1 - beta2 ** t)
             return np.asarray(w, dtype=float) - lr * m_hat / (np.sqrt(v_hat) + eps), {"m": m, "v": v}
     """),
-    wrong("adam_update", "eps inside the root", """
+    wrong("adam_update", "eps inside the root", hint='epsilon inside the square root in Adam', source="""
         def adam_update(w, g, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
             g = np.asarray(g, dtype=float)
             t = state.get("t", 0) + 1

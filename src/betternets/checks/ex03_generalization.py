@@ -247,6 +247,14 @@ def _(call):
         expect.true(keep.shape == (2,) and keep.dtype == bool,
                     f"keep has shape {keep.shape} and dtype {keep.dtype}; expected a boolean "
                     "vector with one entry per row of W", "keep = rng.random(n_in) >= tau")
+        W_t = expect.same_shape(W_t, W.shape, "W_tilde")
+        only_kept = np.isclose(W_t, kept_rows) & ~np.isclose(W_t, dropped_rows)
+        only_dropped = np.isclose(W_t, dropped_rows) & ~np.isclose(W_t, kept_rows)
+        if np.any(only_kept.any(axis=1) & only_dropped.any(axis=1)):
+            raise CheckFailed(f"a row of W_tilde mixes kept and dropped weights: {W_t.tolist()}",
+                              "draw one switch per input unit (row of W), shared by all its "
+                              "outgoing weights: keep = rng.random(W.shape[0]) >= tau, then "
+                              "np.where(keep[:, None], ..., ...)")
         expect.close(W_t, np.where(keep[:, None], kept_rows, dropped_rows),
                      f"W_tilde for keep = {keep.tolist()}", rtol=1e-12, atol=1e-15,
                      hint="kept: (W + c tau sign W) / (1 - tau); dropped: -c sign W")

@@ -88,8 +88,31 @@ LOOKAHEAD_PROBE = Fn(f"{MODULE}:lookahead_probe")
 
 # --------------------------------------------------------------------------- driving a rule
 
-STATE_HINT = ("build a new state dict with new arrays (v = beta * v - lr * g, not v *= beta), "
-              "and leave the one passed in as it was")
+IN_PLACE_HINTS = {
+    "argument 1": "compute a new array, w_new = w - ..., instead of changing w itself "
+                  "(w -= ..., w[...] = ...)",
+    "argument 2": "leave g as it is: g * g, not g *= g or g **= 2",
+    "argument 3": "build a new state dict with new arrays (m = beta * m + ..., not m *= beta or "
+                  "state['m'] = ...), and leave the one passed in as it was",
+}
+
+
+def in_place_hint(mutated: list[str]) -> str:
+    """What to change, for each argument a rule modified in place (w, g or the state)."""
+    return "; ".join(IN_PLACE_HINTS[m] for m in mutated if m in IN_PLACE_HINTS) or \
+        "make new arrays instead of changing the ones passed in"
+
+
+def _after(call, exercise: str, prop: str, what: str) -> None:
+    """Judge `what` only once the property `prop` (the rule itself) holds: a default is read off
+    the same update, so a wrong update must not be blamed on the signature."""
+    first = VISIBLE.get(exercise, prop)
+    try:
+        first.run(call)
+    except CheckFailed:
+        raise CheckFailed(f"{what} not judged yet: the update itself fails \"{first.description}\"",
+                          "fix the update first (see that property's message); this property "
+                          "then checks only the defaults") from None
 
 
 def step(call, name: str, w, g, state, *, strict: bool = False, **hyper) -> tuple[np.ndarray, Any]:
@@ -103,7 +126,7 @@ def step(call, name: str, w, g, state, *, strict: bool = False, **hyper) -> tupl
     if strict and rec.mutated:
         which = ", ".join(rec.mutated)
         what = "the state dict it was given" if "argument 3" in rec.mutated else "its input"
-        raise CheckFailed(f"{name} changed {what} in place ({which})", STATE_HINT)
+        raise CheckFailed(f"{name} changed {what} in place ({which})", in_place_hint(rec.mutated))
     value = rec.value
     if not (isinstance(value, tuple) and len(value) == 2):
         raise CheckFailed(f"{name} returned {type(value).__name__}, expected a pair (w_new, state_new)",
@@ -170,10 +193,17 @@ def _(call):
 
 @VISIBLE.property("momentum_update", "default_beta", "beta defaults to 0.9")
 def _(call):
+    _after(call, "momentum_update", "constant_gradient", "the default beta")
     g = np.array([2.0])
     path = trajectory(call, "momentum_update", np.zeros(1), [g] * 2, lr=0.5)
+    # v1 = -lr g = -1, so the second step v2 = w2 - w1 = beta v1 - lr g gives the beta used
+    beta_used = float((np.ravel(path[1])[0] - np.ravel(path[0])[0] + 1.0) / -1.0)
+    hint = ("without beta your steps are those of beta = 0.1 = 1 - 0.9: beta multiplies v "
+            "(v = beta * v - lr * g), it is not a friction" if abs(beta_used - 0.1) < 1e-9 else
+            f"without beta your steps are those of beta = {beta_used:.4g}: the signature is "
+            "momentum_update(w, g, state, *, lr, beta=0.9)")
     compare_path(path, [[-1.0], [-1.9 - 1.0]], "momentum_update without beta", rtol=1e-12,
-                 hint="the signature is momentum_update(w, g, state, *, lr, beta=0.9)")
+                 hint=hint)
 
 
 @VISIBLE.property("momentum_update", "pure", "leaves w, g and the state passed in unchanged")
@@ -231,6 +261,7 @@ def _(call):
 @VISIBLE.property("delta_bar_delta_update", "defaults",
                   "defaults lr0 = 0.01, kappa = 1e-3 (J88 course defaults)")
 def _(call):
+    _after(call, "delta_bar_delta_update", "rates", "the defaults")
     g = np.array([1.0])
     path = trajectory(call, "delta_bar_delta_update", np.zeros(1), [g] * 2)
     compare_path(path, [[-0.01], [-0.01 - 0.011]], "delta_bar_delta_update with defaults",
@@ -284,6 +315,17 @@ def _(call):
 
 # --------------------------------------------------------------------------- adam_update
 
+def _eps_inside_root(w_new, lr: float, g) -> None:
+    """Fail with the right hint when the first step from w = 0 is -lr g / sqrt(g^2 + eps), the
+    bias-corrected step with eps inside the square root."""
+    inside = lr * g / np.sqrt(g * g + 1e-8)
+    if np.allclose(np.ravel(w_new), -inside, rtol=1e-6, atol=0):
+        k = int(np.argmin(np.abs(g)))
+        raise CheckFailed(f"at the gradient {g[k]:g} your first step is {abs(inside[k]) / lr:.4g} * lr "
+                          "instead of lr: eps is inside the square root",
+                          "divide by np.sqrt(v_hat) + eps, eps outside the root (KB14, Algorithm 1)")
+
+
 @VISIBLE.property("adam_update", "first_step",
                   "the first step has size about lr in every coordinate, whatever the gradient's size")
 def _(call):
@@ -293,6 +335,7 @@ def _(call):
     if np.allclose(np.abs(w_new[:2]), 0.01 * 0.1 / np.sqrt(0.001), rtol=1e-3):
         raise CheckFailed("your first step is about 3.16 * lr: this is Adam without bias correction",
                           "divide m by 1 - beta1^t and v by 1 - beta2^t, with t = 1 at the first step")
+    _eps_inside_root(w_new, 0.01, g)
     expect.close(w_new, -0.01 * g / (np.abs(g) + 1e-8), "w after Adam's first step", rtol=1e-6,
                  inputs=g, hint="with bias correction m_hat = g and v_hat = g^2 at t = 1, so the "
                                 "step is lr * g / (|g| + eps); use a step counter t starting at 1")
@@ -304,6 +347,7 @@ def _(call):
     g = np.array([0.5, -3.0, 2e-3])
     path = trajectory(call, "adam_update", np.zeros(3), [g] * 4, lr=0.1)
     steps = 0.1 * g / (np.abs(g) + 1e-8)
+    _eps_inside_root(path[0], 0.1, g)
     compare_path(path, [-k * steps for k in (1, 2, 3, 4)], "adam_update", rtol=1e-6, grads=[g] * 4,
                  hint="t += 1 each call (kept in the state); m_hat = m / (1 - beta1^t), "
                       "v_hat = v / (1 - beta2^t); store the uncorrected m and v")

@@ -44,7 +44,9 @@ def _(call):
 
 @VISIBLE.mistake("rmsprop_update", "epsilon outside the square root in RMSProp",
                  "the notebook's RMSProp divides by sqrt(eps + r); with eps outside, "
-                 "eps + sqrt(r), tiny gradients take steps about 30 times too large")
+                 "eps + sqrt(r), a gradient whose square is not large next to eps takes too "
+                 "large a step: with eps = 1e-6, about 3.3 times at |g| = 1e-3 and 30 times at "
+                 "|g| = 1e-4 on the first step")
 def _(call):
     g = np.full(3, 1e-4)
     (first,) = _steps(call, "rmsprop_update", 1, g=g, lr=1.0, rho=0.9, eps=1e-6)
@@ -57,3 +59,13 @@ def _(call):
 def _(call):
     first, second = _steps(call, "momentum_update", 2, lr=0.1, beta=0.9)
     return np.allclose(first, 0.1 * np.abs(G)) and np.allclose(second, first)
+
+
+@VISIBLE.mistake("adam_update", "epsilon inside the square root in Adam",
+                 "Adam (KB14, Algorithm 1) divides by sqrt(v_hat) + eps, eps outside the root; "
+                 "yours divides by sqrt(v_hat + eps), so a gradient whose square is near eps "
+                 "takes a step clearly smaller than lr (about 0.71 lr at |g| = 1e-4)")
+def _(call):
+    g = np.array([1e-4, -1e-4, 3e-4])
+    (first,) = _steps(call, "adam_update", 1, g=g, lr=0.01)
+    return np.allclose(first, 0.01 * np.abs(g) / np.sqrt(g * g + 1e-8), rtol=1e-4)
