@@ -397,34 +397,54 @@ def remove_tree(path: Path) -> bool:
             pass
         return not os.path.lexists(path)
     counter = 0
+
+    def unlock(name: str, dir_fd: int) -> None:
+        # a folder needs write and search permission to be emptied, and write permission
+        # to be moved (its ".." changes)
+        # (through an O_PATH descriptor of the folder itself, so that a link swapped in
+        # meanwhile is never followed)
+        try:
+            fd = os.open(name, getattr(os, "O_PATH", os.O_RDONLY) | os.O_NOFOLLOW
+                         | os.O_DIRECTORY, dir_fd=dir_fd)
+        except OSError:
+            return
+        try:
+            os.chmod(f"/proc/self/fd/{fd}", 0o700)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
     try:
-        for _ in range(10_000_000):
+        while True:
             try:
                 entries = list(os.scandir(top))
             except OSError:
                 break
-            if not entries:
-                break
+            progress = False
             for e in entries:
                 try:
                     if e.is_dir(follow_symlinks=False):
-                        try:
-                            os.chmod(e.name, 0o700, dir_fd=top, follow_symlinks=False)
-                        except (OSError, NotImplementedError):
-                            pass
+                        unlock(e.name, top)
                         sub = os.open(e.name, flags, dir_fd=top)
                         try:
                             for child in list(os.scandir(sub)):
+                                if child.is_dir(follow_symlinks=False):
+                                    unlock(child.name, sub)
                                 counter += 1
                                 os.rename(child.name, f".rm-{counter}-{child.name[:40]}",
                                           src_dir_fd=sub, dst_dir_fd=top)
+                                progress = True
                         finally:
                             os.close(sub)
                         os.rmdir(e.name, dir_fd=top)
                     else:
                         os.unlink(e.name, dir_fd=top)
+                    progress = True
                 except OSError:
                     continue
+            if not progress:    # what is left cannot be removed: reported by the caller
+                break
     finally:
         os.close(top)
     try:
