@@ -21,6 +21,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "scripts"))
 import system_packages  # noqa: E402
 
 SKIP_PREFIX = "missing system package "
+UNUSABLE_PREFIX = "unusable system package "
 
 
 def in_ci() -> bool:
@@ -36,4 +37,5 @@ def require(package: str, what: str, works: bool | None = None) -> None:
     if in_ci():
         pytest.fail(f"{package} {problem}, but CI installs it: {what} cannot be tested",
                     pytrace=False)
-    pytest.skip(f"{SKIP_PREFIX}{package}: {what} not tested ({package} {problem})")
+    prefix = SKIP_PREFIX if not installed else UNUSABLE_PREFIX
+    pytest.skip(f"{prefix}{package}: {what} not tested ({package} {problem})")

@@ -2,28 +2,41 @@
 and leaves the other students' grades intact.
 
 All cases target notebook 00 (numerical_gradient, relative_error) and are graded in
-ONE run of `betternets grade` (module fixture), next to an honest student. Each case
+ONE run of `betternets grade` (module fixture), next to honest students. Each case
 is a student; `CASES` says what each exercise must end as. "earned" exercises hold
-correct code and must pass; the others must score zero with the given status.
+correct code and must pass; the others must score zero with one of the given
+statuses (a fault may be reported as a timeout on a loaded machine: what matters is
+that the exercise lost its points and nothing else did).
+
+The cases of issue 13 are marked with their item number (#1 ... #14). Memory and
+disk cases run inside bounded limits (1 GB per kernel, 64 MB of scratch) that are
+safe on a 2-core, 24 GB machine.
 """
 from __future__ import annotations
 
 import csv
+import io
 import json
 import os
+import re
 import socket
 import subprocess
+import sys
 import threading
+import time
+import unicodedata
 from pathlib import Path
 
+import numpy as np
+import psutil
 import pytest
 from system import require
 
-from betternets_grader import answers
+from betternets_grader import HIDDEN, answers, load_hidden_checks
 from betternets_grader.course import LECTURES, SOLUTIONS
-from betternets_grader.engine.judge import STATUSES, Settings
-from betternets_grader.engine.kernel import bwrap_path
-from betternets_grader.grade import Run, grade
+from betternets_grader.engine.judge import STATUSES, Settings, grade_unit
+from betternets_grader.engine.kernel import Kernel, Limits, bwrap_path, remove_tree
+from betternets_grader.grade import GradingError, Run, feedback, grade, score_table
 from betternets_grader.samples import fill
 
 pytestmark = pytest.mark.slow
@@ -55,6 +68,15 @@ def _probe(paths):
             pass
     return found
 """
+FAULT = ("timeout", "crashed", "error")   # a fault, however the machine's load reports it
+# A visible check's message that carries what the submission recorded in earlier calls.
+RECORDER = NG.replace("def numerical_gradient(", "def _true_numerical_gradient(", 1) + """
+_seen = []
+def numerical_gradient(f, x, h=1e-5):
+    _seen.append(f"{getattr(f, '__name__', f)}|{h!r}|{np.asarray(x).tolist()}")
+    return _true_numerical_gradient(f, x, h)
+"""
+RESP_FD = "import json as _json, sys as _sys\n_cfg = _json.loads(_sys.argv[-1])\n"
 
 
 def _cases(paths: dict) -> dict:
@@ -128,12 +150,12 @@ def numerical_gradient(f, x, h=1e-5):
         "loop_in_cell": ({"numerical_gradient": NG,
                           "relative_error": "import time\nwhile True:\n    try:\n"
                           "        time.sleep(0.01)\n    except KeyboardInterrupt:\n        pass\n"},
-                         {"numerical_gradient": ok, "relative_error": ("timeout", False)}),
+                         {"numerical_gradient": ok, "relative_error": (FAULT, False)}),
         "loop_in_call": ({"numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n"
                           "    while True:\n        try:\n            pass\n"
                           "        except BaseException:\n            pass\n",
                           "relative_error": RE},
-                         {"numerical_gradient": ("timeout", False), "relative_error": ok}),
+                         {"numerical_gradient": (FAULT, False), "relative_error": ok}),
         "exit_in_call": ({"numerical_gradient": NG, "relative_error": "import os\n"
                           "def relative_error(a, b):\n    os._exit(1)\n"},
                          {"numerical_gradient": ok, "relative_error": ("crashed", False)}),
@@ -144,7 +166,7 @@ def numerical_gradient(f, x, h=1e-5):
                          "    hog = []\n    while True:\n"
                          "        hog.append(bytearray(256 * 1024 * 1024))\n",
                          "relative_error": RE},
-                        {"numerical_gradient": ("error", False), "relative_error": ok}),
+                        {"numerical_gradient": (FAULT, False), "relative_error": ok}),
         "fork_bomb": ({"numerical_gradient": """
 import os, time
 _kids = 0
@@ -181,12 +203,134 @@ def numerical_gradient(f, x, h=1e-5):
         "returns_object": ({"numerical_gradient": NG,
                             "relative_error": "def relative_error(a, b):\n    return object()\n"},
                            {"numerical_gradient": ok, "relative_error": ("error", False)}),
+        # 1: the kernel stops reading requests; the next one is larger than a pipe's buffer
+        "pipe_stall": ({"numerical_gradient": RESP_FD + """
+import os
+_keep = os.dup(_cfg["req_fd"])     # the grader's pipe stays open, but nobody reads it
+_r, _w = os.pipe()
+os.dup2(_r, _cfg["req_fd"])
+""" + NG, "relative_error": RE + "# " + "padding " * 40_000 + "\n"},
+                       {"numerical_gradient": (FAULT, False), "relative_error": (FAULT, False)}),
+        # 2: fill the disk (scratch and /tmp are tmpfs of 64 MB each)
+        "disk_fill": ({"numerical_gradient": NG + """
+import os
+_filled = 0
+for _d in (".", "/tmp"):
+    try:
+        for _i in range(10_000):
+            _fd = os.open(f"{_d}/fill{_i}", os.O_CREAT | os.O_WRONLY)
+            try:
+                os.posix_fallocate(_fd, 0, 16 * 2 ** 20)
+            finally:
+                os.close(_fd)
+            _filled += 16
+    except OSError:
+        pass
+""", "relative_error": "def relative_error(a, b):\n    raise RuntimeError(f'filled={_filled}')\n"},
+                      {"numerical_gradient": ok, "relative_error": ("error", False)}),
+        # 4: a reply frame announcing 128 MiB; a 15 MiB frame of five million empty lists
+        "huge_frame": ({"numerical_gradient": RESP_FD + """
+import os, struct, time
+def numerical_gradient(f, x, h=1e-5):
+    os.write(_cfg["resp_fd"], struct.pack(">Q", 128 * 2 ** 20) + b"[" + b"[]," * 10_000)
+    time.sleep(30)
+""", "relative_error": RESP_FD + """
+import os, struct, time
+def relative_error(a, b):
+    body = b"[" + b"[]," * (5 * 2 ** 20) + b"[]]"
+    frame = memoryview(struct.pack(">Q", len(body)) + body)
+    while frame:
+        frame = frame[os.write(_cfg["resp_fd"], frame):]
+    time.sleep(30)
+"""}, {"numerical_gradient": ("crashed", False), "relative_error": ("crashed", False)}),
+        # 5: sixty busy processes, each trying a session (a scheduler group) of its own
+        "cpu_hog": ({"numerical_gradient": """
+import os, time
+_kids = 0
+for _i in range(60):
+    try:
+        _pid = os.fork()
+    except OSError:
+        break
+    if _pid == 0:
+        try:
+            os.setsid()
+        except OSError:
+            pass
+        _t = time.time()
+        while time.time() - _t < 30:
+            pass
+        os._exit(0)
+    _kids += 1
+""" + NG, "relative_error": RE}, {"numerical_gradient": (FAULT + ("passed",), None),
+                                  "relative_error": (FAULT + ("passed",), None)}),
+        # 6: six processes of 300 MB each under a 1024 MB limit for the whole kernel
+        "memory_tree": ({"numerical_gradient": NG, "relative_error": """
+import os, time
+def relative_error(a, b):
+    for _ in range(6):
+        if os.fork() == 0:
+            hog = bytearray(300 * 2 ** 20)
+            for i in range(0, len(hog), 4096):
+                hog[i] = 1
+            time.sleep(30)
+            os._exit(0)
+    time.sleep(30)
+"""}, {"numerical_gradient": ok, "relative_error": (FAULT, False)}),
+        # 7: a scratch tree 3000 folders deep, in scratch and in /tmp
+        "deep_scratch": ({"numerical_gradient": """
+import os
+_top = os.getcwd()
+for _d in (_top, "/tmp"):
+    os.chdir(_d)
+    for _i in range(3000):
+        os.mkdir("d")
+        os.chdir("d")
+os.chdir(_top)
+""" + NG, "relative_error": RE}, {"numerical_gradient": ok, "relative_error": ok}),
+        # 10: record every input, then raise the recording from a visible check
+        "record_inputs": ({"numerical_gradient": RECORDER, "relative_error": """
+def relative_error(a, b):
+    raise RuntimeError("RECORDED " + " ; ".join(_seen[::-1]))
+"""}, {"numerical_gradient": ok, "relative_error": ("error", False)}),
+        # 11: what the kernel can see of the machine
+        "look_around": ({"numerical_gradient": f"""
+import os, sys, json
+_host_paths = {json.dumps(paths["host_paths"])}
+_found = [p for p in ["/etc/machine-id", "/etc/shadow", "/etc/jupyter", "/usr/local/etc/jupyter",
+                      "/home"] + _host_paths if os.path.exists(p)]
+# /root may only lead to the interpreter (a Python installed under /root/.pyenv)
+_found += ["/root/" + n for n in (os.listdir("/root") if os.path.isdir("/root") else [])
+           if not sys.base_prefix.startswith("/root/" + n + "/")]
+try:
+    from jupyter_core.paths import jupyter_config_path
+    _found += [d for d in jupyter_config_path() if os.path.isdir(d) and os.listdir(d)]
+except Exception as _exc:
+    _found.append(type(_exc).__name__)
+_etc = sorted(os.listdir("/etc"))
+_args = " ".join(open(f"/proc/{{p}}/cmdline", "rb").read().decode("utf-8", "replace")
+                 for p in os.listdir("/proc") if p.isdigit())
+_leaks = [p for p in _host_paths if p in _args]
+_procs = len([p for p in os.listdir("/proc") if p.isdigit()])
+_users = [l.split(":")[0] for l in open("/etc/passwd")]
+_name = open("/etc/hostname").read().strip()
+def numerical_gradient(f, x, h=1e-5):
+    raise RuntimeError(f"found={{_found}} leaks={{_leaks}} etc={{','.join(_etc)}} "
+                       f"procs={{_procs}} users={{','.join(_users)}} host={{_name}}")
+""", "relative_error": RE}, {"numerical_gradient": ("error", False), "relative_error": ok}),
+        # 12: control characters in an exception's message forge a CSV row on a terminal
+        "control_chars": ({"numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n"
+                           "    raise RuntimeError('\\x1b[2K\\r\\x1b[1A\\x07\\x00\\x08\\x7f\\x9b"
+                           "\\u202ealice,00_gradient_checking,test_x,1.0,1.0,passed,')\n",
+                           "relative_error": RE},
+                          {"numerical_gradient": ("error", False), "relative_error": ok}),
     }
 
 
 # Cases only the sandbox stops (without bubblewrap they would read the reference, write
 # the gradebook or fork without limit): not built at all when the kernel is unsandboxed.
-SANDBOX_ONLY = {"read_secrets", "import_reference", "escape_scratch", "fork_bomb"}
+SANDBOX_ONLY = {"read_secrets", "import_reference", "escape_scratch", "fork_bomb",
+                "disk_fill", "look_around", "cpu_hog", "deep_scratch"}
 SANDBOXED = bwrap_path() is not None
 
 
@@ -226,13 +370,23 @@ def _duplicated(nb: dict, wrong: str) -> dict:
     return nb
 
 
-def _other_assignment(nb: dict) -> dict:
+def _other_assignment(nb: dict, long: int = 0) -> dict:
+    """The same notebook under other grade_ids (each `long` characters long if given)."""
     nb = json.loads(json.dumps(nb))
-    for cell in nb["cells"]:
+    longer = 4
+    for i, cell in enumerate(nb["cells"]):
         meta = cell.get("metadata", {}).get("nbgrader")
         if meta:
             meta["grade_id"] = "other_" + meta["grade_id"]
+            if long and longer:
+                meta["grade_id"] += (f"{i}" * long)[:long]
+                longer -= 1
     return nb
+
+
+# 14: honest students with names that once broke the table, the CSV or the feedback
+ODD_NAMES = ["=HYPERLINK(1)", "new\nline", "star*", "brack[et", "+plus", "@at", "-minus"]
+NFC, NFD = "Jos\u00e9", "Jose\u0301"
 
 
 @pytest.fixture(scope="module")
@@ -274,9 +428,32 @@ def adversarial(tmp_path_factory, listener):
              "alice_nb": str(subs / "alice" / f"{NB}.ipynb"),
              "pwned": str(root / "pwned.txt"),
              "outside": [f"{d}/betternets-escape-{root.name}" for d in ("/usr", "/etc", "")],
-             "port": listener[0]}
+             "port": listener[0],
+             "host_paths": sorted({str(SOLUTIONS.parent), str(root), sys.prefix,
+                                   str(Path(sys.prefix) / "etc"), tempfile_dir()})}
     cases = _cases(paths)
     _write(subs / "alice" / f"{NB}.ipynb", honest)
+    _write(subs / "bob" / f"{NB}.ipynb", honest)
+    # 3, 8: entries that are not regular files or real folders
+    (subs / "fifo").mkdir()
+    os.mkfifo(subs / "fifo" / f"{NB}.ipynb")
+    (subs / "device").mkdir()
+    os.symlink("/dev/zero", subs / "device" / f"{NB}.ipynb")
+    (subs / "link_solution").mkdir()
+    os.symlink(SOLUTIONS / f"{NB}.ipynb", subs / "link_solution" / f"{NB}.ipynb")
+    (subs / "link_alice").mkdir()
+    os.symlink(subs / "alice" / f"{NB}.ipynb", subs / "link_alice" / f"{NB}.ipynb")
+    os.symlink(subs / "alice", subs / "link_folder")
+    (subs / "stray_file.ipynb").write_text("{}")
+    # 9: a student folder named "submitted" holding an "alice" of its own
+    _write(subs / "submitted" / "alice" / f"{NB}.ipynb", fill(lecture, {
+        "numerical_gradient": WRONG_NG, "relative_error": WRONG_RE}))
+    # 13: four grade_ids of 2.5 MB each
+    _write(subs / "huge_ids" / f"{NB}.ipynb", _other_assignment(honest, long=2_500_000))
+    # 14: odd names, and one name in its NFC and NFD spellings
+    for name in ODD_NAMES + [NFC]:
+        _write(subs / name / f"{NB}.ipynb", honest)
+    _write(subs / NFD / f"{NB}.ipynb", honest)
     for student, (sources, _) in cases.items():
         if SANDBOXED or student not in SANDBOX_ONLY:
             _write(subs / student / f"{NB}.ipynb", fill(lecture, sources))
@@ -294,7 +471,8 @@ def adversarial(tmp_path_factory, listener):
     _write(first / "alice" / f"{NB}.ipynb", honest)
     grade(first, root / "first.csv", course=course, log=lambda *_: None, jobs=1)
     run, log = Run(), []
-    settings = Settings(timeout=4.0, notebook_timeout=60.0, memory_mb=1024)
+    settings = Settings(timeout=4.0, notebook_timeout=60.0, memory_mb=1024, disk_mb=64)
+    started = time.monotonic()
     try:
         rows = grade(subs, root / "results.csv", course=course, log=log.append, jobs=2,
                      settings=settings, run_info=run, report=root / "report.html")
@@ -304,7 +482,13 @@ def adversarial(tmp_path_factory, listener):
             os.remove(p)
     paths["escaped"] = escaped
     return {"rows": rows, "run": run, "log": log, "cases": cases, "course": course,
-            "root": root, "paths": paths, "hits": listener[1]}
+            "root": root, "paths": paths, "hits": listener[1],
+            "seconds": time.monotonic() - started}
+
+
+def tempfile_dir() -> str:
+    import tempfile
+    return tempfile.gettempdir().rstrip("/") + "/betternets-kernel-"
 
 
 def _by_exercise(rows, student):
@@ -317,7 +501,7 @@ def _by_exercise(rows, student):
 
 CASE_NAMES = list(_cases({"gradebook": "", "solution": "", "hidden": "", "reference": "",
                           "autograder": "", "alice_nb": "", "pwned": "", "outside": [],
-                          "port": 1}))
+                          "port": 1, "host_paths": []}))
 
 
 @pytest.mark.parametrize("student", CASE_NAMES)
@@ -332,6 +516,8 @@ def test_case_earns_only_what_it_earned(adversarial, student):
         if must_pass:
             bad = [(r.grade_id, r.status, r.reason) for r in rows if r.status != "passed"]
             assert not bad, f"{student}/{exercise} lost points it earned: {bad}"
+        elif must_pass is None:   # anything may happen to the attacker, in a clear status
+            assert {r.status for r in rows} <= set(status)
         else:
             assert all(r.score == 0 for r in rows), f"{student}/{exercise} earned points"
             allowed = {status} if isinstance(status, str) else set(status)
@@ -347,9 +533,14 @@ def test_every_row_has_a_status_and_a_reason_when_not_passed(adversarial):
         assert r.status == "passed" or r.reason, r
 
 
+HONEST = ["alice", "bob"] + [unicodedata.normalize("NFC", n) for n in ODD_NAMES + [NFC]]
+
+
 def test_honest_student_keeps_full_marks_in_csv_and_gradebook(adversarial):
-    rows = [r for r in adversarial["rows"] if r.student == "alice"]
-    assert rows and all(r.status == "passed" and r.score == r.max_score for r in rows)
+    for student in HONEST:
+        rows = [r for r in adversarial["rows"] if r.student == student]
+        assert rows and all(r.status == "passed" and r.score == r.max_score for r in rows), \
+            (student, [(r.grade_id, r.status, r.reason) for r in rows if r.status != "passed"])
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{adversarial['course'] / 'gradebook.db'}") as gb:
         nb = gb.find_submission_notebook(NB, NB, "alice")
@@ -386,9 +577,30 @@ def test_writes_outside_scratch_and_sockets_fail(adversarial):
 
 
 def test_no_student_process_survives(adversarial):
-    ps = subprocess.run(["ps", "-eo", "uid=,args="], capture_output=True, text=True).stdout
-    left = [l for l in ps.splitlines() if l.split()[0].isdigit() and 61000 <= int(l.split()[0]) < 65000]
+    """Only this run's processes: the ones below this test process, and the user ids its
+    kernels ran as (other grading runs on the machine are not looked at)."""
+    mine = [p for p in psutil.Process().children(recursive=True)
+            if _is_kernel(p)]
+    assert mine == []
+    uids = adversarial["run"].uids
+    if os.getuid() == 0 and adversarial["run"].sandboxed:
+        assert uids, "the kernels ran as no spare user id"
+    left = []
+    for p in psutil.process_iter(["uids", "cmdline"]):
+        try:
+            if p.info["uids"] and p.info["uids"].real in uids:
+                left.append((p.pid, p.info["cmdline"]))
+        except psutil.Error:
+            continue
     assert left == []
+
+
+def _is_kernel(p) -> bool:
+    try:
+        cmd = " ".join(p.cmdline())
+    except psutil.Error:
+        return False
+    return "betternets.checks.serve" in cmd or cmd.startswith("bwrap")
 
 
 def test_huge_print_is_cut(adversarial):
@@ -447,9 +659,301 @@ def test_outcome_table(adversarial, capsys):
         if r.status != "passed" and not s[3]:
             s[3] = r.reason
     with capsys.disabled():
+        took = {r["student"]: r.get("seconds", 0) for r in adversarial["run"].results}
+        print(f"\nclass graded in {adversarial['seconds']:.0f} s; slowest notebooks: " +
+              ", ".join(f"{k} {v:.0f} s" for k, v in sorted(took.items(), key=lambda kv: -kv[1])[:8]))
         print("\n| submission | exercise | score | status | reason (first) |")
         print("|---|---|---|---|---|")
         for student, exs in table.items():
             for ex, (sc, mx, st, why) in exs.items():
                 print(f"| {student} | {ex} | {sc:g}/{mx:g} | {','.join(sorted(st))} | "
                       f"{why[:90]} |")
+
+
+# ---------------------------------------------------------------- issue 13, item by item
+
+def _rows_of(adversarial, student):
+    return [r for r in adversarial["rows"] if r.student == student]
+
+
+def test_1_pipe_stall_times_out_and_the_class_is_graded(adversarial):
+    rows = _rows_of(adversarial, "pipe_stall")
+    assert rows and all(r.score == 0 and r.status in FAULT for r in rows)
+    assert any("stopped reading requests" in r.reason or "time limit" in r.reason
+               for r in rows), rows[0].reason
+    assert (adversarial["root"] / "results.csv").exists()
+
+
+def test_2_disk_fill_is_bounded_by_the_kernel_tmpfs(adversarial):
+    if not SANDBOXED:
+        without_sandbox("bubblewrap is not installed: scratch is a host folder")
+    rows = _by_exercise(adversarial["rows"], "disk_fill")["relative_error"]
+    filled = int(re.search(r"filled=(\d+)", rows[0].reason).group(1))
+    assert 0 < filled <= 2 * 64, rows[0].reason     # scratch and /tmp, 64 MB each
+    assert (adversarial["root"] / "results.csv").exists()
+
+
+def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, monkeypatch):
+    """The grader's own outputs: written atomically; ENOSPC stops the run with a plain
+    message, and the previous run's CSV is moved aside, never left as if current."""
+    from betternets_grader import grade as grading
+    lecture = answers.load(LECTURES / f"{NB}.ipynb")
+    subs = tmp_path / "subs"
+    for student in ("alice", "bob"):
+        _write(subs / student / f"{NB}.ipynb", fill(lecture, SOL))
+    out = tmp_path / "results.csv"
+    grade(subs, out, course=tmp_path / "course", jobs=1, log=lambda *_: None)
+    before = out.read_bytes()
+    real = grading.Writer.write
+    calls = []
+
+    def full_disk(self, unit, result):
+        calls.append(unit["student"])
+        if len(calls) == 2:
+            raise OSError(28, "No space left on device", str(tmp_path / "course" / "x"))
+        return real(self, unit, result)
+    monkeypatch.setattr(grading.Writer, "write", full_disk)
+    with pytest.raises(GradingError, match="No space left on device"):
+        grade(subs, out, course=tmp_path / "course", jobs=1, log=lambda *_: None, force=True)
+    assert not out.exists()
+    assert (tmp_path / "results.csv.previous").read_bytes() == before
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
+
+
+def test_3_8_fifos_devices_and_links_are_skipped_with_reasons(adversarial):
+    log = "\n".join(adversarial["log"])
+    for student, words in [("fifo", "FIFO"), ("device", "symbolic link"),
+                           ("link_solution", "symbolic link"), ("link_alice", "symbolic link"),
+                           ("link_folder", "symbolic link"), ("stray_file.ipynb", "not a student")]:
+        assert not _rows_of(adversarial, student), student
+        assert re.search(rf"skipped \S*{re.escape(student)}\S*: .*{words}", log), (student, log)
+        assert not (adversarial["course"] / "autograded" / student).exists()
+    strays = {s.student for s in adversarial["run"].strays}
+    assert {"fifo", "device", "link_solution", "link_alice", "link_folder"} <= strays
+
+
+def test_4_huge_frames_are_refused(adversarial):
+    got = _by_exercise(adversarial["rows"], "huge_frame")
+    assert any("over the limit" in r.reason for r in got["numerical_gradient"]), \
+        got["numerical_gradient"][0].reason
+    assert any("more than" in r.reason and "values" in r.reason
+               for r in got["relative_error"]), got["relative_error"][0].reason
+
+
+def test_4_decoding_a_reply_is_bounded():
+    """A 15 MiB frame of five million empty lists costs the grader a few tens of MB."""
+    import tracemalloc
+    with Kernel(Limits(timeout=30), sandbox=SANDBOXED) as k:
+        k.start()
+        k.run(RESP_FD + """
+import os, struct, time
+def flood():
+    body = b"[" + b"[]," * (5 * 2 ** 20) + b"[]]"
+    frame = memoryview(struct.pack(">Q", len(body)) + body)
+    while frame:
+        frame = frame[os.write(_cfg["resp_fd"], frame):]
+    time.sleep(30)
+""")
+        tracemalloc.start()
+        try:
+            with pytest.raises(BaseException, match="more than"):
+                k.call("flood", (), {})
+            peak = tracemalloc.get_traced_memory()[1]
+        finally:
+            tracemalloc.stop()
+    assert peak < 80 * 2 ** 20, peak
+
+
+def test_5_cpu_hog_does_not_starve_the_class(adversarial):
+    """The honest students graded beside the busy submission keep full marks (see the
+    honest-student test); the hog's kernel could not start sessions of its own."""
+    rows = _rows_of(adversarial, "cpu_hog")
+    assert rows and all(r.status in STATUSES for r in rows)
+    assert adversarial["seconds"] < 600
+
+
+def _setup_unit(extra_setup: str) -> dict:
+    source = answers.load(SOLUTIONS / f"{NB}.ipynb")
+    for cell in source["cells"]:
+        if answers.kind(cell) == "setup":
+            cell["source"] = extra_setup + answers.source(cell)
+            break
+    lecture = answers.load(LECTURES / f"{NB}.ipynb")
+    return {"student": "alice", "assignment": NB, "source": json.dumps(source),
+            "release": json.dumps(lecture), "data": json.dumps(fill(lecture, SOL))}
+
+
+def test_5_a_slow_setup_cell_is_retried_and_replayed(tmp_path):
+    """The first run of the setup cell is too slow (an overloaded machine); it is
+    retried on a fresh kernel (which replays it after every restart), and the honest
+    answer keeps every point."""
+    marker = tmp_path / "first"
+    unit = _setup_unit(f"import os, time\nif not os.path.exists({str(marker)!r}):\n"
+                       f"    open({str(marker)!r}, 'w').close()\n    time.sleep(20)\n")
+    settings = Settings(timeout=4.0, notebook_timeout=120.0, sandbox=False, setup_timeout=3.0)
+    result = grade_unit(unit, settings)
+    assert not result.get("grader_fault")
+    assert all(c["status"] == "passed" for c in result["cells"]), \
+        [(c["grade_id"], c["status"], c["reason"]) for c in result["cells"]]
+
+
+def test_5_a_setup_cell_that_times_out_twice_is_the_graders_fault():
+    unit = _setup_unit("import time\ntime.sleep(30)\n")
+    settings = Settings(timeout=4.0, notebook_timeout=120.0, setup_timeout=2.0,
+                        sandbox=SANDBOXED)
+    result = grade_unit(unit, settings)
+    assert result.get("grader_fault")
+    assert result["cells"] and all(c["status"] == "error" and c["score"] == 0
+                                   for c in result["cells"])
+    assert all("not graded" in c["reason"] and "twice" in c["reason"]
+               for c in result["cells"]), result["cells"][0]["reason"]
+
+
+def test_6_memory_is_limited_for_the_whole_process_tree(adversarial):
+    rows = _by_exercise(adversarial["rows"], "memory_tree")["relative_error"]
+    assert any("MB together" in r.reason for r in rows) or \
+        {r.status for r in rows} <= {"timeout"}, rows[0].reason
+
+
+def test_7_deep_scratch_is_removed(adversarial):
+    assert adversarial["run"].leftovers == []
+    assert _by_exercise(adversarial["rows"], "deep_scratch")["numerical_gradient"][0].status \
+        == "passed"
+
+
+def test_7_removal_is_depth_independent_and_checked(tmp_path):
+    """Without the sandbox, scratch is a host folder: a 3000-level tree, folders without
+    permissions and links out are all removed (links never followed)."""
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep")
+    with Kernel(Limits(timeout=60), sandbox=False) as k:
+        k.start()
+        scratch = k.scratch
+        reply = k.run(f"""
+import os
+os.symlink({str(outside)!r}, "link_out")
+for _i in range(3000):
+    os.mkdir("d")
+    os.chdir("d")
+    if _i % 500 == 0:
+        open("f", "w").write("x")
+os.symlink({str(outside)!r}, "deep_link")
+os.chdir("..")
+os.chmod("d", 0)
+print("deep")
+""")
+        assert reply.get("ok"), reply
+    assert not scratch.exists()
+    assert k.leftovers == []
+    assert (outside / "keep.txt").read_text() == "keep"
+    assert remove_tree(tmp_path / "missing")
+
+
+def test_9_a_student_named_submitted_is_a_student(adversarial):
+    rows = _rows_of(adversarial, "submitted")
+    assert rows and all(r.score == 0 for r in rows)
+    alice = _rows_of(adversarial, "alice")
+    assert len(alice) == len(rows) and all(r.status == "passed" for r in alice)
+
+
+def test_9_a_course_directory_is_still_recognised(tmp_path):
+    from betternets_grader.submissions import find
+    lecture = answers.load(LECTURES / f"{NB}.ipynb")
+    _write(tmp_path / "submitted" / "alice" / NB / f"{NB}.ipynb", lecture)
+    (tmp_path / "source").mkdir()
+    subs, _ = find(tmp_path, [NB])
+    assert [(s.student, s.assignment) for s in subs] == [("alice", NB)]
+
+
+def _hidden_only_inputs() -> set[str]:
+    """What the hidden checks of numerical_gradient send, and the visible ones do not, in
+    the format the recording submission writes."""
+    from betternets.checks import VISIBLE, load_visible_checks
+    from betternets.checks.calls import namespace_caller
+    load_visible_checks()
+    load_hidden_checks()
+
+    def record(registry) -> set[str]:
+        seen = []
+        ns = {"np": np}
+        exec(compile(RECORDER, "<recorder>", "exec"), ns)
+        ns["relative_error"] = lambda a, b: 0.0
+        call = namespace_caller(ns)
+        for prop in registry.properties("numerical_gradient"):
+            try:
+                prop.run(call)
+            except Exception:  # noqa: BLE001 - only the inputs matter here
+                pass
+        return set(ns["_seen"])
+    return record(HIDDEN) - record(VISIBLE)
+
+
+def test_10_inputs_of_hidden_checks_never_reach_feedback(adversarial):
+    hidden = _hidden_only_inputs()
+    assert hidden, "the hidden checks send no input of their own?"
+    graded = adversarial["course"] / "autograded" / "record_inputs" / NB / f"{NB}.ipynb"
+    text = "\n".join(json.dumps(c.get("outputs", [])) for c in
+                     json.loads(graded.read_text())["cells"])
+    assert "RECORDED" in text          # the channel is there: the visible check's message
+    leaked = [h for h in hidden if json.dumps(h)[1:-1] in text or h in text]
+    assert leaked == []
+
+
+def test_11_the_kernel_sees_a_small_view(adversarial):
+    if not SANDBOXED:
+        without_sandbox("bubblewrap is not installed: the kernel is unsandboxed")
+    reason = _by_exercise(adversarial["rows"], "look_around")["numerical_gradient"][0].reason
+    assert "found=[] leaks=[]" in reason, reason
+    etc = set(re.search(r"etc=(\S*)", reason).group(1).split(","))
+    assert etc <= {"passwd", "group", "hostname", "hosts", "nsswitch.conf", "ld.so.cache"}
+    assert int(re.search(r"procs=(\d+)", reason).group(1)) <= 4, reason
+    assert re.search(r"users=(\S*)", reason).group(1) == "root,student,nobody", reason
+    assert "host=sandbox" in reason
+
+
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\x80-\x9f\u202a-\u202e\u2066-\u2069]")
+
+
+def test_12_no_control_character_reaches_csv_report_or_table(adversarial):
+    data = (adversarial["root"] / "results.csv").read_text(encoding="utf-8")
+    assert not CONTROL.search(data)
+    assert not re.search(r"\r(?!\n)", data) and data.count("\n") == len(adversarial["rows"]) + 1
+    html = (adversarial["root"] / "report.html").read_text(encoding="utf-8")
+    assert not CONTROL.search(html)
+    table = score_table(adversarial["rows"])
+    assert not CONTROL.search(table)
+    reason = _by_exercise(adversarial["rows"], "control_chars")["numerical_gradient"][0].reason
+    assert "\\x07\\x00\\x08" in reason, reason
+
+
+def test_13_reasons_are_capped(adversarial):
+    path = adversarial["root"] / "results.csv"
+    assert path.stat().st_size < 1_000_000
+    with path.open(newline="") as fh:
+        rows = list(csv.DictReader(fh))      # the default field size limit holds
+    assert rows and all(len(r["reason"]) <= 300 for r in rows)
+    huge = [r for r in rows if r["student"] == "huge_ids"]
+    assert huge and all(r["status"] == "missing" for r in huge)
+    assert (adversarial["root"] / "report.html").stat().st_size < 1_000_000
+
+
+def test_14_names_are_safe_everywhere(adversarial, tmp_path):
+    path = adversarial["root"] / "results.csv"
+    with path.open(newline="") as fh:
+        students = {r["student"] for r in csv.DictReader(fh)}
+    assert {"'=HYPERLINK(1)", "new\\nline", "star*", "brack[et", "'+plus", "'@at",
+            "'-minus"} <= students
+    assert not [s for s in students if s[:1] in "=+-@"]
+    # one student for both spellings of José: the second copy is reported, not graded
+    assert len([s for s in students if unicodedata.normalize("NFC", s) == NFC]) == 1
+    assert any("second copy" in s.reason for s in adversarial["run"].strays
+               if s.student == NFC)
+    table = score_table(adversarial["rows"]).splitlines()
+    assert len(table) == 1 + len({r.student for r in adversarial["rows"]})
+    # feedback for every name, *, [ and newline included
+    names = ["alice"] + [unicodedata.normalize("NFC", n) for n in ODD_NAMES]
+    written = feedback(tmp_path / "feedback", course=adversarial["course"],
+                       log=lambda *_: None, students=set(names))
+    assert sorted(p.parent.name for p in written) == sorted(names)
+    assert all(p.stat().st_size > 1000 for p in written)

@@ -182,3 +182,37 @@ def test_postgresql_gradebook(tmp_path):
     with Gradebook(url, "betternets") as gb:
         nb = gb.find_submission_notebook(FIRST, FIRST, "alice")
         assert nb.score == sum(r.max_score for r in rows if r.student == "alice")
+
+
+# ---------------------------------------------------------------- output and input safety
+
+def test_text_fields_are_escaped_and_formulas_neutralised():
+    from betternets_grader.rows import Row, csv_bytes, escape_controls
+    assert escape_controls("a\x1b[2Jb\nc\x07\u202e") == "a\\x1b[2Jb\\nc\\x07\\u202e"
+    data = csv_bytes([Row("=SUM(A1)", "a", "g", 0.0, 1.0, "error", "x\x00y" + "z" * 1000),
+                      Row("new\nline", "a", "g", 1.0, 1.0, "passed", "")]).decode()
+    lines = data.splitlines()
+    assert len(lines) == 3 and lines[1].startswith("'=SUM(A1)") and "x\\x00y" in lines[1]
+    assert lines[2].startswith("new\\nline")
+    assert max(len(l) for l in lines) < 400
+
+
+def test_a_fifo_is_never_read(tmp_path):
+    from betternets_grader.submissions import read_notebook, refusal
+    os.mkfifo(tmp_path / "x.ipynb")
+    assert "FIFO" in refusal(tmp_path / "x.ipynb")
+    with pytest.raises(OSError, match="not a regular file"):
+        read_notebook(tmp_path / "x.ipynb")     # returns at once: O_NONBLOCK
+    os.symlink("/dev/zero", tmp_path / "z.ipynb")
+    with pytest.raises(OSError):
+        read_notebook(tmp_path / "z.ipynb")     # O_NOFOLLOW
+
+
+def test_the_sandbox_command_line_names_no_host_path():
+    from betternets_grader.engine.kernel import Limits, SandboxView, VENV
+    view = SandboxView(Limits(), uid=os.getuid())
+    try:
+        cmd = view.command([f"{VENV}/bin/python", "-c", "pass"])
+    finally:
+        view.close()
+    assert cmd[:2] == ["bwrap", "--args"] and cmd[3:] == [f"{VENV}/bin/python", "-c", "pass"]

@@ -35,8 +35,14 @@ from typing import Callable, Iterable
 from . import answers
 from .course import DEFAULT_COURSE, LECTURES, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
 from .engine.judge import ENGINE_VERSION, ERROR, STATUSES, Settings, digest, grade_unit
-from .rows import FIELDS, Row, test_cells_of, write_csv
-from .submissions import Stray, Submission, find
+from .rows import (FIELDS, Row, atomic_write, cap, escape_controls, test_cells_of,
+                   write_csv)
+from .submissions import Stray, Submission, find, read_notebook
+
+
+class GradingError(OSError):
+    """The run could not write its results (a full disk, a read-only folder): said
+    plainly, and no earlier CSV is left looking like this run's."""
 
 
 @dataclass
@@ -49,6 +55,8 @@ class Run:
     reused: int = 0
     seconds: float = 0.0
     results: list[dict] = field(default_factory=list)
+    leftovers: list[str] = field(default_factory=list)   # scratch folders not removed
+    uids: set[int] = field(default_factory=set)          # user ids the kernels ran as
 
 
 # ---------------------------------------------------------------- work units
@@ -63,13 +71,18 @@ def _units(subs: list[Submission], solutions: Path, lectures: Path,
             release = (lectures / f"{sub.assignment}.ipynb").read_text()
             texts[sub.assignment] = (source, release)
         source, release = texts[sub.assignment]
+        problem = ""
         try:
-            data = sub.path.read_bytes()
+            data = read_notebook(sub.path)
         except OSError as exc:
-            data = f"unreadable: {exc}".encode()
-        units.append({"student": sub.student, "assignment": sub.assignment, "data": data,
-                      "source": source, "release": release,
-                      "key": digest(data, source, ENGINE_VERSION, settings.key())})
+            data, problem = b"", cap(escape_controls(f"not graded: the file cannot be read "
+                                                     f"({exc.strerror or exc})"))
+        unit = {"student": sub.student, "assignment": sub.assignment, "data": data,
+                "source": source, "release": release,
+                "key": digest(data, source, ENGINE_VERSION, settings.key())}
+        if problem:
+            unit["problem"] = problem
+        units.append(unit)
     return units
 
 
@@ -95,17 +108,32 @@ def _run_local(units: list[dict], settings: Settings, jobs: int) -> Iterable[dic
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
     futures = {pool.submit(_safe_grade, u, asdict(settings)): u for u in units}
 
+    # a last guard: every unit ends within its notebook's time limit, so a run whose
+    # workers do not answer within this deadline is stopped, not waited for forever
+    rounds = -(-len(units) // jobs)
+    deadline = rounds * (2 * settings.notebook_timeout + 4 * settings.timeout + 120) + 120
+
     def collect():
+        from concurrent.futures import TimeoutError as FuturesTimeout
         from concurrent.futures.process import BrokenProcessPool
-        left = []
+        left, done = [], set()
+        stuck = False
         try:
-            for fut in as_completed(futures):
-                try:
-                    yield fut.result()
-                except BrokenProcessPool:
-                    left.append(futures[fut])
-                except Exception as exc:  # noqa: BLE001 - a lost worker costs one unit
-                    yield _failed_unit(futures[fut], f"the grading worker failed: {exc}")
+            try:
+                for fut in as_completed(futures, timeout=deadline):
+                    done.add(fut)
+                    try:
+                        yield fut.result()
+                    except BrokenProcessPool:
+                        left.append(futures[fut])
+                    except Exception as exc:  # noqa: BLE001 - a lost worker costs one unit
+                        yield _failed_unit(futures[fut], f"the grading worker failed: {exc}")
+            except FuturesTimeout:
+                stuck = True
+                for fut in futures:
+                    if fut not in done:
+                        yield _failed_unit(futures[fut], "not graded: the grading worker did "
+                                           f"not finish within {deadline:.0f} s")
             if left:  # the workers could not start or died: grade the rest here
                 _worker_init()
                 for unit in left:
@@ -113,7 +141,10 @@ def _run_local(units: list[dict], settings: Settings, jobs: int) -> Iterable[dic
         finally:
             for fut in futures:
                 fut.cancel()
-            pool.shutdown(wait=True, cancel_futures=True)
+            if stuck:
+                for proc in list(getattr(pool, "_processes", {}).values()):
+                    proc.kill()
+            pool.shutdown(wait=not stuck, cancel_futures=True)
     return collect()
 
 
@@ -150,12 +181,15 @@ def _safe_grade(unit: dict, settings: dict) -> dict:
     return result
 
 
-def _failed_unit(unit: dict, reason: str) -> dict:
+def _failed_unit(unit: dict, reason: str, grader_fault: bool = True) -> dict:
+    """Error rows for a notebook that could not be graded; by default the grader's fault,
+    so that the next run grades it again."""
     source = json.loads(unit["source"])
     return {"student": unit["student"], "assignment": unit["assignment"], "key": unit["key"],
             "sandboxed": False, "answers": {}, "restarts": 0, "seconds": 0.0,
+            "grader_fault": grader_fault,
             "cells": [{"grade_id": gid, "points": pts, "score": 0.0, "status": ERROR,
-                       "reason": reason[:300], "lines": [], "hidden_lines": [],
+                       "reason": cap(escape_controls(reason)), "lines": [], "hidden_lines": [],
                        "hidden_summary": []}
                       for gid, pts, _ in answers.test_cells(source)]}
 
@@ -178,11 +212,7 @@ class Writer:
         student, assignment = result["student"], result["assignment"]
         self._gradebook(student, assignment, result)
         self._notebooks(unit, result)
-        path = self.cache / student / f"{assignment}.json"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".tmp")
-        tmp.write_text(json.dumps(result))
-        os.replace(tmp, path)
+        atomic_write(self.cache / student / f"{assignment}.json", json.dumps(result))
 
     def _gradebook(self, student: str, assignment: str, result: dict) -> None:
         import warnings
@@ -216,10 +246,10 @@ class Writer:
             shutil.rmtree(d, ignore_errors=True)
             d.mkdir(parents=True)
         data = unit["data"]
-        (submitted / f"{assignment}.ipynb").write_bytes(data)
+        atomic_write(submitted / f"{assignment}.ipynb", data)
         nb = autograded_notebook(unit, result, self.show_hidden)
         if nb is not None:
-            (autograded / f"{assignment}.ipynb").write_text(json.dumps(nb, indent=1))
+            atomic_write(autograded / f"{assignment}.ipynb", json.dumps(nb, indent=1))
 
 
 def autograded_notebook(unit: dict, result: dict, show_hidden: bool) -> dict | None:
@@ -256,7 +286,8 @@ def autograded_notebook(unit: dict, result: dict, show_hidden: bool) -> dict | N
                 if info.get("status") not in ("passed", None):
                     text += ("\n" if text else "") + f"[{info['status']}] {info.get('reason', '')}"
                 if text:
-                    cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text}]
+                    cell["outputs"] = [{"output_type": "stream", "name": "stdout",
+                                        "text": escape_controls(text, keep="\n\t")}]
         elif k == "test" and gid in verdicts:
             v = verdicts[gid]
             if show_hidden and gid in source_tests:
@@ -264,12 +295,23 @@ def autograded_notebook(unit: dict, result: dict, show_hidden: bool) -> dict | N
             lines = v["lines"] + (v["hidden_lines"] if show_hidden else v["hidden_summary"])
             text = "\n".join(lines)
             if v["status"] != "passed":
-                reveals = v["hidden_lines"] and not show_hidden and v["status"] in ("failed",
-                                                                                    "error")
-                why = "a hidden check did not hold" if reveals else v["reason"]
+                hidden = v.get("reason_hidden", bool(v["hidden_lines"]))
+                why = _HIDDEN_WORDS.get(v["status"], _HIDDEN_WORDS["failed"]) \
+                    if hidden and not show_hidden else v["reason"]
                 text += ("\n" if text else "") + f"[{v['status']}] {why}"
-            cell["outputs"] = [{"output_type": "stream", "name": "stdout", "text": text + "\n"}]
+            cell["outputs"] = [{"output_type": "stream", "name": "stdout",
+                                "text": escape_controls(text, keep="\n\t") + "\n"}]
     return release
+
+
+# What a student reads when a hidden check did not pass: the grader's words only, never
+# text that the student's code produced while hidden checks called it.
+_HIDDEN_WORDS = {"failed": "a hidden check did not hold",
+                 "error": "a hidden check did not hold",
+                 "timeout": "a hidden check ran past the time limit",
+                 "crashed": "a hidden check crashed the kernel",
+                 "missing": "a hidden check found no answer to check",
+                 "tampered": "a hidden check did not hold"}
 
 
 class _Sized:
@@ -292,7 +334,9 @@ def _cached(cache: Path, unit: dict) -> dict | None:
         result = json.loads(path.read_text())
     except (OSError, json.JSONDecodeError):
         return None
-    return result if isinstance(result, dict) and result.get("key") == unit["key"] else None
+    if not isinstance(result, dict) or result.get("grader_fault"):
+        return None   # not graded last time through the grader's fault: grade it again
+    return result if result.get("key") == unit["key"] else None
 
 
 def _in_gradebook(api, name: str) -> bool:
@@ -327,62 +371,98 @@ def grade(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
           settings: Settings | None = None, show_hidden: bool = False,
           force: bool = False, report: Path | None = None,
           run_info: Run | None = None, lectures: Path | None = None) -> list[Row]:
-    """Grade every submission in `submissions_dir`; write the CSV; return the rows."""
+    """Grade every submission in `submissions_dir`; write the CSV; return the rows.
+
+    The CSV of an earlier run is moved to `<out>.previous` first, so that a run that
+    fails never leaves it looking like this run's result; a failure to write anything
+    raises GradingError with what could not be written and why.
+    """
     t0 = time.monotonic()
     settings = settings or Settings()
+    out_csv = Path(out_csv)
     names = assignments(solutions)
     subs, strays = find(submissions_dir, names)
     for stray in strays:
-        log(f"skipped {stray.path}: {stray.reason}")
-    course = prepare_course(course, solutions, db_url=db_url)
+        log(escape_controls(f"skipped {stray.path}: {stray.reason}"))
+    previous = out_csv.with_name(out_csv.name + ".previous")
+    try:
+        if out_csv.exists():
+            os.replace(out_csv, previous)
+    except OSError as exc:
+        raise GradingError(f"cannot move the previous {out_csv} aside: {exc}") from exc
     lectures = lectures or LECTURES
-    units = _units(subs, solutions, lectures, settings)
     run = run_info if run_info is not None else Run()
     run.strays = strays
     results: dict[tuple[str, str], dict] = {}
-    cache = Path(course) / "betternets" / "results"
-    todo = [u for u in units if force or _cached(cache, u) is None]
-    todo_ids = {id(u) for u in todo}
-    jobs = jobs or os.cpu_count() or 1
-    # the work starts first: workers grade while this process imports nbgrader
-    stream = (_run_dask(todo, settings, scheduler) if scheduler is not None
-              else _run_local(todo, settings, min(jobs, max(1, len(todo)))))
-    api = nbgrader_api(course)
-    _ensure_released(api, course, solutions, sorted({s.assignment for s in subs}))
-    writer = Writer(course, api, show_hidden)
     try:
-        for unit in units:
-            if id(unit) in todo_ids:
-                continue
-            cached = _cached(cache, unit)
-            writer.write(unit, cached)   # the gradebook may have been replaced
-            results[(unit["student"], unit["assignment"])] = cached
-            run.reused += 1
-        by_key = {(u["student"], u["assignment"]): u for u in todo}
-        for result in progress(_Sized(stream, len(todo)), desc="grading"):
-            unit = by_key[(result["student"], result["assignment"])]
-            writer.write(unit, result)
-            results[(unit["student"], unit["assignment"])] = result
-            run.graded += 1
-    finally:
-        writer.close()
-    order = {(s.student, s.assignment): i for i, s in enumerate(subs)}
-    rows: list[Row] = []
-    for key in sorted(results, key=lambda k: order.get(k, 0)):
-        res = results[key]
-        for c in res["cells"]:
-            rows.append(Row(res["student"], res["assignment"], c["grade_id"], float(c["score"]),
-                            float(c["points"]), c["status"], c["reason"]))
-    ran = [r for r in results.values() if not _never_ran(r)]
-    from .engine.kernel import bwrap_path
-    run.sandboxed = (all(r.get("sandboxed") for r in ran) if ran
-                     else settings.sandbox and bwrap_path() is not None)
-    run.rows, run.results = rows, [results[k] for k in sorted(results, key=lambda k: order.get(k, 0))]
-    run.seconds = time.monotonic() - t0
-    write_csv(rows, out_csv)
-    if report is not None:
-        from .engine.report import write_report
-        write_report(run, Path(report))
+        course = prepare_course(course, solutions, db_url=db_url)
+        units = _units(subs, solutions, lectures, settings)
+        cache = Path(course) / "betternets" / "results"
+        failed = [u for u in units if "problem" in u]
+        todo = [u for u in units if "problem" not in u and (force or _cached(cache, u) is None)]
+        todo_ids = {id(u) for u in todo} | {id(u) for u in failed}
+        jobs = jobs or os.cpu_count() or 1
+        # the work starts first: workers grade while this process imports nbgrader
+        stream = (_run_dask(todo, settings, scheduler) if scheduler is not None
+                  else _run_local(todo, settings, min(jobs, max(1, len(todo)))))
+        api = nbgrader_api(course)
+        _ensure_released(api, course, solutions, sorted({s.assignment for s in subs}))
+        writer = Writer(course, api, show_hidden)
+        try:
+            for unit in failed:
+                result = _failed_unit(unit, unit["problem"])
+                writer.write(unit, result)
+                results[(unit["student"], unit["assignment"])] = result
+            for unit in units:
+                if id(unit) in todo_ids:
+                    continue
+                cached = _cached(cache, unit)
+                writer.write(unit, cached)   # the gradebook may have been replaced
+                results[(unit["student"], unit["assignment"])] = cached
+                run.reused += 1
+            by_key = {(u["student"], u["assignment"]): u for u in todo}
+            for result in progress(_Sized(stream, len(todo)), desc="grading"):
+                unit = by_key[(result["student"], result["assignment"])]
+                writer.write(unit, result)
+                results[(unit["student"], unit["assignment"])] = result
+                run.graded += 1
+        finally:
+            writer.close()
+        order = {(s.student, s.assignment): i for i, s in enumerate(subs)}
+        rows: list[Row] = []
+        for key in sorted(results, key=lambda k: order.get(k, 0)):
+            res = results[key]
+            for c in res["cells"]:
+                rows.append(Row(res["student"], res["assignment"], c["grade_id"],
+                                float(c["score"]), float(c["points"]), c["status"],
+                                cap(escape_controls(str(c["reason"])))))
+            run.leftovers += res.get("leftovers", [])
+            run.uids |= set(res.get("uids", []))
+        ran = [r for r in results.values() if not _never_ran(r)]
+        from .engine.kernel import bwrap_path
+        run.sandboxed = (all(r.get("sandboxed") for r in ran) if ran
+                         else settings.sandbox and bwrap_path() is not None)
+        run.rows = rows
+        run.results = [results[k] for k in sorted(results, key=lambda k: order.get(k, 0))]
+        run.seconds = time.monotonic() - t0
+        write_csv(rows, out_csv)
+        if report is not None:
+            from .engine.report import write_report
+            write_report(run, Path(report))
+    except GradingError:
+        raise
+    except OSError as exc:
+        what = exc.filename or out_csv
+        raise GradingError(exc.errno, f"grading stopped: cannot write {what}: "
+                           f"{exc.strerror or exc}; no CSV of this run was written"
+                           + (f" (the previous one is {previous})" if previous.exists()
+                              else "")) from exc
+    try:
+        previous.unlink()
+    except OSError:
+        pass
+    for left in run.leftovers:
+        log(escape_controls(f"warning: a kernel's scratch folder could not be removed: {left}"))
     if not run.sandboxed:
         log("warning: bubblewrap (bwrap) was not available: graded UNSANDBOXED")
     return rows
@@ -402,7 +482,8 @@ def score_table(rows: list[Row]) -> str:
         t[1] += r.max_score
     students = sorted({s for s, _ in totals})
     names = sorted({a for _, a in totals})
-    width = max([len("student")] + [len(s) for s in students])
+    shown = {s: escape_controls(s) for s in students}   # one line per student, always
+    width = max([len("student")] + [len(v) for v in shown.values()])
     cols = [max(len(a[:2]) + 6, 11) for a in names]
     lines = ["student".ljust(width) + "".join(f"  {a[:2]:>{w}}" for a, w in zip(names, cols))]
     for s in students:
@@ -410,25 +491,57 @@ def score_table(rows: list[Row]) -> str:
         for a, w in zip(names, cols):
             got = totals.get((s, a))
             cells.append(f"  {(f'{got[0]:g} / {got[1]:g}' if got else '-'):>{w}}")
-        lines.append(s.ljust(width) + "".join(cells))
+        lines.append(shown[s].ljust(width) + "".join(cells))
     return "\n".join(lines)
 
 
-def feedback(out_dir: Path, course: Path = DEFAULT_COURSE, log=print) -> list[Path]:
-    """nbgrader's HTML feedback for every graded notebook, copied to out_dir/<student>/."""
+def feedback(out_dir: Path, course: Path = DEFAULT_COURSE, log=print,
+             students: set[str] | None = None) -> list[Path]:
+    """nbgrader's HTML feedback for every graded notebook, in out_dir/<student>/.
+
+    The feedback is nbgrader's (its `feedback` template and its GetGrades step, which
+    reads the scores from the gradebook), but the notebooks are found and named here,
+    without nbgrader's globs and regular expressions over student ids: any student
+    name works, `*`, `[` and newlines included.
+    """
+    from nbgrader.converters import GenerateFeedback
+    from traitlets.config import Config
     api = nbgrader_api(Path(course).resolve())
+    app = GenerateFeedback(coursedir=api.coursedir, parent=api)
+    app.update_config(Config({"HTMLExporter": {"template_name": "feedback"}}))
+    exporter = app.exporter_class(parent=app, config=app.config)
+    for pp in app.preprocessors:
+        exporter.register_preprocessor(pp)
     written = []
     autograded = Path(course) / "autograded"
-    for nb in sorted(autograded.glob("*/*/*.ipynb")):
-        student, assignment = nb.parts[-3], nb.parts[-2]
-        try:
-            _run(api.generate_feedback, assignment, student, force=True)
-        except RuntimeError as exc:
-            log(f"no feedback for {student}/{assignment}: {exc}")
+    for student_dir in _subdirs(autograded):
+        if students is not None and student_dir.name not in students:
             continue
-        for html in (Path(course) / "feedback" / student / assignment).glob("*.html"):
-            target = Path(out_dir) / student / html.name
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copyfile(html, target)
-            written.append(target)
+        for assignment_dir in _subdirs(student_dir):
+            student, assignment = student_dir.name, assignment_dir.name
+            nb = assignment_dir / f"{assignment}.ipynb"
+            if not nb.is_file() or nb.is_symlink():
+                continue
+            resources = {"unique_key": assignment, "output_files_dir": f"{assignment}_files",
+                         "nbgrader": {"student": student, "assignment": assignment,
+                                      "notebook": assignment,
+                                      "db_url": api.coursedir.db_url}}
+            try:
+                html, _ = exporter.from_filename(str(nb), resources=resources)
+            except Exception as exc:  # noqa: BLE001 - one notebook's feedback, not all
+                log(escape_controls(f"no feedback for {student}/{assignment}: "
+                                    f"{type(exc).__name__}: {exc}"))
+                continue
+            for target in (Path(course) / "feedback" / student / assignment /
+                           f"{assignment}.html", Path(out_dir) / student / f"{assignment}.html"):
+                atomic_write(target, html)
+            written.append(Path(out_dir) / student / f"{assignment}.html")
     return written
+
+
+def _subdirs(folder: Path) -> list[Path]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted(Path(e.path) for e in it if e.is_dir(follow_symlinks=False))
+    except OSError:
+        return []

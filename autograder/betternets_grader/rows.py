@@ -1,7 +1,18 @@
-"""The result rows of a grading run: one per student and test cell, and their CSV."""
+"""The result rows of a grading run: one per student and test cell, and their CSV.
+
+Every text that reaches the CSV, the class report or the terminal goes through
+`escape_controls` (no control character of a student's can move a cursor, ring,
+erase or forge a line), reasons are capped at `MAX_REASON` characters, and the
+CSV's text fields never start with `=`, `+`, `-` or `@` (a spreadsheet would take
+them for a formula). Files are written atomically: a temporary file beside the
+target, then a rename.
+"""
 from __future__ import annotations
 
 import csv
+import io
+import os
+import tempfile
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -9,6 +20,7 @@ from . import answers
 from .course import SOLUTIONS
 
 FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
+MAX_REASON = 300
 
 
 @dataclass
@@ -22,17 +34,75 @@ class Row:
     reason: str = ""
 
 
+def escape_controls(text: str, keep: str = "") -> str:
+    """Every control character (C0, DEL, C1, bidirectional overrides) written as an escape
+    such as \\x1b, so that no text of a student's can move a terminal's cursor, ring,
+    erase or reorder what is shown; characters in `keep` (e.g. newline) stay."""
+    out = []
+    for ch in text:
+        o = ord(ch)
+        if ch in keep or not (o < 32 or 127 <= o < 160 or 0x200E <= o <= 0x200F
+                              or 0x202A <= o <= 0x202E or 0x2066 <= o <= 0x2069
+                              or o == 0x061C or o == 0xFEFF):
+            out.append(ch)
+        elif o < 256:
+            out.append({"\n": "\\n", "\t": "\\t", "\r": "\\r"}.get(ch, f"\\x{o:02x}"))
+        else:
+            out.append(f"\\u{o:04x}")
+    return "".join(out)
+
+
+
+def cap(text: str, limit: int = MAX_REASON) -> str:
+    return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+def csv_text(value) -> str:
+    """A CSV text field: control characters escaped, a leading formula sign neutralised."""
+    text = escape_controls(str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
 def test_cells_of(assignment: str, solutions: Path = SOLUTIONS) -> list[tuple[str, float]]:
     """(grade_id, points) of every test cell of an assignment's source notebook."""
     nb = answers.load(solutions / f"{assignment}.ipynb")
     return [(gid, pts) for gid, pts, _ in answers.test_cells(nb)]
 
 
+def atomic_write(path: Path, data: bytes | str) -> None:
+    """`data` into `path` through a temporary file and a rename: a reader sees the old
+    file or the new one, never a part; a failure (a full disk) leaves no half file and
+    raises OSError."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name[:60]}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data.encode("utf-8") if isinstance(data, str) else data)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except OSError:
+            pass
+        raise
+
+
+def csv_bytes(rows: list[Row]) -> bytes:
+    buf = io.StringIO(newline="")
+    writer = csv.DictWriter(buf, fieldnames=FIELDS)
+    writer.writeheader()
+    for row in rows:
+        d = asdict(row)
+        d["reason"] = cap(escape_controls(str(d["reason"])))
+        for k in ("student", "assignment", "grade_id", "status", "reason"):
+            d[k] = csv_text(d[k])
+        writer.writerow(d)
+    return buf.getvalue().encode("utf-8")
+
+
 def write_csv(rows: list[Row], out_csv: Path) -> None:
-    out_csv = Path(out_csv)
-    out_csv.parent.mkdir(parents=True, exist_ok=True)
-    with out_csv.open("w", newline="") as fh:
-        writer = csv.DictWriter(fh, fieldnames=FIELDS)
-        writer.writeheader()
-        for row in rows:
-            writer.writerow(asdict(row))
+    atomic_write(Path(out_csv), csv_bytes(rows))

@@ -5,12 +5,28 @@ Two layouts are accepted, and may be mixed:
     SUBMISSIONS/<student>/<assignment>.ipynb                  (a plain folder per student)
     SUBMISSIONS/<student>/<assignment>/<assignment>.ipynb     (nbgrader's submitted/ layout)
 
-A notebook whose name is not an assignment of the course is reported, not graded.
+An nbgrader course directory (with `submitted/<student>/...` in it) may be given
+instead: it is recognised from the class as a whole (no folder beside `submitted/`
+holds students' notebooks), never from one student's folder name, so a student
+called "submitted" is just a student.
+
+Only regular files are graded, and only inside student folders that are real
+folders: symbolic links (to the solution, to another student's notebook or folder),
+FIFOs, devices and sockets are skipped, and every
+skipped entry is reported with the reason. A file is read without following links
+and without blocking, and only up to `MAX_BYTES`. Student names are the folder
+names in Unicode NFC, so that two spellings of one name are one student.
 """
 from __future__ import annotations
 
+import os
+import stat
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
+
+MAX_BYTES = 64 * 1024 * 1024      # the largest notebook read
+MAX_DEPTH = 4                     # folders searched below a student's folder
 
 
 @dataclass(frozen=True)
@@ -22,10 +38,101 @@ class Submission:
 
 @dataclass(frozen=True)
 class Stray:
-    """A file that looks like a submission but is not one we can grade."""
+    """An entry that looks like a submission but is not one we can grade."""
     student: str
     path: Path
     reason: str
+
+
+def _kind(mode: int) -> str:
+    for test, word in ((stat.S_ISLNK, "a symbolic link"), (stat.S_ISFIFO, "a FIFO (named pipe)"),
+                       (stat.S_ISCHR, "a character device"), (stat.S_ISBLK, "a block device"),
+                       (stat.S_ISSOCK, "a socket"), (stat.S_ISDIR, "a folder"),
+                       (stat.S_ISREG, "a file")):
+        if test(mode):
+            return word
+    return "not a regular file"
+
+
+def refusal(path: Path) -> str:
+    """'' if `path` is a regular file we may read as a submission, else why not."""
+    try:
+        st = os.lstat(path)
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    if not stat.S_ISREG(st.st_mode):
+        return f"{_kind(st.st_mode)}, not a regular file: not graded"
+    if st.st_size > MAX_BYTES:
+        return f"larger than {MAX_BYTES // 2 ** 20} MB: not graded"
+    return ""
+
+
+def read_notebook(path: Path, limit: int = MAX_BYTES) -> bytes:
+    """The bytes of a submission: never through a link, never blocking on a FIFO or a
+    device, never more than `limit` bytes. OSError says why it cannot be read."""
+    flags = os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            raise OSError(f"{path.name} is {_kind(st.st_mode)}, not a regular file")
+        chunks, got = [], 0
+        while got <= limit:
+            chunk = os.read(fd, min(1 << 20, limit + 1 - got))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            got += len(chunk)
+        if got > limit:
+            raise OSError(f"{path.name} is larger than {limit // 2 ** 20} MB")
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
+def name_of(entry: str) -> str:
+    """A student's name: the folder's name in Unicode NFC."""
+    return unicodedata.normalize("NFC", entry)
+
+
+def _real_dirs(folder: Path) -> list[os.DirEntry]:
+    try:
+        with os.scandir(folder) as it:
+            return sorted((e for e in it if e.is_dir(follow_symlinks=False)),
+                          key=lambda e: e.name)
+    except OSError:
+        return []
+
+
+def _holds_notebooks(folder: Path, assignments: list[str]) -> bool:
+    """Does `folder` hold a notebook of the course in one of the student layouts?"""
+    for name in assignments:
+        for p in (folder / f"{name}.ipynb", folder / name / f"{name}.ipynb"):
+            try:
+                if stat.S_ISREG(os.lstat(p).st_mode):
+                    return True
+            except OSError:
+                continue
+    return False
+
+
+def class_folder(folder: Path, assignments: list[str]) -> Path:
+    """The folder whose subfolders are the students: `folder` itself, or its
+    `submitted/` when `folder` is an nbgrader course directory. Decided from the
+    whole class: if any folder beside `submitted` holds notebooks, `submitted` is a
+    student like the others."""
+    sub = folder / "submitted"
+    try:
+        if not stat.S_ISDIR(os.lstat(sub).st_mode):
+            return folder
+    except OSError:
+        return folder
+    others = [e for e in _real_dirs(folder) if e.name != "submitted"]
+    if any(_holds_notebooks(Path(e.path), assignments) for e in others):
+        return folder
+    if any(_holds_notebooks(Path(e.path), assignments) for e in _real_dirs(sub)):
+        return sub
+    return folder
 
 
 def find(folder: Path, assignments: list[str]) -> tuple[list[Submission], list[Stray]]:
@@ -33,23 +140,64 @@ def find(folder: Path, assignments: list[str]) -> tuple[list[Submission], list[S
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"submissions folder {folder} does not exist")
-    if (folder / "submitted").is_dir():
-        folder = folder / "submitted"
+    folder = class_folder(folder, assignments)
     found: dict[tuple[str, str], Submission] = {}
     strays: list[Stray] = []
-    for student_dir in sorted(p for p in folder.iterdir() if p.is_dir()):
-        student = student_dir.name
-        for nb in sorted(student_dir.rglob("*.ipynb")):
-            if ".ipynb_checkpoints" in nb.parts:
+    expected = ", ".join(a + ".ipynb" for a in assignments)
+    try:
+        with os.scandir(folder) as it:
+            top = sorted(it, key=lambda e: e.name)
+    except OSError as exc:
+        raise FileNotFoundError(f"submissions folder {folder} cannot be read: {exc}") from exc
+    for entry in top:
+        student = name_of(entry.name)
+        if not entry.is_dir(follow_symlinks=False):
+            if entry.name.startswith("."):
                 continue
-            name = nb.stem
+            try:
+                kind = _kind(entry.stat(follow_symlinks=False).st_mode)
+            except OSError:
+                kind = "unreadable"
+            strays.append(Stray(student, Path(entry.path),
+                                f"{kind}, not a student's folder: skipped"))
+            continue
+        # a student's folder: walk it without following any link
+        files: list[Path] = []
+        stack: list[tuple[Path, int]] = [(Path(entry.path), 0)]
+        while stack:
+            d, depth = stack.pop()
+            try:
+                with os.scandir(d) as it:
+                    items = list(it)
+            except OSError as exc:
+                strays.append(Stray(student, d, f"cannot be read: {exc.strerror or exc}"))
+                continue
+            for e in items:
+                if e.name == ".ipynb_checkpoints":
+                    continue
+                if e.is_symlink():
+                    strays.append(Stray(student, Path(e.path), "a symbolic link: not "
+                                        "followed, not graded"))
+                elif e.is_dir(follow_symlinks=False):
+                    if depth + 1 < MAX_DEPTH:
+                        stack.append((Path(e.path), depth + 1))
+                elif e.name.endswith(".ipynb"):
+                    files.append(Path(e.path))
+        for path in sorted(files):
+            name = path.name[:-len(".ipynb")]
             if name not in assignments:
-                strays.append(Stray(student, nb, f"{nb.name} is not a notebook of this course "
-                                    f"(expected one of: {', '.join(a + '.ipynb' for a in assignments)})"))
+                strays.append(Stray(student, path, f"{path.name} is not a notebook of this "
+                                    f"course (expected one of: {expected})"))
+                continue
+            why = refusal(path)
+            if why:
+                strays.append(Stray(student, path, why))
                 continue
             if (student, name) in found:
-                strays.append(Stray(student, nb, f"a second copy of {name}; graded "
-                                    f"{found[(student, name)].path.relative_to(folder)}"))
+                first = found[(student, name)].path
+                strays.append(Stray(student, path, f"a second copy of {name}; graded "
+                                    f"{first.relative_to(folder)}"))
                 continue
-            found[(student, name)] = Submission(student, name, nb)
-    return list(found.values()), strays
+            found[(student, name)] = Submission(student, name, path)
+    subs = sorted(found.values(), key=lambda s: (s.student, s.assignment))
+    return subs, strays

@@ -43,6 +43,7 @@ def cmd_grade(args) -> int:
     from betternets_grader.grade import Run, grade, score_table
     settings = Settings(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
                         memory_mb=args.memory, output_bytes=args.output_bytes,
+                        disk_mb=args.disk,
                         sandbox=not args.no_sandbox)
     run = Run()
     report = Path(args.report) if args.report else Path(args.course) / "report.html"
@@ -98,7 +99,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--notebook-timeout", type=float, default=300.0,
                    help="seconds per submission notebook (default: 300)")
     p.add_argument("--memory", type=int, default=2048,
-                   help="memory limit of a student's kernel in MB (default: 2048)")
+                   help="memory limit of a student's kernel and all its processes, in MB "
+                        "(default: 2048)")
+    p.add_argument("--disk", type=int, default=256,
+                   help="size of a kernel's scratch folder and of its /tmp, in MB "
+                        "(default: 256)")
     p.add_argument("--output-bytes", type=int, default=10_000,
                    help="output kept per cell (default: 10000 bytes)")
     p.add_argument("--show-hidden", action="store_true",
@@ -126,7 +131,7 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.run(args)
-    except (FileNotFoundError, ValueError) as exc:
+    except (OSError, ValueError) as exc:
         print(f"betternets {args.command}: {exc}", file=sys.stderr)
         return 2
 

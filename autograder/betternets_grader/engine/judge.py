@@ -33,17 +33,19 @@ from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImple
 from betternets.checks.core import VISIBLE, Result, collapse_stubs, diagnose, evaluate
 
 from .. import HIDDEN, answers, load_hidden_checks
+from ..rows import escape_controls
 from .kernel import Kernel, KernelFault, Limits
 
 PASSED, FAILED, ERROR, TIMEOUT, CRASHED, MISSING, TAMPERED = (
     "passed", "failed", "error", "timeout", "crashed", "missing", "tampered")
 STATUSES = (PASSED, FAILED, ERROR, TIMEOUT, CRASHED, MISSING, TAMPERED)
-ENGINE_VERSION = "1"
-_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+ENGINE_VERSION = "2"
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
 def clean(text: str, limit: int = 10_000) -> str:
-    text = _ANSI.sub("", text or "")
+    """Captured output: colour codes removed, other control characters escaped, capped."""
+    text = escape_controls(_ANSI.sub("", text or ""), keep="\n\t")
     data = text.encode("utf-8", "replace")
     if len(data) > limit:
         text = data[:limit].decode("utf-8", "ignore") + \
@@ -52,7 +54,8 @@ def clean(text: str, limit: int = 10_000) -> str:
 
 
 def one_line(text: str, limit: int = 240) -> str:
-    line = " ".join(_ANSI.sub("", str(text)).split())
+    """One line of at most `limit` characters, control characters escaped."""
+    line = escape_controls(" ".join(_ANSI.sub("", str(text)).split()))
     return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
@@ -63,10 +66,13 @@ class Settings:
     memory_mb: int = 2048
     output_bytes: int = 10_000
     sandbox: bool = True
+    disk_mb: int = 256
+    setup_timeout: float = 0.0     # per setup cell; 0: three times `timeout`, at least 30 s
 
     def limits(self) -> Limits:
         return Limits(timeout=self.timeout, notebook_timeout=self.notebook_timeout,
-                      memory_mb=self.memory_mb, output_bytes=self.output_bytes)
+                      memory_mb=self.memory_mb, output_bytes=self.output_bytes,
+                      disk_mb=self.disk_mb)
 
     def key(self) -> str:
         return json.dumps(asdict(self), sort_keys=True)
@@ -82,6 +88,7 @@ class CellVerdict:
     lines: list[str] = field(default_factory=list)          # visible check lines
     hidden_lines: list[str] = field(default_factory=list)   # hidden check lines (full)
     hidden_summary: list[str] = field(default_factory=list)  # hidden, without messages
+    reason_hidden: bool = False   # the reason comes from a hidden check: not for students
 
 
 # ---------------------------------------------------------------- the test plan
@@ -251,45 +258,127 @@ def changed_arguments(args: tuple, kwargs: dict, after: Any) -> list[str]:
     return labels
 
 
-class Session:
-    """The kernel of one submission: the cells that ran, restarts after faults."""
+class GraderFault(BaseException):
+    """The grader, not the student, could not grade this notebook (the course's own setup
+    cells did not run, twice): the notebook is marked `error` with this reason and is
+    regraded by the next run. A BaseException, so that no check and no fault handler
+    takes it for the student's doing."""
 
-    def __init__(self, cells: list[tuple[str, str]], settings: Settings, hidden: list[Path]):
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+class Session:
+    """The kernel of one submission: the cells that ran, restarts after faults.
+
+    After a restart the kernel replays the course's setup cells and the answer cells that
+    ran before. The setup cells are the course's code: a setup cell that times out or
+    dies (an overloaded machine) is retried once on a fresh kernel; a second failure is
+    the grader's fault (`GraderFault`), never silently the student's.
+    """
+
+    def __init__(self, cells: list[tuple[str, str]], settings: Settings, hidden: list[Path],
+                 setup: set[str] | None = None):
         self.cells = cells                      # (cell id, code) in order
+        self.setup = set(setup or ())           # ids of the course's setup cells
         self.settings = settings
         self.kernel = Kernel(settings.limits(), sandbox=settings.sandbox, hidden=hidden)
         self.outcome: dict[str, tuple[str, str, str]] = {}   # cell id -> (status, reason, out)
         self.good: list[str] = []
+        self.reached: set[str] = set()          # setup cells the notebook got to
+        self.results: dict = {}                 # property -> Result, judged once
         self.started = time.monotonic()
         self.restarts = 0
+        self.setup_faults = 0
 
-    def budget(self) -> float:
+    def budget(self, setup: bool = False) -> float:
         left = self.settings.notebook_timeout - (time.monotonic() - self.started)
         if left <= 0:
             raise _NotebookTimeout()
-        return min(self.settings.timeout, left)
+        limit = self.settings.timeout
+        if setup:
+            limit = self.settings.setup_timeout or max(3 * self.settings.timeout, 30.0)
+        return min(limit, left)
+
+    def _setup_failed(self, fault: KernelFault) -> None:
+        self.setup_faults += 1
+        if self.setup_faults >= 2:
+            raise GraderFault(
+                f"not graded: the course's setup cells {_fault_words(fault)}, twice "
+                "(an overloaded machine?); not counted against the student: the next run "
+                "of betternets grade grades this notebook again")
 
     def _boot(self) -> None:
-        self.kernel.start(timeout=max(30.0, self.settings.timeout))
-        for cid, code in self.cells:
-            if cid in self.good:
-                reply = self.kernel.run(code, timeout=self.budget())
-                if not reply.get("ok"):
-                    pass  # replayed the same cell; its first outcome stands
+        """A fresh kernel with the setup cells and the good answer cells replayed."""
+        for _ in range(len(self.cells) + 2):
+            self.budget()
+            try:
+                self.kernel.start(timeout=max(30.0, self.settings.timeout))
+                for cid, code in self.cells:
+                    if cid in self.setup:
+                        if cid not in self.reached:
+                            continue
+                        try:
+                            self.kernel.run(code, timeout=self.budget(setup=True))
+                        except _NotebookTimeout:
+                            raise
+                        except KernelFault as fault:
+                            self._setup_failed(fault)
+                            raise
+                    elif cid in self.good:
+                        try:
+                            self.kernel.run(code, timeout=self.budget())
+                        except _NotebookTimeout:
+                            raise
+                        except KernelFault:
+                            # it ran before and does not any more: its first outcome
+                            # stands, and it is no longer replayed
+                            self.good.remove(cid)
+                            raise
+                return
+            except _NotebookTimeout:
+                raise
+            except KernelFault:
+                continue
 
     def run_cells(self) -> None:
-        self.kernel.start(timeout=max(30.0, self.settings.timeout))
-        for cid, code in self.cells:
+        try:
+            self.kernel.start(timeout=max(30.0, self.settings.timeout))
+        except KernelFault as fault:   # the grader's side: once more, then not graded
             try:
-                reply = self.kernel.run(code, timeout=self.budget())
+                self.kernel.start(timeout=max(30.0, self.settings.timeout))
+            except KernelFault as again:
+                raise GraderFault(f"not graded: the kernel could not start ({again.reason}), "
+                                  "twice; the next run of betternets grade grades this "
+                                  "notebook again") from fault
+        for cid, code in self.cells:
+            setup = cid in self.setup
+            try:
+                reply = self.kernel.run(code, timeout=self.budget(setup))
             except _NotebookTimeout:
                 self.outcome[cid] = (TIMEOUT, "the notebook ran out of time before this cell", "")
                 continue
             except KernelFault as fault:
-                self.outcome[cid] = (fault.status, f"the cell {_fault_words(fault)}", "")
-                self.restart()
-                continue
+                if setup:   # the course's own code: once more on a fresh kernel
+                    self._setup_failed(fault)
+                    self.restart()
+                    try:
+                        reply = self.kernel.run(code, timeout=self.budget(setup))
+                    except _NotebookTimeout:
+                        self.outcome[cid] = (TIMEOUT, "the notebook ran out of time "
+                                             "before this cell", "")
+                        continue
+                    except KernelFault as again:
+                        self._setup_failed(again)
+                        raise
+                else:
+                    self.outcome[cid] = (fault.status, f"the cell {_fault_words(fault)}", "")
+                    self.restart()
+                    continue
             out = clean(reply.get("out", ""), self.settings.output_bytes)
+            if setup:
+                self.reached.add(cid)
             if reply.get("ok"):
                 self.outcome[cid] = (PASSED, "", out)
                 self.good.append(cid)
@@ -304,6 +393,10 @@ class Session:
             self._boot()
         except (KernelFault, _NotebookTimeout):
             pass
+
+    @property
+    def leftovers(self) -> list[str]:
+        return list(self.kernel.leftovers)
 
     def call(self, name: str, args: tuple, kwargs: dict) -> dict:
         if self.kernel.proc is None:
@@ -366,20 +459,25 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
     answer_ids = [answers.grader_meta(c)["grade_id"] for c in source["cells"]
                   if answers.kind(c) == "answer"]
     if answer_ids and not any(g in found for g in answer_ids):
-        others = sorted(g for g in found if not g.startswith("setup"))[:4]
+        others = [one_line(g, 40) for g in sorted(g for g in found
+                                                  if not g.startswith("setup"))[:4]]
         hint = f" (its cells are {', '.join(others)})" if others else ""
-        return all_cells(MISSING, "none of this notebook's answer cells are in the file: "
-                         f"is it another notebook saved under this name?{hint}")
+        return all_cells(MISSING, one_line("none of this notebook's answer cells are in the "
+                                           "file: is it another notebook saved under this "
+                                           f"name?{hint}", 300))
     notes = tamper_notes(nb, release)
 
     # what runs: setup from the source, answers from the submission
     cells: list[tuple[str, str]] = []
+    setup_ids: set[str] = set()
     status_of_answer: dict[str, tuple[str, str]] = {}
     name_to_cell: dict[str, str] = {}
     for cell in source["cells"]:
         k = answers.kind(cell)
         gid = answers.grader_meta(cell).get("grade_id", "")
         if k == "setup":
+            gid = gid or f"setup-{len(cells)}"
+            setup_ids.add(gid)
             cells.append((gid, answers.strip_markers(answers.source(cell))))
         elif k == "answer":
             for name in defined_names(answers.strip_markers(answers.source(cell))):
@@ -395,12 +493,15 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
                 cells.append((gid, answers.source(theirs[0])))
 
     hidden_dirs = [Path(__file__).resolve().parents[1]]
-    session = Session(cells, settings, hidden_dirs)
+    session = Session(cells, settings, hidden_dirs, setup_ids)
     try:
         try:
             session.run_cells()
         except KernelFault as fault:  # the kernel would not even start
             return all_cells(CRASHED, one_line(f"the kernel could not start: {fault.reason}"))
+        except GraderFault as fault:
+            result["grader_fault"] = True
+            return all_cells(ERROR, one_line(fault.reason, 300))
         result["sandboxed"] = session.kernel.sandboxed
         for cid, (st, reason, out) in session.outcome.items():
             result["answers"][cid] = {"status": st, "reason": reason, "output": out}
@@ -413,17 +514,73 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
         faults: dict[str, list[KernelFault]] = {}
         named: dict[str, list[str]] = {}
         stubs_told: set[str] = set()
-        for gid, points, code in tests:
-            verdict = _judge_cell(gid, points, code, caller, session, faults,
-                                  status_of_answer, name_to_cell, named, stubs_told)
-            if gid in notes:
-                verdict.reason = (verdict.reason + "; " if verdict.reason else "") + notes[gid]
-            result["cells"].append(asdict(verdict))
+        try:
+            _judge_in_phases(tests, caller, session, faults)
+            for gid, points, code in tests:
+                verdict = _judge_cell(gid, points, code, caller, session, faults,
+                                      status_of_answer, name_to_cell, named, stubs_told)
+                verdict.reason_hidden = _reason_is_hidden(code, session, verdict)
+                if gid in notes:
+                    verdict.reason = (verdict.reason + "; " if verdict.reason else "") + notes[gid]
+                verdict.reason = one_line(verdict.reason, 300)
+                result["cells"].append(asdict(verdict))
+        except GraderFault as fault:
+            result["grader_fault"] = True
+            result["cells"] = []
+            return all_cells(ERROR, one_line(fault.reason, 300))
         result["restarts"] = session.restarts
     finally:
         session.close()
+        result["leftovers"] = session.leftovers
+        result["uids"] = sorted(session.kernel.uids)
     result["seconds"] = time.monotonic() - t0
     return result
+
+
+def _properties(code: str) -> list[tuple[object, bool]]:
+    """(property, hidden) for each check of a test cell, in order; [] if not judgeable."""
+    try:
+        plan = test_plan(code)
+    except (SyntaxError, ValueError):
+        return []
+    out = []
+    for kind, exercise, prop in plan:
+        registry = VISIBLE if kind == "visible" else HIDDEN
+        try:
+            props = registry.properties(exercise) if prop is None else \
+                [registry.get(exercise, prop)]
+        except ValueError:
+            return []
+        out += [(p, kind == "hidden") for p in props]
+    return out
+
+
+def _judge_in_phases(tests, caller, session: Session, faults) -> None:
+    """Every visible check of the notebook first, then every hidden one.
+
+    The kernel keeps state between calls: a submission can record the inputs it is
+    given. Because no visible check runs after a hidden one, nothing a submission saw
+    during the hidden checks can come back in a visible check's message (which
+    students see); the hidden checks' own messages are not shown to students.
+    """
+    plans = [_properties(code) for _, _, code in tests]
+    for phase in (False, True):
+        for plan in plans:
+            for p, hidden in plan:
+                if hidden == phase:
+                    _run_property(p, caller, session, faults)
+
+
+def _reason_is_hidden(code: str, session: Session, verdict: CellVerdict) -> bool:
+    """Does the verdict's reason come from a hidden check (so that students get no text
+    of it)?"""
+    if verdict.status == PASSED:
+        return False
+    for p, hidden in _properties(code):
+        r = session.results.get(p)
+        if r is not None and r.status != PASSED:
+            return hidden
+    return bool(verdict.hidden_lines)
 
 
 def _named_mistakes(exercise: str, caller, session, named: dict[str, list[str]]) -> list[str]:
@@ -489,6 +646,13 @@ def _missing_name(message: str) -> str:
 
 
 def _run_property(p, caller, session, faults) -> Result:
+    if p in session.results:    # judged in its phase already (see _judge_in_phases)
+        return session.results[p]
+    session.results[p] = result = _evaluate_once(p, caller, session, faults)
+    return result
+
+
+def _evaluate_once(p, caller, session, faults) -> Result:
     prior = faults.get(p.exercise, [])
     if len(prior) >= 2:
         last = prior[-1]

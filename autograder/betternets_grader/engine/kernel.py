@@ -2,40 +2,62 @@
 
 The kernel is `python -m betternets.checks.serve` (an IPython shell serving
 `call` requests). With bubblewrap it runs in its own mount, PID, network, IPC
-and UTS namespaces:
+and UTS namespaces, and sees a small file system built for it:
 
-- the system (/usr, the Python install, the virtualenv, the student package)
-  read-only; nothing else of the host is visible: no /root, /home, /work, no
+- the system's /usr (and /bin, /lib links) read-only; the interpreter; a
+  virtual environment at /opt/venv whose site-packages holds the student
+  package and its dependencies, nothing of the grader, no `etc/jupyter` or other
+  configuration; a minimal /etc (passwd, group, hostname, hosts); a private /proc
+  (its own PID namespace). Nothing else of the host: no /root, /home, /work, no
   course directory, gradebook, solutions, hidden checks, reference package or
   other students' notebooks;
-- a private scratch folder as its working directory and HOME, and a private
-  /tmp; no network at all (only a loopback device of its own);
+- writable: only /scratch (working directory and HOME) and /tmp, each a tmpfs of
+  `disk_mb`; the root, /etc, /dev and everything else is read-only, with or
+  without root;
+- no network at all (only a loopback device of its own);
+- bubblewrap reads its own options from a pipe, so the kernel's command line
+  (`/proc/1/cmdline`) holds no host path;
+- a seccomp filter refuses `setsid` (each session would be a scheduler group of
+  its own and get as much CPU as a whole kernel) and new user namespaces;
 - an unprivileged user id when the grader runs as root, so that limits on
-  processes hold; limits on address space (memory), CPU time, file size and
-  open files; the grader enforces the wall-clock limits and kills the whole
-  PID namespace on timeout.
+  processes hold; limits on address space, CPU time, file size and open files
+  per process, `RLIMIT_NPROC` for the number of processes, and a nice level.
+
+A watchdog thread in the grader follows the kernel's whole process tree (psutil):
+it kills the tree when the processes together hold more than `memory_mb`
+(proportional set size, so that pages shared after a fork count once), when they
+keep more than `cpu_cores` busy or exceed their CPU-time budget, and, without the
+sandbox, when the scratch folder outgrows `disk_mb`. Every read and write on the
+kernel's pipes has a deadline.
 
 Without bubblewrap the same kernel runs as a plain subprocess with the same
-limits (the report then says "unsandboxed").
+per-process limits and the same watchdog (the report then says "unsandboxed").
 """
 from __future__ import annotations
 
+import collections
+import errno
 import json
 import os
+import platform
 import select
 import shutil
 import signal
+import stat
 import struct
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from betternets.checks import serve as wire
 
-MAX_FRAME = 256 * 1024 * 1024
+MAX_FRAME = 16 * 1024 * 1024     # largest reply accepted from a kernel
+MAX_ITEMS = 1_000_000            # JSON values a reply may hold (bounded decoding)
+VENV = "/opt/venv"               # where the kernel's environment appears in the sandbox
 
 
 class KernelFault(BaseException):
@@ -61,13 +83,17 @@ class KernelCrashed(KernelFault):
 class Limits:
     timeout: float = 30.0            # seconds per cell and per call
     notebook_timeout: float = 300.0  # seconds for the whole notebook
-    memory_mb: int = 2048            # address space of the kernel
+    memory_mb: int = 2048            # memory of the kernel's whole process tree
     nproc: int = 64                  # processes and threads of the kernel's user
     output_bytes: int = 10_000       # captured output kept per cell or call
     file_mb: int = 64                # largest file the kernel may write
+    disk_mb: int = 256               # size of its scratch folder, and of its /tmp
+    cpu_cores: float = 1.0           # cores the process tree may keep busy on average
+    nice: int = 5                    # nice level of the kernel's processes
+    poll: float = 0.25               # seconds between two looks of the watchdog
 
 
-_PROBED: dict[str, bool] = {}
+_PROBED: dict[str, tuple[bool, str]] = {}
 
 
 def bwrap_path() -> str | None:
@@ -78,83 +104,248 @@ def bwrap_path() -> str | None:
     if path is None:
         return None
     if path not in _PROBED:
-        scratch = Path(tempfile.mkdtemp(prefix="betternets-probe-"))
+        _PROBED[path] = _probe()
+    return path if _PROBED[path][0] else None
+
+
+def sandbox_problem() -> str:
+    """Why bubblewrap was not used ('' when it is)."""
+    if os.environ.get("BETTERNETS_NO_SANDBOX", "") == "1":
+        return "BETTERNETS_NO_SANDBOX=1"
+    path = shutil.which("bwrap")
+    if path is None:
+        return "bubblewrap (bwrap) is not installed"
+    bwrap_path()
+    return _PROBED.get(path, (True, ""))[1]
+
+
+def _probe() -> tuple[bool, str]:
+    try:
+        view = SandboxView(Limits(), uid=_sandbox_uid())
+        cmd = view.command([f"{VENV}/bin/python", "-c",
+                            "import betternets.checks.serve, IPython, numpy"])
         try:
-            cmd = sandbox_command(sys.executable, scratch, []) + [sys.executable, "-c", "pass"]
-            _PROBED[path] = subprocess.run(cmd, stdin=subprocess.DEVNULL,
-                                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                           timeout=60).returncode == 0
-        except (OSError, subprocess.TimeoutExpired):
-            _PROBED[path] = False
+            done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                                  stderr=subprocess.PIPE, timeout=60, pass_fds=view.fds,
+                                  env=kernel_env("/scratch"))
         finally:
-            shutil.rmtree(scratch, ignore_errors=True)
-    return path if _PROBED[path] else None
+            view.close()
+        if done.returncode != 0:
+            return False, "bubblewrap failed: " + done.stderr.decode("utf-8", "replace")[-300:]
+        return True, ""
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        return False, f"bubblewrap failed: {exc}"
 
 
-def _ancestors_dirs(path: Path) -> list[str]:
-    parts = []
-    p = path.parent
-    while str(p) != "/":
-        parts.append(str(p))
-        p = p.parent
-    return list(reversed(parts))
+def _sandbox_uid(uid: int | None = None) -> int:
+    """The user id a kernel runs as: a spare one per grading worker when the grader is
+    root, the grader's own otherwise (bubblewrap maps it in a user namespace)."""
+    if os.getuid() != 0:
+        return os.getuid()
+    return uid if uid is not None else 61000 + os.getpid() % 4000
 
 
-def sandbox_command(python: str, scratch: Path, hidden: list[Path], tmp_mb: int = 256) -> list[str]:
-    """The bwrap command line that runs `python` in the sandbox described above."""
-    import betternets
-    binds: list[str] = []
-    for root in ("/usr", "/etc"):
-        binds.append(root)
-    prefixes = {Path(sys.base_prefix).resolve(), Path(sys.prefix).resolve(),
-                Path(betternets.__file__).resolve().parents[1]}
-    for extra in (Path(sys.executable).resolve().parent.parent,):
-        prefixes.add(extra)
-    # /tmp first: a private tmpfs, under which the binds below may still place an
-    # environment or a checkout that lives in /tmp (a later mount hides an earlier one).
-    cmd = ["bwrap", "--perms", "1777", "--size", str(tmp_mb * 1024 * 1024), "--tmpfs", "/tmp"]
-    made: set[str] = {"/tmp"}
-    for prefix in sorted(prefixes, key=lambda p: len(str(p))):
-        if any(str(prefix).startswith(b.rstrip("/") + "/") for b in binds):
-            continue
-        for d in _ancestors_dirs(prefix):
-            if d not in made and not any(d == b or d.startswith(b + "/") for b in binds):
-                cmd += ["--perms", "0755", "--dir", d]
-                made.add(d)
-        binds.append(str(prefix))
-    for b in binds:
-        cmd += ["--ro-bind", b, b]
-    for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
-        if os.path.islink(link):
-            cmd += ["--symlink", os.readlink(link), link]
-        elif os.path.isdir(link):
-            cmd += ["--ro-bind", link, link]
-    for h in list(hidden) + grader_install_files():
-        if h.exists() and any(str(h).startswith(b.rstrip("/") + "/") for b in binds):
-            cmd += ["--tmpfs", str(h)] if h.is_dir() else ["--ro-bind", "/dev/null", str(h)]
-    cmd += ["--proc", "/proc", "--dev", "/dev",
-            "--perms", "0755", "--dir", "/scratch", "--bind", str(scratch), "/scratch",
-            "--chdir", "/scratch", "--setenv", "HOME", "/scratch",
-            "--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
-            "--unshare-cgroup-try", "--die-with-parent", "--new-session",
-            "--hostname", "sandbox"]
-    if os.getuid() == 0:
-        cmd += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
-    else:
-        cmd += ["--unshare-user"]
-    return cmd
+# ---------------------------------------------------------------- the sandbox's view
 
-
-def grader_install_files() -> list[Path]:
-    """The grader's traces in site-packages (package, .pth, editable finder, metadata)."""
-    found = []
+def _site_dirs() -> list[Path]:
+    """The grader's site-packages folders, in the order Python searches them."""
+    seen: list[Path] = []
     for entry in sys.path:
-        d = Path(entry)
-        if d.is_dir() and d.name == "site-packages":
-            for p in d.iterdir():
-                if "betternets_grader" in p.name.replace("-", "_"):
-                    found.append(p.resolve() if p.is_dir() else p)
-    return found
+        p = Path(entry or ".")
+        if p.name in ("site-packages", "dist-packages") and p.is_dir():
+            p = p.resolve()
+            if p not in seen:
+                seen.append(p)
+    return seen
+
+
+def _under(path: Path | str, root: Path | str) -> bool:
+    path, root = str(path), str(root).rstrip("/")
+    return path == root or path.startswith(root + "/")
+
+
+def _seccomp_program() -> bytes | None:
+    """A classic BPF program for seccomp: setsid fails with EPERM, so that a kernel's
+    processes stay in its session (one scheduler group); clone/unshare with
+    CLONE_NEWUSER fail, so that no process gets capabilities to mount an unbounded
+    tmpfs; clone3 reports ENOSYS (its flags cannot be inspected; libc falls back to
+    clone). Other architectures' system calls (32-bit ABIs) fail with EPERM."""
+    arches = {"x86_64": (0xC000003E, 112, 272, 56, 435, 0x40000000),
+              "aarch64": (0xC00000B7, 157, 97, 220, 435, None)}
+    machine = platform.machine()
+    if machine not in arches:
+        return None
+    audit, setsid, unshare, clone, clone3, x32 = arches[machine]
+    ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
+    allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
+    prog: list[tuple] = []
+    labels: dict[str, int] = {}
+
+    def op(code, k, jt="", jf=""):
+        prog.append((code, k, jt, jf))
+
+    op(ld, 4)                               # arch
+    op(jeq, audit, "", "eperm")
+    op(ld, 0)                               # syscall number
+    if x32 is not None:
+        op(jge, x32, "eperm", "")
+    op(jeq, setsid, "eperm", "")
+    op(jeq, clone3, "enosys", "")
+    op(jeq, unshare, "flags", "")
+    op(jeq, clone, "flags", "allow")
+    labels["flags"] = len(prog)
+    op(ld, 16)                              # low 32 bits of the first argument
+    op(jset, 0x10000000, "eperm", "allow")  # CLONE_NEWUSER
+    labels["allow"] = len(prog)
+    op(ret, allow)
+    labels["eperm"] = len(prog)
+    op(ret, eperm)
+    labels["enosys"] = len(prog)
+    op(ret, enosys)
+    out = b""
+    for i, (code, k, jt, jf) in enumerate(prog):
+        def off(name):
+            return labels[name] - i - 1 if name else 0
+        out += struct.pack("<HBBI", code, off(jt), off(jf), k)
+    return out
+
+
+def _data_fd(data: bytes) -> int:
+    """A file descriptor holding `data` from its start, for bubblewrap to read (and close)."""
+    try:
+        fd = os.memfd_create("betternets")
+    except (AttributeError, OSError):
+        fh = tempfile.TemporaryFile()
+        fd = os.dup(fh.fileno())
+        fh.close()
+    os.write(fd, data)
+    os.lseek(fd, 0, os.SEEK_SET)
+    return fd
+
+
+class SandboxView:
+    """The bubblewrap options for one kernel, handed to bwrap through file descriptors
+    (`--args`, `--ro-bind-data`, `--seccomp`), so that its command line names no host path.
+    `fds` must be passed to the child; `close()` afterwards."""
+
+    def __init__(self, limits: Limits, uid: int, hidden: list[Path] = ()):
+        self.fds: list[int] = []
+        opts = self._options(limits, uid, [Path(h) for h in hidden])
+        self.args_fd = self._fd(b"".join(o.encode("utf-8", "surrogateescape") + b"\0"
+                                         for o in opts))
+
+    def _fd(self, data: bytes) -> int:
+        fd = _data_fd(data)
+        self.fds.append(fd)
+        return fd
+
+    def command(self, inner: list[str]) -> list[str]:
+        return ["bwrap", "--args", str(self.args_fd)] + inner
+
+    def close(self) -> None:
+        for fd in self.fds:
+            try:
+                os.close(fd)
+            except OSError:
+                pass
+        self.fds = []
+
+    def _options(self, limits: Limits, uid: int, hidden: list[Path]) -> list[str]:
+        import betternets
+        ver = f"{sys.version_info.major}.{sys.version_info.minor}"
+        exe = Path(os.path.realpath(getattr(sys, "_base_executable", None) or sys.executable))
+        base = Path(sys.base_prefix).resolve()
+        site = f"{VENV}/lib/python{ver}/site-packages"
+        student_pkg = Path(betternets.__file__).resolve().parent
+        o = ["--unshare-ipc", "--unshare-pid", "--unshare-net", "--unshare-uts",
+             "--unshare-cgroup-try", "--die-with-parent", "--new-session",
+             "--hostname", "sandbox"]
+        if os.getuid() == 0:
+            o += ["--cap-add", "CAP_SETUID,CAP_SETGID"]
+        else:
+            o += ["--unshare-user"]
+        bound: list[str] = ["/usr"]
+        o += ["--ro-bind", "/usr", "/usr"]
+        for link in ("/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32"):
+            if os.path.islink(link):
+                o += ["--symlink", os.readlink(link), link]
+            elif os.path.isdir(link):
+                o += ["--ro-bind", link, link]
+                bound.append(link)
+        made: set[str] = set()
+
+        def parents(path: Path) -> list[str]:
+            out = []
+            for d in reversed(path.parents):
+                d = str(d)
+                if d != "/" and d not in made and not any(_under(d, b) for b in bound):
+                    out += ["--perms", "0755", "--dir", d]
+                    made.add(d)
+            return out
+
+        # the interpreter: its binary and its standard library, nothing of its etc/ or share/
+        if not any(_under(exe, b) for b in bound):
+            o += parents(exe) + ["--ro-bind", str(exe), str(exe)]
+        for lib in ("lib", "lib64"):
+            d = base / lib
+            if d.is_dir() and not d.is_symlink() and not any(_under(d, b) for b in bound):
+                o += parents(d) + ["--ro-bind", str(d), str(d)]
+                bound.append(str(d))
+        # a minimal /etc
+        o += ["--perms", "0755", "--tmpfs", "/etc"]
+        files = {"passwd": f"root:x:0:0:root:/nonexistent:/usr/sbin/nologin\n"
+                           f"student:x:{uid}:{uid}:student:/scratch:/usr/sbin/nologin\n"
+                           "nobody:x:65534:65534:nobody:/nonexistent:/usr/sbin/nologin\n",
+                 "group": f"root:x:0:\nstudent:x:{uid}:\nnogroup:x:65534:\n",
+                 "hostname": "sandbox\n",
+                 "hosts": "127.0.0.1 localhost sandbox\n::1 localhost\n",
+                 "nsswitch.conf": "passwd: files\ngroup: files\nhosts: files\n"}
+        for name, text in files.items():
+            o += ["--perms", "0644", "--ro-bind-data", str(self._fd(text.encode())),
+                  f"/etc/{name}"]
+        if os.path.isfile("/etc/ld.so.cache"):
+            o += ["--ro-bind", "/etc/ld.so.cache", "/etc/ld.so.cache"]
+        o += ["--remount-ro", "/etc"]
+        # the environment: one site-packages with the student package and its dependencies
+        o += ["--perms", "0755", "--dir", f"{VENV}/bin", "--dir", site,
+              "--symlink", str(exe), f"{VENV}/bin/python",
+              "--perms", "0644", "--ro-bind-data", str(self._fd(
+                  f"home = {exe.parent}\ninclude-system-site-packages = false\n"
+                  f"version = {platform.python_version()}\n".encode())), f"{VENV}/pyvenv.cfg"]
+        names: set[str] = set()
+        for d in _site_dirs():
+            try:
+                entries = sorted(os.scandir(d), key=lambda e: e.name)
+            except OSError:
+                continue
+            for e in entries:
+                if e.name in names or "betternets" in e.name.lower().replace("-", "_"):
+                    continue
+                names.add(e.name)
+                if e.is_symlink():
+                    o += ["--symlink", os.readlink(e.path), f"{site}/{e.name}"]
+                else:
+                    o += ["--ro-bind", e.path, f"{site}/{e.name}"]
+        o += ["--ro-bind", str(student_pkg), f"{site}/betternets"]
+        # what the binds above would show of the grader's install or configuration
+        cover = [d for d in _site_dirs()] + [base / "lib" / f"python{ver}" / "site-packages"]
+        cover += [Path(p) for p in ("/usr/etc/jupyter", "/usr/local/etc/jupyter",
+                                    "/usr/local/share/jupyter", f"{sys.base_prefix}/etc")]
+        cover += hidden
+        for c in cover:
+            if c.exists() and any(_under(c, b) for b in bound):
+                o += ["--tmpfs", str(c)] if c.is_dir() else ["--ro-bind", "/dev/null", str(c)]
+        # the rest: private /proc and /dev, and the only two writable places, both bounded
+        size = str(limits.disk_mb * 1024 * 1024)
+        o += ["--proc", "/proc", "--dev", "/dev", "--remount-ro", "/dev",
+              "--perms", "1777", "--size", size, "--tmpfs", "/tmp",
+              "--perms", "1777", "--size", size, "--tmpfs", "/scratch",
+              "--chdir", "/scratch", "--setenv", "HOME", "/scratch"]
+        program = _seccomp_program()
+        if program is not None:
+            o += ["--seccomp", str(self._fd(program))]
+        o += ["--remount-ro", "/"]
+        return o
 
 
 def kernel_env(home: str) -> dict:
@@ -184,6 +375,199 @@ def _describe_exit(code: int | None) -> str:
     return f"the kernel exited with code {code} (os._exit, sys.exit or a crash)"
 
 
+# ---------------------------------------------------------------- removing scratch
+
+def remove_tree(path: Path) -> bool:
+    """Remove `path` and everything in it, however deep; True when it is gone.
+
+    Iterative and depth-independent: the entries of each subfolder are moved up to
+    the top folder before the subfolder is removed, so that no path ever grows and
+    at most two folders are open at a time. Symbolic links are removed, never followed.
+    """
+    path = Path(path)
+    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
+    try:
+        top = os.open(path, flags)
+    except FileNotFoundError:
+        return True
+    except OSError:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass
+        return not os.path.lexists(path)
+    counter = 0
+
+    def unlock(name: str, dir_fd: int) -> None:
+        # a folder needs write and search permission to be emptied, and write permission
+        # to be moved (its ".." changes)
+        # (through an O_PATH descriptor of the folder itself, so that a link swapped in
+        # meanwhile is never followed)
+        try:
+            fd = os.open(name, getattr(os, "O_PATH", os.O_RDONLY) | os.O_NOFOLLOW
+                         | os.O_DIRECTORY, dir_fd=dir_fd)
+        except OSError:
+            return
+        try:
+            os.chmod(f"/proc/self/fd/{fd}", 0o700)
+        except OSError:
+            pass
+        finally:
+            os.close(fd)
+
+    try:
+        while True:
+            try:
+                entries = list(os.scandir(top))
+            except OSError:
+                break
+            progress = False
+            for e in entries:
+                try:
+                    if e.is_dir(follow_symlinks=False):
+                        unlock(e.name, top)
+                        sub = os.open(e.name, flags, dir_fd=top)
+                        try:
+                            for child in list(os.scandir(sub)):
+                                if child.is_dir(follow_symlinks=False):
+                                    unlock(child.name, sub)
+                                counter += 1
+                                os.rename(child.name, f".rm-{counter}-{child.name[:40]}",
+                                          src_dir_fd=sub, dst_dir_fd=top)
+                                progress = True
+                        finally:
+                            os.close(sub)
+                        os.rmdir(e.name, dir_fd=top)
+                    else:
+                        os.unlink(e.name, dir_fd=top)
+                    progress = True
+                except OSError:
+                    continue
+            if not progress:    # what is left cannot be removed: reported by the caller
+                break
+    finally:
+        os.close(top)
+    try:
+        os.rmdir(path)
+    except OSError:
+        pass
+    return not os.path.lexists(path)
+
+
+def _folder_size(path: Path, cap_entries: int = 100_000) -> int:
+    """Bytes used under `path` (allocated blocks), looking at no more than cap_entries."""
+    total, seen, stack = 0, 0, [str(path)]
+    while stack and seen < cap_entries:
+        d = stack.pop()
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    seen += 1
+                    try:
+                        st = e.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    total += st.st_blocks * 512
+                    if stat.S_ISDIR(st.st_mode):
+                        stack.append(e.path)
+        except OSError:
+            continue
+    return total
+
+
+# ---------------------------------------------------------------- the watchdog
+
+class Watchdog(threading.Thread):
+    """Follows the kernel's whole process tree and kills it at a limit; `fault` says why."""
+
+    def __init__(self, pid: int, limits: Limits, scratch: Path | None = None):
+        super().__init__(daemon=True, name="betternets-watchdog")
+        self.pid, self.limits, self.scratch = pid, limits, scratch
+        self.fault = ""
+        self.peak_mb = 0.0
+        self._halt = threading.Event()
+        self._procs: dict[int, object] = {}
+
+    def halt(self) -> None:
+        self._halt.set()
+        if self.is_alive() and threading.current_thread() is not self:
+            self.join(5)
+
+    def tree(self) -> list:
+        import psutil
+        try:
+            root = self._procs.get(self.pid) or psutil.Process(self.pid)
+            found = [root] + root.children(recursive=True)
+        except psutil.Error:
+            return []
+        procs = {}
+        for p in found:  # keep the same objects, so that a reused pid is noticed
+            procs[p.pid] = self._procs.get(p.pid, p)
+        self._procs = procs
+        return list(procs.values())
+
+    def kill(self) -> None:
+        procs = self.tree()
+        for p in procs:
+            try:
+                p.kill()
+            except Exception:  # noqa: BLE001 - it is gone already
+                pass
+
+    def _measure(self, procs) -> tuple[float, float]:
+        import psutil
+        mem = cpu = 0.0
+        for p in procs:
+            try:
+                with p.oneshot():
+                    t = p.cpu_times()
+                    cpu += t.user + t.system + t.children_user + t.children_system
+                    try:
+                        mem += p.memory_full_info().pss
+                    except (psutil.AccessDenied, AttributeError):
+                        mem += p.memory_info().rss
+            except psutil.Error:
+                continue
+        return mem / 2 ** 20, cpu
+
+    def run(self) -> None:
+        lim = self.limits
+        samples: collections.deque = collections.deque()
+        cpu_seen = 0.0
+        budget = lim.notebook_timeout * max(lim.cpu_cores, 1.0) + 10
+        while not self._halt.wait(lim.poll):
+            procs = self.tree()
+            if not procs:
+                return
+            mem, cpu = self._measure(procs)
+            cpu_seen = max(cpu_seen, cpu)
+            self.peak_mb = max(self.peak_mb, mem)
+            now = time.monotonic()
+            samples.append((now, cpu_seen))
+            while len(samples) > 2 and now - samples[1][0] >= 3.0:
+                samples.popleft()
+            fault = ""
+            if mem > lim.memory_mb:
+                fault = (f"the kernel's processes held {mem:.0f} MB together "
+                         f"(memory limit {lim.memory_mb} MB)")
+            elif now - samples[0][0] >= 2.0 and \
+                    (cpu_seen - samples[0][1]) / (now - samples[0][0]) > lim.cpu_cores + 0.5:
+                rate = (cpu_seen - samples[0][1]) / (now - samples[0][0])
+                fault = (f"the kernel's processes kept {rate:.1f} CPU cores busy "
+                         f"(limit {lim.cpu_cores:g})")
+            elif cpu_seen > budget:
+                fault = f"the kernel's processes used up their CPU time ({budget:.0f} s)"
+            elif self.scratch is not None and \
+                    _folder_size(self.scratch) > lim.disk_mb * 2 ** 20:
+                fault = f"the kernel wrote more than {lim.disk_mb} MB to its scratch folder"
+            if fault:
+                self.fault = fault
+                self.kill()
+                return
+
+
+# ---------------------------------------------------------------- the kernel
+
 class Kernel:
     """One kernel process; `run(code)` and `call(name, args, kwargs)` with timeouts."""
 
@@ -194,8 +578,12 @@ class Kernel:
         self.bwrap = bwrap_path() if sandbox else None
         self.uid = uid
         self.proc: subprocess.Popen | None = None
-        self.scratch: Path | None = None
+        self.scratch: Path | None = None     # on the host: only without the sandbox
+        self.watchdog: Watchdog | None = None
+        self.leftovers: list[str] = []       # scratch folders that could not be removed
+        self.uids: set[int] = set()
         self.starts = 0
+        self._w = self._r = -1
 
     @property
     def sandboxed(self) -> bool:
@@ -204,38 +592,49 @@ class Kernel:
     # -------------------------------------------------------------- lifecycle
     def start(self, timeout: float = 60.0) -> None:
         self.stop()
-        self.scratch = Path(tempfile.mkdtemp(prefix="betternets-kernel-"))
         req_r, req_w = os.pipe()
         resp_r, resp_w = os.pipe()
-        rlimits = {"RLIMIT_AS": self.limits.memory_mb * 1024 * 1024,
-                   "RLIMIT_FSIZE": self.limits.file_mb * 1024 * 1024,
+        lim = self.limits
+        rlimits = {"RLIMIT_AS": lim.memory_mb * 1024 * 1024,
+                   "RLIMIT_FSIZE": lim.file_mb * 1024 * 1024,
                    "RLIMIT_NOFILE": 256,
                    "RLIMIT_CORE": 0,
-                   "RLIMIT_CPU": int(self.limits.notebook_timeout * 2) + 10}
+                   "RLIMIT_CPU": int(lim.notebook_timeout * 2) + 10}
         uid = None
         if os.getuid() == 0 and self.bwrap:
-            uid = self.uid if self.uid is not None else 61000 + os.getpid() % 4000
-            os.chown(self.scratch, uid, uid)
-        cfg = {"req_fd": req_r, "resp_fd": resp_w, "output_bytes": self.limits.output_bytes,
-               "rlimits": rlimits, "uid": uid, "nproc": self.limits.nproc if uid or
-               os.getuid() != 0 else None}
-        python = sys.executable
-        inner = [python, "-m", "betternets.checks.serve", json.dumps(cfg)]
+            uid = _sandbox_uid(self.uid)
+            self.uids.add(uid)
+        cfg = {"req_fd": req_r, "resp_fd": resp_w, "output_bytes": lim.output_bytes,
+               "rlimits": rlimits, "uid": uid, "nice": lim.nice,
+               "nproc": lim.nproc if uid or os.getuid() != 0 else None}
+        view = None
+        fds = [req_r, resp_w]
         if self.bwrap:
-            cmd = sandbox_command(python, self.scratch, self.hidden) + inner
-            env = kernel_env("/scratch")
-            cwd = None
+            view = SandboxView(lim, _sandbox_uid(self.uid), self.hidden)
+            fds += view.fds
+            cmd = view.command([f"{VENV}/bin/python", "-m", "betternets.checks.serve",
+                                json.dumps(cfg)])
+            env, cwd = kernel_env("/scratch"), None
         else:
-            cmd, env, cwd = inner, kernel_env(str(self.scratch)), str(self.scratch)
+            self.scratch = Path(tempfile.mkdtemp(prefix="betternets-kernel-"))
+            cmd = [sys.executable, "-m", "betternets.checks.serve", json.dumps(cfg)]
+            env, cwd = kernel_env(str(self.scratch)), str(self.scratch)
             env["PYTHONPATH"] = str(Path(__import__("betternets").__file__).resolve().parents[1])
-        self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                     pass_fds=(req_r, resp_w), start_new_session=True,
-                                     close_fds=True)
-        os.close(req_r)
-        os.close(resp_w)
+        try:
+            self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         pass_fds=tuple(fds), start_new_session=True,
+                                         close_fds=True)
+        finally:
+            os.close(req_r)
+            os.close(resp_w)
+            if view is not None:
+                view.close()
         self._w, self._r = req_w, resp_r
+        os.set_blocking(self._w, False)
         self.starts += 1
+        self.watchdog = Watchdog(self.proc.pid, lim, self.scratch)
+        self.watchdog.start()
         hello = self._receive(timeout)
         if not hello.get("ready"):
             self.stop()
@@ -243,6 +642,9 @@ class Kernel:
 
     def stop(self) -> None:
         if self.proc is not None:
+            if self.watchdog is not None:
+                self.watchdog.halt()
+                self.watchdog.kill()    # the whole tree, also children that left the group
             try:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
@@ -256,11 +658,12 @@ class Kernel:
                     os.close(fd)
                 except OSError:
                     pass
+            self._w = self._r = -1
             self.proc = None
+            self.watchdog = None
         if self.scratch is not None:
-            shutil.rmtree(self.scratch, ignore_errors=True)
-            if self.scratch.exists():
-                subprocess.run(["rm", "-rf", str(self.scratch)], check=False)
+            if not remove_tree(self.scratch):
+                self.leftovers.append(str(self.scratch))
             self.scratch = None
 
     def __enter__(self):
@@ -270,19 +673,42 @@ class Kernel:
         self.stop()
 
     # -------------------------------------------------------------- requests
+    def _died(self, alive: str = "") -> KernelCrashed:
+        code = self.proc.poll() if self.proc else None
+        if code is None and self.proc is not None:
+            try:
+                code = self.proc.wait(timeout=2)
+            except subprocess.TimeoutExpired:
+                code = None
+        fault = self.watchdog.fault if self.watchdog is not None else ""
+        self.stop()
+        return KernelCrashed(fault or (alive if alive and code is None else _describe_exit(code)))
+
+    def _timed_out(self, what: str) -> KernelFault:
+        fault = self.watchdog.fault if self.watchdog is not None else ""
+        self.stop()
+        return KernelCrashed(fault) if fault else KernelTimeout(what)
+
     def _receive(self, timeout: float) -> dict:
         deadline = time.monotonic() + timeout
         header = self._read(8, deadline)
         size = struct.unpack(">Q", header)[0]
         if size > MAX_FRAME:
             self.stop()
-            raise KernelCrashed(f"the kernel sent a reply of {size} bytes, over the limit")
+            raise KernelCrashed(f"the kernel sent a reply of {size} bytes, over the limit "
+                                f"of {MAX_FRAME}")
         data = self._read(size, deadline)
+        items = data.count(b",") + data.count(b"[") + data.count(b"{")
+        if items > MAX_ITEMS:
+            self.stop()
+            raise KernelCrashed(f"the kernel sent a reply of more than {MAX_ITEMS} values")
         try:
             msg = wire.loads(data)
         except Exception as exc:  # noqa: BLE001 - a garbled reply is the kernel's fault
+            self.stop()
             raise KernelCrashed(f"the kernel sent a garbled reply ({type(exc).__name__})")
         if not isinstance(msg, dict):
+            self.stop()
             raise KernelCrashed("the kernel sent a garbled reply")
         return msg
 
@@ -291,35 +717,42 @@ class Kernel:
         while got < n:
             left = deadline - time.monotonic()
             if left <= 0:
-                self.stop()
-                raise KernelTimeout("no answer within the time limit")
-            ready, _, _ = select.select([self._r], [], [], left)
+                raise self._timed_out("no answer within the time limit")
+            ready, _, _ = select.select([self._r], [], [], min(left, 1.0))
             if not ready:
                 continue
             chunk = os.read(self._r, min(n - got, 1 << 20))
             if not chunk:
-                code = self.proc.poll() if self.proc else None
-                if code is None and self.proc is not None:
-                    try:
-                        code = self.proc.wait(timeout=2)
-                    except subprocess.TimeoutExpired:
-                        code = None
-                self.stop()
-                raise KernelCrashed(_describe_exit(code))
+                raise self._died()
             chunks.append(chunk)
             got += len(chunk)
         return b"".join(chunks)
 
+    def _write(self, data: bytes, deadline: float) -> None:
+        """The whole frame, or a timeout: a kernel that stops reading cannot block the grader."""
+        view = memoryview(data)
+        while view:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise self._timed_out("the kernel stopped reading requests")
+            _, ready, _ = select.select([], [self._w], [], min(left, 1.0))
+            if not ready:
+                continue
+            try:
+                n = os.write(self._w, view)
+            except BlockingIOError:
+                continue
+            except OSError:   # a broken pipe: the kernel is gone, or closed its end
+                raise self._died("the kernel closed its request pipe")
+            view = view[n:]
+
     def request(self, msg: dict, timeout: float) -> dict:
         if self.proc is None:
             raise KernelCrashed("the kernel is not running")
-        try:
-            wire.write_frame(self._w, wire.dumps(msg))
-        except (BrokenPipeError, OSError):
-            code = self.proc.poll()
-            self.stop()
-            raise KernelCrashed(_describe_exit(code))
-        return self._receive(timeout)
+        payload = wire.dumps(msg)
+        deadline = time.monotonic() + timeout
+        self._write(struct.pack(">Q", len(payload)) + payload, deadline)
+        return self._receive(max(0.0, deadline - time.monotonic()))
 
     def run(self, code: str, timeout: float | None = None) -> dict:
         return self.request({"op": "run", "code": code}, timeout or self.limits.timeout)

@@ -11,6 +11,7 @@ from collections import defaultdict
 from pathlib import Path
 
 from .. import answers
+from ..rows import MAX_REASON, atomic_write, cap, escape_controls
 
 FAULTS = ("timeout", "crashed", "tampered")
 SIGNS = ("tampered", "not a readable notebook", "another notebook", "could not start",
@@ -42,9 +43,14 @@ def _histogram(percents: list[float], bins: int = 10) -> str:
     return "".join(parts)
 
 
+def _esc(text) -> str:
+    """HTML-escaped, with every control character written as an escape."""
+    return html.escape(escape_controls(str(text)))
+
+
 def write_report(run, out: Path) -> Path:
     rows = run.rows
-    esc = html.escape
+    esc = _esc
     totals: dict[tuple[str, str], list[float]] = defaultdict(lambda: [0.0, 0.0])
     by_ex: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0])
     flagged: dict[tuple[str, str], list[str]] = defaultdict(list)
@@ -55,7 +61,7 @@ def write_report(run, out: Path) -> Path:
         by_ex[(r.assignment, ex)][0] += r.status == "passed"
         by_ex[(r.assignment, ex)][1] += 1
         if _suspicious(r):
-            line = f"{r.grade_id}: {r.status} - {r.reason}"
+            line = f"{r.grade_id}: {r.status} - {cap(r.reason, MAX_REASON)}"
             if line not in flagged[(r.student, r.assignment)]:
                 flagged[(r.student, r.assignment)].append(line)
     body = ["<!doctype html><meta charset='utf-8'><title>betternets class report</title>",
@@ -90,11 +96,14 @@ def write_report(run, out: Path) -> Path:
                         "".join(f"<li>{esc(l)}</li>" for l in lines[:20]) + "</ul></li>")
         for stray in run.strays:
             body.append(f"<li><b>{esc(stray.student)}</b>: skipped {esc(stray.path.name)}: "
-                        f"{esc(stray.reason)}</li>")
+                        f"{esc(cap(stray.reason))}</li>")
         body.append("</ul>")
     else:
         body.append("<p>None.</p>")
+    leftovers = getattr(run, "leftovers", [])
+    if leftovers:
+        body.append("<h2>Scratch folders that could not be removed</h2><ul>" +
+                    "".join(f"<li>{esc(p)}</li>" for p in leftovers) + "</ul>")
     out = Path(out)
-    out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text("\n".join(body))
+    atomic_write(out, "\n".join(body))
     return out

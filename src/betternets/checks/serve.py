@@ -280,6 +280,10 @@ def _after(live: Any, sent: Any, _encode=encode, _type=type) -> Any:
 
 def _apply_limits(cfg: dict) -> None:
     import resource
+    try:
+        os.nice(int(cfg.get("nice") or 0))   # inherited by every child; cannot be undone
+    except OSError:
+        pass
     for name, value in cfg.get("rlimits", {}).items():
         limit = getattr(resource, name)
         try:
