@@ -283,7 +283,7 @@ ENTRIES = [
             out[rng.random(out.shape) < drop_prob] = 0.0
             return out + rng.normal(0.0, noise_std, size=out.shape)
     """),
-    right("augment_images", "cubic rotation, np.roll shifts, noise always drawn", """
+    wrong("augment_images", "cubic rotation and np.roll shifts (the contract says linear, 0 fill)", """
         from scipy import ndimage
 
         def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
@@ -302,7 +302,7 @@ ENTRIES = [
             out = out + noise_std * rng.standard_normal(out.shape)
             return out.astype(images.dtype)
     """),
-    right("augment_images", "nearest-neighbour rotation in numpy", """
+    wrong("augment_images", "nearest-neighbour rotation in numpy (the contract says linear)", """
         def _rotate_shift(img, angle_deg, dy, dx):
             H, W = img.shape
             t = np.deg2rad(angle_deg)
@@ -328,6 +328,113 @@ ENTRIES = [
             if noise_std:
                 out += rng.normal(scale=noise_std, size=out.shape)
             return out.astype(dtype)
+    """),
+    right("augment_images", "bilinear rotation and zero-fill shifts in numpy", """
+        def _rotate(img, angle_deg):
+            H, W = img.shape
+            t = np.deg2rad(angle_deg)
+            yy, xx = np.mgrid[0:H, 0:W].astype(float)
+            cy, cx = (H - 1) / 2, (W - 1) / 2
+            ys = np.cos(t) * (yy - cy) - np.sin(t) * (xx - cx) + cy
+            xs = np.sin(t) * (yy - cy) + np.cos(t) * (xx - cx) + cx
+            y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+            fy, fx = ys - y0, xs - x0
+            pad = np.pad(img, 1)                      # zeros around the image
+
+            def at(y, x):
+                ok = (y >= -1) & (y <= H) & (x >= -1) & (x <= W)
+                return np.where(ok, pad[np.clip(y + 1, 0, H + 1), np.clip(x + 1, 0, W + 1)], 0.0)
+            return ((1 - fy) * (1 - fx) * at(y0, x0) + (1 - fy) * fx * at(y0, x0 + 1)
+                    + fy * (1 - fx) * at(y0 + 1, x0) + fy * fx * at(y0 + 1, x0 + 1))
+
+        def _shift(img, dy, dx):
+            H, W = img.shape
+            out = np.zeros_like(img)
+            out[max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
+                img[max(-dy, 0):H - max(dy, 0), max(-dx, 0):W - max(dx, 0)]
+            return out
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            dtype = np.asarray(images).dtype
+            out = np.array(images, dtype=float)
+            for k in range(len(out)):
+                angle = rng.uniform(-max_degrees, max_degrees)
+                dy, dx = rng.integers(-max_shift, max_shift, endpoint=True, size=2)
+                out[k] = _shift(_rotate(out[k], angle), int(dy), int(dx))
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            out = out + rng.normal(0.0, 1.0, size=out.shape) * noise_std
+            return out.astype(dtype)
+    """),
+    right("augment_images", "scipy grid-constant mode, transforms drawn up front", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            n = len(images)
+            angles = rng.uniform(-max_degrees, max_degrees, size=n)
+            shifts = rng.integers(-max_shift, max_shift + 1, size=(n, 2))
+            out = np.stack([ndimage.shift(ndimage.rotate(img, a, reshape=False, order=1,
+                                                         mode="grid-constant"), s, order=0)
+                            for img, a, s in zip(images.astype(float), angles, shifts)])
+            if drop_prob:
+                out = out * (rng.random(out.shape) >= drop_prob)
+            if noise_std:
+                out += rng.normal(0.0, noise_std, size=out.shape)
+            return out.astype(images.dtype)
+    """),
+    wrong("augment_images", "no rotation at all", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(out[k], (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
+    wrong("augment_images", "angle only in [0, max_degrees]", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.uniform(0, max_degrees), reshape=False, order=1,
+                                     mode="constant", cval=0.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
+    wrong("augment_images", "angle drawn from a normal distribution", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.normal(0, max_degrees / 2), reshape=False,
+                                     order=1, mode="constant", cval=0.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
+    wrong("augment_images", "rotation fills uncovered pixels with 1", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.uniform(-max_degrees, max_degrees), reshape=False,
+                                     order=1, mode="constant", cval=1.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
     """),
     # ------------------------------------------------------------------ l2_penalty
     wrong("l2_penalty", "without the 1/2", """

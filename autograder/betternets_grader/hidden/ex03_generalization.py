@@ -1061,6 +1061,94 @@ def _(call):
                          known_mean=0.0, hint="the order is rotate, shift, drop, then noise")
 
 
+def _rotation_probe(n, size=15):
+    """n copies of an asymmetric shape (an "F" of three grey levels) inside a blank border of
+    at least 3 pixels, so a rotation by up to 20 degrees keeps it whole and the border stays 0
+    (scipy's "constant" and "grid-constant" modes agree there)."""
+    img = np.zeros((size, size))
+    img[4:11, 5] = 1.0
+    img[4, 5:10] = 0.8
+    img[7, 5:9] = 0.6
+    return np.repeat(img[None], n, axis=0)
+
+
+def _recover_angles(outs, img, max_degrees):
+    """For each output, the angle whose reference rotation (bilinear, about the centre, 0 fill)
+    is closest in squared error, and that error's largest pixel difference.
+
+    A grid of 0.25 degree steps finds the neighbourhood, Brent's method refines it to about
+    1e-8 degrees (the squared error is smooth near its minimum, which is 0 at the true angle
+    for the contract's rotation)."""
+    from scipy.optimize import minimize_scalar
+
+    def rot(a):
+        return ref.ndimage.rotate(img, a, reshape=False, order=1, mode="constant", cval=0.0)
+
+    span = max_degrees + 1.0
+    grid = np.arange(-span, span + 1e-9, 0.25)
+    table = np.stack([rot(a) for a in grid])
+    angles, worst = [], []
+    for out in outs:
+        g = grid[np.argmin(((table - out) ** 2).sum(axis=(1, 2)))]
+        # at 0 the pixel grids align and the error has a kink with a second local minimum
+        # on the other side: refine on each side of 0 separately and keep the better one
+        cuts = sorted({g - 0.3, g + 0.3} | ({0.0} if abs(g) < 0.3 else set()))
+        fits = [minimize_scalar(lambda a: float(((rot(a) - out) ** 2).sum()), bounds=(a, b),
+                                method="bounded", options={"xatol": 1e-10})
+                for a, b in zip(cuts, cuts[1:])]
+        best = min(fits, key=lambda f: f.fun).x
+        angles.append(best)
+        worst.append(float(np.abs(rot(best) - out).max()))
+    return np.array(angles), np.array(worst)
+
+
+@HIDDEN.property("augment_images", "angles",
+                 "rotation angles are uniform over [-max_degrees, max_degrees], both ways "
+                 "(max_degrees 20 and 0.8)")
+def _(call):
+    # The angle of each of 300 rotated copies is recovered to about 1e-8 degrees, far below the
+    # spacing that matters to a Kolmogorov-Smirnov test on 300 values (its critical distance at
+    # p = 5e-8 is about 0.16 of the CDF), so each of the two tests keeps its exact
+    # false-failure probability P/2 = 5e-8 for a correct answer (1e-7 in all, < 1e-6). The
+    # hard bounds allow 1e-6 degrees of recovery error.
+    n = 300
+    images = _rotation_probe(n)
+    for seed, max_degrees in [(76, 20.0), (78, 0.8)]:
+        out = np.asarray(_augment(call, images, seed, max_degrees=max_degrees, max_shift=0),
+                         dtype=float)
+        expect.same_shape(out, images.shape, "augment_images output")
+        angles, _ = _recover_angles(out, images[0], max_degrees)
+        # the rotation direction is not part of the contract: a mirrored one gives -angle
+        expect.true(np.abs(angles).max() <= max_degrees + 1e-6,
+                    f"an image was rotated by {np.abs(angles).max():.3g} degrees with "
+                    f"max_degrees={max_degrees}", "draw angles in [-max_degrees, max_degrees]")
+        stats.check_uniform(np.clip(angles, -max_degrees, max_degrees), -max_degrees,
+                            max_degrees, f"rotation angles recovered from {n} images "
+                            f"(max_degrees={max_degrees})", P / 2,
+                            "draw the angle with rng.uniform(-max_degrees, max_degrees), a new "
+                            "one for every image, and rotate every image by it (also for a "
+                            "small max_degrees)")
+
+
+@HIDDEN.property("augment_images", "interpolation",
+                 "rotation about the centre with linear interpolation, uncovered pixels 0")
+def _(call):
+    # Deterministic given the recovered angle: the contract's rotation reproduces every pixel
+    # to rounding (recovery error ~1e-8 degrees moves a pixel by < 1e-8), so the bound 1e-6
+    # never fails a correct answer; cubic or nearest interpolation, another centre or a fill of
+    # 1 differ by more than 1e-2 on this shape.
+    n = 20
+    images = _rotation_probe(n)
+    out = np.asarray(_augment(call, images, 77, max_degrees=20.0, max_shift=0), dtype=float)
+    expect.same_shape(out, images.shape, "augment_images output")
+    _, worst = _recover_angles(out, images[0], 20.0)
+    k = int(np.argmax(worst))
+    expect.true(worst[k] <= 1e-6, f"image {k} is no bilinear rotation of the input about its "
+                f"centre with 0 fill: its closest one differs by {worst[k]:.3g} at some pixel",
+                'rotate with scipy.ndimage.rotate(img, angle, reshape=False, order=1, '
+                'mode="constant", cval=0.0)')
+
+
 # --------------------------------------------------------------------------- early_stopping
 
 
