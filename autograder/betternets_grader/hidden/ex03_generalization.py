@@ -186,6 +186,15 @@ def _(call):
                                   mentions="test_fraction")
 
 
+@HIDDEN.property("train_test_split", "edges",
+                 "test_fraction 0 and 1 are ValueErrors: a fraction lies strictly inside (0, 1)")
+def _(call):
+    X, y = _split_data(20)
+    for bad in (0.0, 1.0):
+        expect.raises_value_error(call, "train_test_split", X, y, Rng(0), test_fraction=bad,
+                                  mentions="test_fraction")
+
+
 # --------------------------------------------------------------------------- train_val_test_split
 
 TVT_SIZES = [(13, (0.6, 0.2, 0.2)), (100, (0.5, 0.3, 0.2)), (37, (0.7, 0.15, 0.15)),
@@ -274,6 +283,20 @@ def _(call):
 
 
 # --------------------------------------------------------------------------- bias_variance
+
+
+@HIDDEN.property("train_val_test_split", "sum_within",
+                 "fractions must sum to 1 within 1e-9: off by 1.25e-9 is a ValueError, "
+                 "off by 5e-10 is accepted")
+def _(call):
+    X, y = _split_data(20)
+    expect.raises_value_error(call, "train_val_test_split", X, y, Rng(0),
+                              fractions=(0.6, 0.2, 0.2 + 1.25e-9), mentions="fractions")
+    parts = _parts(call("train_val_test_split", X, y, Rng(0), fractions=(0.6, 0.2, 0.2 + 5e-10)),
+                   6, "train_val_test_split")
+    expect.true([len(p) for p in parts[:3]] == [12, 4, 4],
+                f"fractions summing to 1 + 5e-10 gave sizes {[len(p) for p in parts[:3]]}, "
+                "expected [12, 4, 4]", "compare abs(sum(fractions) - 1) with 1e-9, not == 1")
 
 
 def _bv(call, p, y):
@@ -660,6 +683,16 @@ def _(call):
                                   mentions="p_drop")
 
 
+@HIDDEN.property("dropout_forward", "p_zero", "p_drop = 0 is valid: every unit kept, mask all 1")
+def _(call):
+    A = np.random.default_rng(3602).normal(size=(6, 5))
+    out, mask = _dropout(call, A, 0.0, 3)
+    expect.close(out, A, "dropout_forward(A, p_drop=0) output", rtol=0, atol=0,
+                 hint="a probability of exactly 0 is valid: check 0 <= p_drop < 1")
+    expect.close(np.asarray(mask, dtype=float), np.ones(A.shape), "the mask at p_drop = 0",
+                 rtol=0, atol=0)
+
+
 @HIDDEN.property("dropout_backward", "values", "matches dout * mask on random inputs")
 def _(call):
     rng = np.random.default_rng(3601)
@@ -731,6 +764,25 @@ def _(call):
     X, W, b = np.ones((3, 4)), np.ones((4, 5)), np.zeros(5)
     _same_seed_same_result(call, "dropconnect_forward", lambda s: (X, W, b, 0.5, Rng(s)),
                            "dropconnect_forward")
+
+
+@HIDDEN.property("dropconnect_forward", "value_error",
+                 "p_drop outside [0, 1) (1, 1.5, -0.1) raises ValueError naming p_drop")
+def _(call):
+    X, W, b = np.ones((2, 3)), np.ones((3, 2)), np.zeros(2)
+    for bad in (1.0, 1.5, -0.1):
+        expect.raises_value_error(call, "dropconnect_forward", X, W, b, bad, Rng(0),
+                                  mentions="p_drop")
+
+
+@HIDDEN.property("dropconnect_forward", "p_zero", "p_drop = 0 is valid: Z = X @ W + b, mask all 1")
+def _(call):
+    rng = np.random.default_rng(3702)
+    X, W, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    Z, mask = _dropconnect(call, X, W, b, 0.0, 4)
+    expect.close(Z, X @ W + b, "dropconnect_forward(..., p_drop=0)", rtol=1e-12, atol=1e-12,
+                 hint="a probability of exactly 0 is valid: check 0 <= p_drop < 1")
+    expect.close(mask, np.ones(W.shape), "the mask at p_drop = 0", rtol=0, atol=0)
 
 
 # --------------------------------------------------------------------------- Shakeout
