@@ -446,4 +446,32 @@ return rng.uniform(-r, r, size=(n_in, n_out))""")),
                     V, c = V - lr * H.T @ D, c - lr * D.sum(axis=0)
             return W, b
     """),
+    wrong("he_uniform_init", "rejects a single unit (n_out = 1)", """
+        def he_uniform_init(n_in, n_out, rng):
+            if n_in < 1:
+                raise ValueError(f"n_in must be a positive integer, got {n_in!r}")
+            if n_out <= 1:
+                raise ValueError(f"n_out must be more than one unit, got {n_out!r}")
+            r = np.sqrt(6.0 / n_in)
+            return rng.uniform(-r, r, size=(n_in, n_out))
+    """),
+    wrong("zeros_init", "accepts n_out = 0", """
+        def zeros_init(n_in, n_out):
+            if n_in < 1 or n_out < 0:
+                raise ValueError(f"bad sizes n_in={n_in}, n_out={n_out}")
+            return np.zeros((n_in, n_out))
+    """),
+    wrong("activation_stats", "rejects width 1", """
+        def activation_stats(X, init, activation, depth, width, rng):
+            if depth < 1:
+                raise ValueError(f"depth must be a positive integer, got {depth!r}")
+            if width < 2:
+                raise ValueError(f"width must be at least 2, got {width!r}")
+            A = np.asarray(X, dtype=float)
+            out = []
+            for _ in range(depth):
+                A = activation(A @ init(A.shape[1], width, rng))
+                out.append([A.mean(), A.std()])
+            return np.array(out)
+    """),
 ]

@@ -119,6 +119,14 @@ ENTRIES = [
             n_train = len(X) - round(len(X) * test_fraction)
             return X[idx[:n_train]], X[idx[n_train:]], y[idx[:n_train]], y[idx[n_train:]]
     """),
+    wrong("train_test_split", "accepts test_fraction 0 and 1", """
+        def train_test_split(X, y, rng, test_fraction=0.2):
+            if not 0.0 <= test_fraction <= 1.0:
+                raise ValueError(f"test_fraction must lie in [0, 1], got {test_fraction!r}")
+            n_test = round(len(X) * test_fraction)
+            order = rng.permutation(len(X))
+            return X[order[n_test:]], X[order[:n_test]], y[order[n_test:]], y[order[:n_test]]
+    """),
     # ------------------------------------------------------------------ train_val_test_split
     wrong("train_val_test_split", "int truncation of the sizes", """
         def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
@@ -700,6 +708,16 @@ ENTRIES = [
             mask = np.where(rng.uniform(size=np.shape(A)) < 1 - p_drop, 1.0 / (1 - p_drop), 0.0)
             return np.multiply(A, mask), mask
     """),
+    wrong("dropout_forward", "rejects p_drop = 0", """
+        def dropout_forward(A, p_drop, rng, train=True):
+            if not 0.0 < p_drop < 1.0:
+                raise ValueError(f"p_drop must lie in (0, 1), got {p_drop!r}")
+            A = np.asarray(A, dtype=float)
+            if not train:
+                return A.copy(), None
+            mask = (rng.random(A.shape) >= p_drop) / (1.0 - p_drop)
+            return A * mask, mask
+    """),
     # ------------------------------------------------------------------ dropout_backward
     wrong("dropout_backward", "0/1 mask without the scale", """
         def dropout_backward(dout, mask):
@@ -755,10 +773,27 @@ ENTRIES = [
     """),
     right("dropconnect_forward", "binomial mask and einsum", """
         def dropconnect_forward(X, W, b, p_drop, rng):
+            if p_drop < 0 or p_drop >= 1:
+                raise ValueError(f"p_drop={p_drop} is not a probability in [0, 1)")
             keep = 1.0 - p_drop
             mask = rng.binomial(1, keep, size=np.shape(W)) / keep
             Z = np.einsum("ni,ij->nj", np.asarray(X, float), np.asarray(W, float) * mask) + b
             return Z, mask
+    """),
+    wrong("dropconnect_forward", "rejects p_drop = 0", """
+        def dropconnect_forward(X, W, b, p_drop, rng):
+            if not 0.0 < p_drop < 1.0:
+                raise ValueError(f"p_drop must lie in (0, 1), got {p_drop!r}")
+            mask = (rng.random(np.shape(W)) >= p_drop) / (1.0 - p_drop)
+            return np.asarray(X, dtype=float) @ (np.asarray(W, dtype=float) * mask) + b, mask
+    """),
+    wrong("dropconnect_forward", "accepts p_drop = 1", """
+        def dropconnect_forward(X, W, b, p_drop, rng):
+            if not 0.0 <= p_drop <= 1.0:
+                raise ValueError(f"p_drop must lie in [0, 1], got {p_drop!r}")
+            keep = rng.random(np.shape(W)) >= p_drop
+            mask = np.where(keep, 1.0 / max(1.0 - p_drop, 1e-12), 0.0)
+            return np.asarray(X, dtype=float) @ (np.asarray(W, dtype=float) * mask) + b, mask
     """),
     # ------------------------------------------------------------------ zoneout
     wrong("zoneout", "keeps h_new with probability p", """
