@@ -400,9 +400,9 @@ def run(notebook: str, exercise: str | None = None, jobs: int = 1,
 
 # ---------------------------------------------------------------- report
 
-def table(rows: list[tuple[str, list[Verdict]]]) -> str:
+def table(rows: list[tuple[str, list[Verdict]]], first: str = "exercise") -> str:
     """name, mutants, killed, equivalent, survived: one line per name and a total."""
-    lines = [f"{'':32} {'mutants':>8} {'killed':>7} {'equivalent':>11} {'survived':>9}"]
+    lines = [f"{first:32} {'mutants':>8} {'killed':>7} {'equivalent':>11} {'survived':>9}"]
     tot = [0, 0, 0, 0]
     for name, vs in rows:
         c = [len(vs)] + [sum(v.outcome == o for v in vs)
