@@ -351,11 +351,10 @@ def _armijo_edges(call, name):
                           "c = 1e-4 (g.d < 0, so the bar lies below f(w)); else alpha *= 0.5")
 
 
-@HIDDEN.property("nonlinear_cg", "armijo",
-                 "its line search is Armijo's with c = 1e-4 and alpha0 = 1, rho = 0.5: "
-                 "decided right on quadratics at the edge of the test")
-def _(call):
-    _armijo_edges(call, "nonlinear_cg")
+for _name in ("nonlinear_cg", "bfgs"):
+    HIDDEN.property(_name, "armijo", "its line search is Armijo's with c = 1e-4 and alpha0 = 1, "
+                    "rho = 0.5: decided right on quadratics at the edge of the test")(
+        lambda call, name=_name: _armijo_edges(call, name))
 
 
 @HIDDEN.property("nonlinear_cg", "values",
@@ -498,13 +497,6 @@ def _(call):
         expect.true(len(path) - 1 <= 2 * nit, f"from {start} you took {len(path) - 1} "
                     f"iterations; scipy's BFGS takes {nit}",
                     "without a working update of H, BFGS is gradient descent")
-
-
-@HIDDEN.property("bfgs", "armijo",
-                 "its line search is Armijo's with c = 1e-4 and alpha0 = 1, rho = 0.5: "
-                 "decided right on quadratics at the edge of the test")
-def _(call):
-    _armijo_edges(call, "bfgs")
 
 
 @HIDDEN.property("bfgs", "straight",

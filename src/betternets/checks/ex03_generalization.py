@@ -283,10 +283,16 @@ def _(call):
 @VISIBLE.property("whiteout_forward", "variance",
                   "one weight w = 2, sigma = 1, gamma = 1, lam = 0: noise variance |w|^(2-gamma) = 2")
 def _(call):
+    _one_weight_variance(call, 0.0, 2.0, 2, "noise variance")
+
+
+def _one_weight_variance(call, lam, variance, seed, what):
+    """20000 rows through one weight w = 2 (sigma 1, gamma 1): the noise variance is
+    |w|^(2-gamma) + lam w^2; the chi-square bound at p_fail = 1e-7 is about +-5.3 %."""
     Z = call("whiteout_forward", np.zeros((20000, 1)), np.array([[2.0]]), np.zeros(1), 1.0, 1.0,
-             0.0, Rng(2))
+             lam, Rng(seed))
     Z = expect.same_shape(Z, (20000, 1), "Z")
-    stats.check_variance(Z, 2.0, "noise variance", P, known_mean=0.0,
+    stats.check_variance(Z, variance, what, P, known_mean=0.0,
                          hint="e ~ N(0, sigma^2 |w|^(-gamma) + lam) on each connection, "
                          "multiplied by w: variance sigma^2 |w|^(2-gamma) + lam w^2")
 
@@ -295,14 +301,8 @@ def _(call):
                   "one weight w = 2, sigma = 1, gamma = 1, lam = 0.25: noise variance "
                   "|w|^(2-gamma) + lam w^2 = 2 + 1 = 3")
 def _(call):
-    Z = call("whiteout_forward", np.zeros((20000, 1)), np.array([[2.0]]), np.zeros(1), 1.0, 1.0,
-             0.25, Rng(3))
-    Z = expect.same_shape(Z, (20000, 1), "Z")
-    # chi-square bound at p_fail = 1e-7: 3 +- 5.3 %, far from 2 (lam left out) or 2.25 (lam
-    # not multiplied by w^2)
-    stats.check_variance(Z, 3.0, "noise variance with lam = 0.25", P, known_mean=0.0,
-                         hint="e ~ N(0, sigma^2 |w|^(-gamma) + lam) on each connection, "
-                         "multiplied by w: variance sigma^2 |w|^(2-gamma) + lam w^2")
+    # 3 +- 5.3 % is far from 2 (lam left out) and from 2.25 (lam not multiplied by w^2)
+    _one_weight_variance(call, 0.25, 3.0, 3, "noise variance with lam = 0.25")
 
 
 @VISIBLE.property("zoneout", "example",
