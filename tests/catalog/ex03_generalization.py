@@ -390,6 +390,20 @@ ENTRIES = [
                 out += rng.normal(0.0, noise_std, size=out.shape)
             return out.astype(images.dtype)
     """),
+    wrong("augment_images", "np.roll shifts wrap around instead of filling with 0", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.uniform(-max_degrees, max_degrees), reshape=False,
+                                     order=1, mode="constant", cval=0.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = np.roll(img, (dy, dx), axis=(0, 1))
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
     wrong("augment_images", "no rotation at all", """
         from scipy import ndimage
 

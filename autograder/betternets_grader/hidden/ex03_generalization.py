@@ -1075,6 +1075,23 @@ def _(call):
                 "rng.integers(-s, s) excludes s: use rng.integers(-s, s + 1)")
 
 
+@HIDDEN.property("augment_images", "shift_fill",
+                 "a shift fills the pixels it uncovers with 0 (it does not wrap around)")
+def _(call):
+    # Deterministic for a correct answer: a bright first column can move right by at most
+    # max_shift = 1, so the last column stays 0; a wrap-around (np.roll) brings it there
+    # whenever dx = -1, which happens in 200 images except with probability (2/3)^200.
+    images = np.zeros((200, 9, 9))
+    images[:, :, 0] = 1.0
+    out = np.asarray(_augment(call, images, 79, max_degrees=0.0, max_shift=1), dtype=float)
+    out = expect.same_shape(out, images.shape, "augment_images output")
+    wrapped = int(np.sum(np.abs(out[:, :, -1]).max(axis=1) > 1e-9))
+    expect.true(wrapped == 0, f"in {wrapped} of 200 images the bright first column reappeared "
+                "in the last column after a shift by at most 1",
+                "fill uncovered pixels with 0 (scipy.ndimage.shift(..., mode=\"constant\", "
+                "cval=0.0)), do not wrap around with np.roll")
+
+
 @HIDDEN.property("augment_images", "drop",
                  "drops a fraction drop_prob of pixels to 0 and leaves the others as they were")
 def _(call):
