@@ -213,3 +213,16 @@ def test_solution_run_optimizer_agrees_with_reference(solution):
         np.testing.assert_allclose(solution["run_optimizer"](update, grad, [0.5, -1.5], 9, lr=0.1),
                                    ref.run_optimizer(update, grad, [0.5, -1.5], 9, lr=0.1),
                                    rtol=1e-12)
+
+
+def test_run_optimizer_knows_a_nesterov_rule_by_its_parameter_not_its_name():
+    """The inputs of the hidden `by_parameter` property: a renamed rule and a partial of it."""
+    from betternets.checks import functions as F
+    w0 = np.array([1.5, -0.5])
+    assert not hasattr(F.partial_look_ahead_rule, "__name__")
+    for rule, shift in [(F.look_ahead_rule, 1.0), (F.partial_look_ahead_rule, 0.5)]:
+        path = ref.run_optimizer(rule, vis.wavy_grad, w0, 3, lr=0.2)
+        w = w0.copy()
+        for k in range(3):
+            w = w - 0.2 * vis.wavy_grad(w + shift)
+            assert np.allclose(path[k + 1], w, rtol=1e-12, atol=0)

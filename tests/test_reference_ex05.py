@@ -256,3 +256,24 @@ def test_solution_iterative_methods_agree_with_reference(solution):
     y = spd(rng, [1.0, 5.0, 2.0]) @ s
     np.testing.assert_allclose(solution["bfgs_update"](H, s, y), ref.bfgs_update(H, s, y),
                                rtol=1e-12, atol=1e-14)
+
+
+def test_armijo_edge_functions_decide_the_first_trial_step_by_a_hair():
+    """The inputs of the hidden `armijo` properties: from w = 1 along d = -g, alpha = 1 passes
+    Armijo iff a <= 2 - 2c (closed form), so c = 1e-4 and the sign of the c-term both show."""
+    from betternets.checks import functions as F
+    w = np.array([1.0])
+    for f, g, a in [(F.armijo_edge, F.armijo_edge_grad, F.ARMIJO_EDGE),
+                    (F.armijo_over, F.armijo_over_grad, F.ARMIJO_OVER)]:
+        d = -g(w)
+        for c in (1e-4, 1.5e-4, -1e-4):
+            want = 1.0 if a <= 2 - 2 * c else 0.5
+            assert ref.backtracking_line_search(f, g, w, d, c=c) == want, (a, c)
+    assert 2 - 3e-4 < F.ARMIJO_EDGE <= 2 - 2e-4    # c = 1e-4 passes, c = 1.5e-4 does not
+    assert 2 < F.ARMIJO_OVER <= 2 + 2e-4           # fails; with the sign of c flipped it passes
+
+
+def test_straight_trough_gives_y_dot_s_exactly_zero():
+    from betternets.checks import functions as F
+    w, path = ref.bfgs(F.straight_trough, F.straight_trough_grad, np.zeros(2), max_iter=4)
+    assert np.array_equal(path, [[0, 0], [-1, 0], [-2, 0], [-3, 0], [-4, 0]])

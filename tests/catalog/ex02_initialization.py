@@ -311,7 +311,7 @@ return rng.uniform(-r, r, size=(n_in, n_out))""")),
                     V, c = V - lr * H.T @ D, c - lr * D.sum(0)
             return W, b
     """),
-    right("pretrain_autoencoder_layer", "tied weights, normal start, sigmoid via tanh", """
+    wrong("pretrain_autoencoder_layer", "tied weights and a normal start (not the recipe)", """
         def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
             X = np.array(X, dtype=float)
             n, d = X.shape
@@ -328,7 +328,7 @@ return rng.uniform(-r, r, size=(n_in, n_out))""")),
                     W, b, c = W - lr * dW, b - lr * dz.sum(0), c - lr * err.sum(0)
             return W, b
     """),
-    right("pretrain_autoencoder_layer", "batches of 16, per-sample loop for the gradient", """
+    wrong("pretrain_autoencoder_layer", "batches of 16 (the recipe says 32)", """
         def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
             X = np.asarray(X, dtype=float)
             N, n_in = X.shape
@@ -348,5 +348,130 @@ return rng.uniform(-r, r, size=(n_in, n_out))""")),
                         grads["V"] += np.outer(h, e); grads["c"] += e
                     params = {k: v - lr * grads[k] / len(batch) for k, v in params.items()}
             return params["W"], params["b"]
+    """),
+    right("pretrain_autoencoder_layer", "V drawn first, per-sample loop, sigmoid via tanh", """
+        def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
+            X = np.array(X, dtype=float)
+            N, n_in = X.shape
+            r = np.sqrt(6 / (n_in + n_hidden))
+            V = rng.uniform(-r, r, (n_hidden, n_in))
+            W = rng.uniform(-r, r, (n_in, n_hidden))
+            b, c = np.zeros(n_hidden), np.zeros(n_in)
+            for _ in range(epochs):
+                order = rng.permutation(N)
+                for batch in [order[s:s + 32] for s in range(0, N, 32)]:
+                    gW, gb, gV, gc = 0 * W, 0 * b, 0 * V, 0 * c
+                    for i in batch:
+                        h = 0.5 * (1 + np.tanh(0.5 * (X[i] @ W + b)))
+                        e = (h @ V + c - X[i]) / len(batch)
+                        dz = (V @ e) * h * (1 - h)
+                        gW += np.outer(X[i], dz); gb += dz; gV += np.outer(h, e); gc += e
+                    W, b, V, c = W - lr * gW, b - lr * gb, V - lr * gV, c - lr * gc
+            return W, b
+    """),
+    right("pretrain_autoencoder_layer", "parameters in a dict, shuffled indices", """
+        def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
+            X = np.asarray(X, dtype=float)
+            n_in = X.shape[1]
+            r = (6.0 / (n_in + n_hidden)) ** 0.5
+            p = {"W": rng.uniform(-r, r, size=(n_in, n_hidden)), "b": np.zeros(n_hidden)}
+            p["V"] = rng.uniform(-r, r, size=(n_hidden, n_in))
+            p["c"] = np.zeros(n_in)
+            for epoch in range(epochs):
+                idx = rng.permutation(len(X))
+                start = 0
+                while start < len(X):
+                    x = X[idx[start:start + 32]]
+                    start += 32
+                    H = 1 / (1 + np.exp(-x @ p["W"] - p["b"]))
+                    D = (H @ p["V"] + p["c"] - x) / x.shape[0]
+                    dZ = D @ p["V"].T * H * (1 - H)
+                    g = {"W": x.T @ dZ, "b": dZ.sum(0), "V": H.T @ D, "c": D.sum(0)}
+                    p = {k: p[k] - lr * g[k] for k in p}
+            return p["W"], p["b"]
+    """),
+    wrong("pretrain_autoencoder_layer", "bias updates with the wrong sign", """
+        def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
+            X = np.asarray(X, dtype=float)
+            N, n_in = X.shape
+            r = np.sqrt(6.0 / (n_in + n_hidden))
+            W = rng.uniform(-r, r, size=(n_in, n_hidden))
+            V = rng.uniform(-r, r, size=(n_hidden, n_in))
+            b, c = np.zeros(n_hidden), np.zeros(n_in)
+            for _ in range(epochs):
+                order = rng.permutation(N)
+                for start in range(0, N, 32):
+                    xb = X[order[start:start + 32]]
+                    H = 1.0 / (1.0 + np.exp(-(xb @ W + b)))
+                    D = (H @ V + c - xb) / len(xb)
+                    dZ = (D @ V.T) * H * (1.0 - H)
+                    W, b = W - lr * xb.T @ dZ, b + lr * dZ.sum(axis=0)
+                    V, c = V - lr * H.T @ D, c + lr * D.sum(axis=0)
+            return W, b
+    """),
+    wrong("pretrain_autoencoder_layer", "bias gradients averaged instead of summed", """
+        def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
+            X = np.asarray(X, dtype=float)
+            N, n_in = X.shape
+            r = np.sqrt(6.0 / (n_in + n_hidden))
+            W = rng.uniform(-r, r, size=(n_in, n_hidden))
+            V = rng.uniform(-r, r, size=(n_hidden, n_in))
+            b, c = np.zeros(n_hidden), np.zeros(n_in)
+            for _ in range(epochs):
+                order = rng.permutation(N)
+                for start in range(0, N, 32):
+                    xb = X[order[start:start + 32]]
+                    H = 1.0 / (1.0 + np.exp(-(xb @ W + b)))
+                    D = (H @ V + c - xb) / len(xb)
+                    dZ = (D @ V.T) * H * (1.0 - H)
+                    W, b = W - lr * xb.T @ dZ, b - lr * dZ.mean(axis=0)
+                    V, c = V - lr * H.T @ D, c - lr * D.mean(axis=0)
+            return W, b
+    """),
+    wrong("pretrain_autoencoder_layer", "wider start U[-1, 1]", """
+        def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
+            X = np.asarray(X, dtype=float)
+            N, n_in = X.shape
+            W = rng.uniform(-1, 1, size=(n_in, n_hidden))
+            V = rng.uniform(-1, 1, size=(n_hidden, n_in))
+            b, c = np.zeros(n_hidden), np.zeros(n_in)
+            for _ in range(epochs):
+                order = rng.permutation(N)
+                for start in range(0, N, 32):
+                    xb = X[order[start:start + 32]]
+                    H = 1.0 / (1.0 + np.exp(-(xb @ W + b)))
+                    D = (H @ V + c - xb) / len(xb)
+                    dZ = (D @ V.T) * H * (1.0 - H)
+                    W, b = W - lr * xb.T @ dZ, b - lr * dZ.sum(axis=0)
+                    V, c = V - lr * H.T @ D, c - lr * D.sum(axis=0)
+            return W, b
+    """),
+    wrong("he_uniform_init", "rejects a single unit (n_out = 1)", """
+        def he_uniform_init(n_in, n_out, rng):
+            if n_in < 1:
+                raise ValueError(f"n_in must be a positive integer, got {n_in!r}")
+            if n_out <= 1:
+                raise ValueError(f"n_out must be more than one unit, got {n_out!r}")
+            r = np.sqrt(6.0 / n_in)
+            return rng.uniform(-r, r, size=(n_in, n_out))
+    """),
+    wrong("zeros_init", "accepts n_out = 0", """
+        def zeros_init(n_in, n_out):
+            if n_in < 1 or n_out < 0:
+                raise ValueError(f"bad sizes n_in={n_in}, n_out={n_out}")
+            return np.zeros((n_in, n_out))
+    """),
+    wrong("activation_stats", "rejects width 1", """
+        def activation_stats(X, init, activation, depth, width, rng):
+            if depth < 1:
+                raise ValueError(f"depth must be a positive integer, got {depth!r}")
+            if width < 2:
+                raise ValueError(f"width must be at least 2, got {width!r}")
+            A = np.asarray(X, dtype=float)
+            out = []
+            for _ in range(depth):
+                A = activation(A @ init(A.shape[1], width, rng))
+                out.append([A.mean(), A.std()])
+            return np.array(out)
     """),
 ]

@@ -119,6 +119,14 @@ ENTRIES = [
             n_train = len(X) - round(len(X) * test_fraction)
             return X[idx[:n_train]], X[idx[n_train:]], y[idx[:n_train]], y[idx[n_train:]]
     """),
+    wrong("train_test_split", "accepts test_fraction 0 and 1", """
+        def train_test_split(X, y, rng, test_fraction=0.2):
+            if not 0.0 <= test_fraction <= 1.0:
+                raise ValueError(f"test_fraction must lie in [0, 1], got {test_fraction!r}")
+            n_test = round(len(X) * test_fraction)
+            order = rng.permutation(len(X))
+            return X[order[n_test:]], X[order[:n_test]], y[order[n_test:]], y[order[:n_test]]
+    """),
     # ------------------------------------------------------------------ train_val_test_split
     wrong("train_val_test_split", "int truncation of the sizes", """
         def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
@@ -283,7 +291,7 @@ ENTRIES = [
             out[rng.random(out.shape) < drop_prob] = 0.0
             return out + rng.normal(0.0, noise_std, size=out.shape)
     """),
-    right("augment_images", "cubic rotation, np.roll shifts, noise always drawn", """
+    wrong("augment_images", "cubic rotation and np.roll shifts (the contract says linear, 0 fill)", """
         from scipy import ndimage
 
         def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
@@ -302,7 +310,7 @@ ENTRIES = [
             out = out + noise_std * rng.standard_normal(out.shape)
             return out.astype(images.dtype)
     """),
-    right("augment_images", "nearest-neighbour rotation in numpy", """
+    wrong("augment_images", "nearest-neighbour rotation in numpy (the contract says linear)", """
         def _rotate_shift(img, angle_deg, dy, dx):
             H, W = img.shape
             t = np.deg2rad(angle_deg)
@@ -328,6 +336,127 @@ ENTRIES = [
             if noise_std:
                 out += rng.normal(scale=noise_std, size=out.shape)
             return out.astype(dtype)
+    """),
+    right("augment_images", "bilinear rotation and zero-fill shifts in numpy", """
+        def _rotate(img, angle_deg):
+            H, W = img.shape
+            t = np.deg2rad(angle_deg)
+            yy, xx = np.mgrid[0:H, 0:W].astype(float)
+            cy, cx = (H - 1) / 2, (W - 1) / 2
+            ys = np.cos(t) * (yy - cy) - np.sin(t) * (xx - cx) + cy
+            xs = np.sin(t) * (yy - cy) + np.cos(t) * (xx - cx) + cx
+            y0, x0 = np.floor(ys).astype(int), np.floor(xs).astype(int)
+            fy, fx = ys - y0, xs - x0
+            pad = np.pad(img, 1)                      # zeros around the image
+
+            def at(y, x):
+                ok = (y >= -1) & (y <= H) & (x >= -1) & (x <= W)
+                return np.where(ok, pad[np.clip(y + 1, 0, H + 1), np.clip(x + 1, 0, W + 1)], 0.0)
+            return ((1 - fy) * (1 - fx) * at(y0, x0) + (1 - fy) * fx * at(y0, x0 + 1)
+                    + fy * (1 - fx) * at(y0 + 1, x0) + fy * fx * at(y0 + 1, x0 + 1))
+
+        def _shift(img, dy, dx):
+            H, W = img.shape
+            out = np.zeros_like(img)
+            out[max(dy, 0):H + min(dy, 0), max(dx, 0):W + min(dx, 0)] = \
+                img[max(-dy, 0):H - max(dy, 0), max(-dx, 0):W - max(dx, 0)]
+            return out
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            dtype = np.asarray(images).dtype
+            out = np.array(images, dtype=float)
+            for k in range(len(out)):
+                angle = rng.uniform(-max_degrees, max_degrees)
+                dy, dx = rng.integers(-max_shift, max_shift, endpoint=True, size=2)
+                out[k] = _shift(_rotate(out[k], angle), int(dy), int(dx))
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            out = out + rng.normal(0.0, 1.0, size=out.shape) * noise_std
+            return out.astype(dtype)
+    """),
+    right("augment_images", "scipy grid-constant mode, transforms drawn up front", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            n = len(images)
+            angles = rng.uniform(-max_degrees, max_degrees, size=n)
+            shifts = rng.integers(-max_shift, max_shift + 1, size=(n, 2))
+            out = np.stack([ndimage.shift(ndimage.rotate(img, a, reshape=False, order=1,
+                                                         mode="grid-constant"), s, order=0)
+                            for img, a, s in zip(images.astype(float), angles, shifts)])
+            if drop_prob:
+                out = out * (rng.random(out.shape) >= drop_prob)
+            if noise_std:
+                out += rng.normal(0.0, noise_std, size=out.shape)
+            return out.astype(images.dtype)
+    """),
+    wrong("augment_images", "np.roll shifts wrap around instead of filling with 0", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.uniform(-max_degrees, max_degrees), reshape=False,
+                                     order=1, mode="constant", cval=0.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = np.roll(img, (dy, dx), axis=(0, 1))
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
+    wrong("augment_images", "no rotation at all", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(out[k], (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
+    wrong("augment_images", "angle only in [0, max_degrees]", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.uniform(0, max_degrees), reshape=False, order=1,
+                                     mode="constant", cval=0.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
+    wrong("augment_images", "angle drawn from a normal distribution", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.normal(0, max_degrees / 2), reshape=False,
+                                     order=1, mode="constant", cval=0.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
+    """),
+    wrong("augment_images", "rotation fills uncovered pixels with 1", """
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(float)
+            for k in range(len(out)):
+                img = ndimage.rotate(out[k], rng.uniform(-max_degrees, max_degrees), reshape=False,
+                                     order=1, mode="constant", cval=1.0)
+                dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                out[k] = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+            out[rng.random(out.shape) < drop_prob] = 0.0
+            return (out + rng.normal(0.0, noise_std, size=out.shape)).astype(images.dtype)
     """),
     # ------------------------------------------------------------------ l2_penalty
     wrong("l2_penalty", "without the 1/2", """
@@ -593,6 +722,16 @@ ENTRIES = [
             mask = np.where(rng.uniform(size=np.shape(A)) < 1 - p_drop, 1.0 / (1 - p_drop), 0.0)
             return np.multiply(A, mask), mask
     """),
+    wrong("dropout_forward", "rejects p_drop = 0", """
+        def dropout_forward(A, p_drop, rng, train=True):
+            if not 0.0 < p_drop < 1.0:
+                raise ValueError(f"p_drop must lie in (0, 1), got {p_drop!r}")
+            A = np.asarray(A, dtype=float)
+            if not train:
+                return A.copy(), None
+            mask = (rng.random(A.shape) >= p_drop) / (1.0 - p_drop)
+            return A * mask, mask
+    """),
     # ------------------------------------------------------------------ dropout_backward
     wrong("dropout_backward", "0/1 mask without the scale", """
         def dropout_backward(dout, mask):
@@ -648,10 +787,27 @@ ENTRIES = [
     """),
     right("dropconnect_forward", "binomial mask and einsum", """
         def dropconnect_forward(X, W, b, p_drop, rng):
+            if p_drop < 0 or p_drop >= 1:
+                raise ValueError(f"p_drop={p_drop} is not a probability in [0, 1)")
             keep = 1.0 - p_drop
             mask = rng.binomial(1, keep, size=np.shape(W)) / keep
             Z = np.einsum("ni,ij->nj", np.asarray(X, float), np.asarray(W, float) * mask) + b
             return Z, mask
+    """),
+    wrong("dropconnect_forward", "rejects p_drop = 0", """
+        def dropconnect_forward(X, W, b, p_drop, rng):
+            if not 0.0 < p_drop < 1.0:
+                raise ValueError(f"p_drop must lie in (0, 1), got {p_drop!r}")
+            mask = (rng.random(np.shape(W)) >= p_drop) / (1.0 - p_drop)
+            return np.asarray(X, dtype=float) @ (np.asarray(W, dtype=float) * mask) + b, mask
+    """),
+    wrong("dropconnect_forward", "accepts p_drop = 1", """
+        def dropconnect_forward(X, W, b, p_drop, rng):
+            if not 0.0 <= p_drop <= 1.0:
+                raise ValueError(f"p_drop must lie in [0, 1], got {p_drop!r}")
+            keep = rng.random(np.shape(W)) >= p_drop
+            mask = np.where(keep, 1.0 / max(1.0 - p_drop, 1e-12), 0.0)
+            return np.asarray(X, dtype=float) @ (np.asarray(W, dtype=float) * mask) + b, mask
     """),
     # ------------------------------------------------------------------ zoneout
     wrong("zoneout", "keeps h_new with probability p", """

@@ -334,7 +334,7 @@ ENTRIES = [
                 path.append(w)
             return np.array(path)
     """),
-    right("run_optimizer", "recognizes Nesterov by name, preallocated path", """
+    wrong("run_optimizer", "recognizes Nesterov by name (breaks on partial and renamed rules)", """
         def run_optimizer(update, grad_fn, w0, n_steps, **hyper):
             w = np.asarray(w0, dtype=float)
             path = np.empty((n_steps + 1,) + w.shape)
@@ -345,5 +345,28 @@ ENTRIES = [
                 w, state = update(w, grad_fn if nesterov else grad_fn(w), state, **hyper)
                 path[k] = w
             return path
+    """),
+    right("run_optimizer", "grad_fn among the parameters, preallocated path", """
+        import inspect
+
+        def run_optimizer(update, grad_fn, w0, n_steps, **hyper):
+            w = np.asarray(w0, dtype=float)
+            path = np.empty((n_steps + 1,) + w.shape)
+            path[0] = w
+            nesterov = "grad_fn" in inspect.signature(update).parameters
+            state = {}
+            for k in range(1, n_steps + 1):
+                w, state = update(w, grad_fn if nesterov else grad_fn(w), state, **hyper)
+                path[k] = w
+            return path
+    """),
+    wrong("delta_bar_delta_update", "average weighted (1 + theta) instead of (1 - theta)", """
+        def delta_bar_delta_update(w, g, state, *, lr0=0.01, kappa=1e-3, phi=0.1, theta=0.7):
+            g = np.asarray(g, dtype=float)
+            rate = state.get("rate", np.full(g.shape, float(lr0)))
+            bar = state.get("bar", np.zeros(g.shape))
+            rate = np.where(bar * g > 0, rate + kappa, rate)
+            rate = np.where(bar * g < 0, rate * (1 - phi), rate)
+            return np.asarray(w, dtype=float) - rate * g, {"rate": rate, "bar": (1 + theta) * g + theta * bar}
     """),
 ]

@@ -524,4 +524,142 @@ def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
         it += 1
     return w, np.array(path)
 '''),
+    wrong("nonlinear_cg", "Armijo bar with the sign of c alpha g.d flipped", """
+        def nonlinear_cg(f, grad_fn, w0, beta="PR", max_iter=1000, tol=1e-6, restart_every=None):
+            if beta not in ("FR", "PR"):
+                raise ValueError(f"beta must be 'FR' or 'PR', got {beta!r}")
+            restart_every = restart_every or len(w0)
+            w = np.array(w0, dtype=float)
+            path, g_prev, d = [w.copy()], None, None
+            for k in range(max_iter):
+                g = np.asarray(grad_fn(w), dtype=float)
+                if np.linalg.norm(g) < tol:
+                    break
+                if k % restart_every == 0:
+                    d = -g
+                else:
+                    b = (g @ g) / (g_prev @ g_prev) if beta == "FR" else \
+                        max(0.0, (g - g_prev) @ g / (g_prev @ g_prev))
+                    d = -g + b * d
+                    if g @ d >= 0:
+                        d = -g
+                alpha, f0, slope = 1.0, f(w), g @ d
+                while f(w + alpha * d) > f0 - 1e-4 * alpha * slope:
+                    alpha *= 0.5
+                w = w + alpha * d
+                g_prev = g
+                path.append(w.copy())
+            return w, np.array(path)
+    """),
+    wrong("nonlinear_cg", "Armijo constant 1.5e-4", """
+        def nonlinear_cg(f, grad_fn, w0, beta="PR", max_iter=1000, tol=1e-6, restart_every=None):
+            if beta not in ("FR", "PR"):
+                raise ValueError(f"beta must be 'FR' or 'PR', got {beta!r}")
+            restart_every = restart_every or len(w0)
+            w = np.array(w0, dtype=float)
+            path, g_prev, d = [w.copy()], None, None
+            for k in range(max_iter):
+                g = np.asarray(grad_fn(w), dtype=float)
+                if np.linalg.norm(g) < tol:
+                    break
+                if k % restart_every == 0:
+                    d = -g
+                else:
+                    b = (g @ g) / (g_prev @ g_prev) if beta == "FR" else \
+                        max(0.0, (g - g_prev) @ g / (g_prev @ g_prev))
+                    d = -g + b * d
+                    if g @ d >= 0:
+                        d = -g
+                alpha, f0, slope = 1.0, f(w), g @ d
+                while f(w + alpha * d) > f0 + 1.5e-4 * alpha * slope:
+                    alpha *= 0.5
+                w = w + alpha * d
+                g_prev = g
+                path.append(w.copy())
+            return w, np.array(path)
+    """),
+    wrong("bfgs", "Armijo bar with the sign of c alpha g.d flipped", """
+        def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
+            w = np.array(w0, dtype=float)
+            H = np.eye(len(w))
+            g = np.asarray(grad_fn(w), dtype=float)
+            path = [w.copy()]
+            for _ in range(max_iter):
+                if np.linalg.norm(g) < tol:
+                    break
+                d = -H @ g
+                alpha, f0, slope = 1.0, f(w), g @ d
+                while f(w + alpha * d) > f0 - 1e-4 * alpha * slope:
+                    alpha *= 0.5
+                w_new = w + alpha * d
+                g_new = np.asarray(grad_fn(w_new), dtype=float)
+                s, y = w_new - w, g_new - g
+                if y @ s > 0:
+                    rho = 1.0 / (y @ s)
+                    V = np.eye(len(w)) - rho * np.outer(y, s)
+                    H = V.T @ H @ V + rho * np.outer(s, s)
+                w, g = w_new, g_new
+                path.append(w.copy())
+            return w, np.array(path)
+    """),
+    wrong("bfgs", "Armijo constant 1.5e-4", """
+        def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
+            w = np.array(w0, dtype=float)
+            H = np.eye(len(w))
+            g = np.asarray(grad_fn(w), dtype=float)
+            path = [w.copy()]
+            for _ in range(max_iter):
+                if np.linalg.norm(g) < tol:
+                    break
+                d = -H @ g
+                alpha, f0, slope = 1.0, f(w), g @ d
+                while f(w + alpha * d) > f0 + 1.5e-4 * alpha * slope:
+                    alpha *= 0.5
+                w_new = w + alpha * d
+                g_new = np.asarray(grad_fn(w_new), dtype=float)
+                s, y = w_new - w, g_new - g
+                if y @ s > 0:
+                    rho = 1.0 / (y @ s)
+                    V = np.eye(len(w)) - rho * np.outer(y, s)
+                    H = V.T @ H @ V + rho * np.outer(s, s)
+                w, g = w_new, g_new
+                path.append(w.copy())
+            return w, np.array(path)
+    """),
+    wrong("bfgs", "updates H when y.s = 0", """
+        def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
+            w = np.array(w0, dtype=float)
+            H = np.eye(len(w))
+            g = np.asarray(grad_fn(w), dtype=float)
+            path = [w.copy()]
+            for _ in range(max_iter):
+                if np.linalg.norm(g) < tol:
+                    break
+                d = -H @ g
+                alpha, f0, slope = 1.0, f(w), g @ d
+                while f(w + alpha * d) > f0 + 1e-4 * alpha * slope:
+                    alpha *= 0.5
+                w_new = w + alpha * d
+                g_new = np.asarray(grad_fn(w_new), dtype=float)
+                s, y = w_new - w, g_new - g
+                if y @ s >= 0:
+                    rho = 1.0 / (y @ s)
+                    V = np.eye(len(w)) - rho * np.outer(y, s)
+                    H = V.T @ H @ V + rho * np.outer(s, s)
+                w, g = w_new, g_new
+                path.append(w.copy())
+            return w, np.array(path)
+    """),
+    wrong("classify_critical_point", "an eigenvalue of exactly tol counts as nonzero", """
+        def classify_critical_point(H, tol=1e-8):
+            lam = np.linalg.eigvalsh(np.asarray(H, dtype=float))
+            pos, neg = np.any(lam >= tol), np.any(lam <= -tol)
+            if pos and neg:
+                return "saddle"
+            if np.all(lam >= tol):
+                return "minimum"
+            if np.all(lam <= -tol):
+                return "maximum"
+            return "degenerate"
+    """),
 ]

@@ -6,8 +6,10 @@ units: 60 000 entries), so that a transposed matrix, fan-out in place of fan-in
 by many tolerances, while a correct answer fails a property with probability
 below 1e-7 (each property splits that budget over its tests). `activation_stats`
 is compared with the reference on the same seed (the contract fixes the order
-in which `init` draws from `rng`), `pretrain_autoencoder_layer` by what its code
-keeps of the digits.
+in which `init` draws from `rng`). `pretrain_autoencoder_layer` is judged by what its
+code keeps of the digits and, because the notebook's recipe fixes every draw from
+`rng` (W and V from `rng.uniform`, one `rng.permutation` per epoch), by the recipe
+replayed with the reference on the same seed.
 """
 from __future__ import annotations
 
@@ -244,6 +246,27 @@ def _(call):
     vis.rejects_bad_sizes(call, "he_normal_init", Rng(0))
 
 
+# --------------------------------------------------------------------------- the edges of every init
+
+INITS = {"zeros_init": (), "normal_init": (Rng(0),), "lecun_normal_init": (Rng(0),),
+         "xavier_uniform_init": (Rng(0),), "he_uniform_init": (Rng(0),),
+         "he_normal_init": (Rng(0),)}
+
+
+def _single_unit(name):
+    def check(call):
+        for n_in, n_out in [(5, 1), (1, 4)]:
+            vis.shape_and_float(call(name, n_in, n_out, *INITS[name]), n_in, n_out, name)
+        expect.same_shape(call(name, 1, 1, *INITS[name]), (1, 1), f"{name}(1, 1, ...)")
+        expect.raises_value_error(call, name, 4, 0, *INITS[name], mentions="n_out")
+    return check
+
+
+for _name in INITS:
+    HIDDEN.property(_name, "single_unit", "a size of 1 is valid (one unit: n_out = 1, n_in = 1); "
+                    "n_out = 0 is a ValueError naming n_out")(_single_unit(_name))
+
+
 # --------------------------------------------------------------------------- activation_stats
 
 STATS_HINT = ("row l is [A_l.mean(), A_l.std()] of the activation output of layer l, over all "
@@ -304,6 +327,18 @@ def _(call):
     expect.raises_value_error(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 0, 5,
                               Rng(0), mentions="depth")
     expect.raises_value_error(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 2, -1,
+                              Rng(0), mentions="width")
+
+
+@HIDDEN.property("activation_stats", "single_unit",
+                 "width 1 and depth 1 are valid (one unit per layer); width 0 is a ValueError")
+def _(call):
+    X = np.random.default_rng(35).standard_normal((9, 4))
+    _compare_stats(call, X, vis.UNIFORM_INIT, vis.TANH, 3, 1, 8,
+                   "activation_stats(X (9, 4), uniform init, tanh, depth 3, width 1)")
+    _compare_stats(call, X, vis.UNIFORM_INIT, vis.TANH, 1, 1, 9,
+                   "activation_stats(X (9, 4), uniform init, tanh, depth 1, width 1)")
+    expect.raises_value_error(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 2, 0,
                               Rng(0), mentions="width")
 
 
@@ -373,6 +408,59 @@ def _(call):
                 f"sigmoid units {baseline:.4g}; expected at most {0.85 * baseline:.4g}",
                 "if the hidden units start equal (e.g. zeros) they stay equal and the code "
                 "holds one number; start from small random weights")
+
+
+class _RecipeRng:
+    """A stand-in for the rng that the reference reads W, V and the epochs' permutations from,
+    holding what the recipe draws from `numpy.random.default_rng(seed)`: W and V by
+    `uniform(-r, r, shape)` in the order given (the notebook names W first; V first is accepted
+    too), then one `permutation(N)` per epoch. The reference then replays the recipe exactly."""
+
+    def __init__(self, seed, n_in, n_hidden, v_first):
+        self._g = np.random.default_rng(seed)
+        r = np.sqrt(6.0 / (n_in + n_hidden))
+        shapes = [(n_in, n_hidden), (n_hidden, n_in)]
+        drawn = [self._g.uniform(-r, r, size=s) for s in (shapes[::-1] if v_first else shapes)]
+        self._w_v = drawn[::-1] if v_first else drawn      # the reference asks for W, then V
+
+    def uniform(self, low, high, size):
+        return self._w_v.pop(0)
+
+    def permutation(self, n):
+        return self._g.permutation(n)
+
+
+@HIDDEN.property("pretrain_autoencoder_layer", "recipe",
+                 "follows the notebook's recipe exactly: U[-r, r] start, zero biases, a "
+                 "permutation per epoch, batches of 32 from row 0, the chain-rule gradients, "
+                 "p - lr dp for all four parameters")
+def _(call):
+    # Deterministic: the recipe fixes every random draw (W and V from rng.uniform, one
+    # rng.permutation(N) per epoch), so the grader replays it with the reference on the same
+    # seed; a correct answer differs only by floating-point rounding (about 1e-15 relative
+    # after 12 steps, measured below 1e-13), so the bound atol 1e-7 + rtol 1e-6 never fails it.
+    # 100 rows (the last batch has 4), 20 inputs, 7 hidden units, 3 epochs, default lr.
+    X = _digits()[:100, 10:30]
+    seed, n_hidden, epochs = 14, 7, 3
+    W, b = call("pretrain_autoencoder_layer", X, n_hidden, Rng(seed), epochs=epochs)
+    W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+    expect.same_shape(W, (20, n_hidden), "W of the encoder")
+    expect.same_shape(b, (n_hidden,), "b of the encoder")
+    replays = [ref.pretrain_autoencoder_layer(X, n_hidden, _RecipeRng(seed, 20, n_hidden, v),
+                                              epochs=epochs) for v in (False, True)]
+    gaps = [max(np.max(np.abs(W - w) - 1e-6 * np.abs(w)), np.max(np.abs(b - c) - 1e-6 * np.abs(c)))
+            for w, c in replays]
+    k = int(np.argmin(gaps))
+    expect.close(W, replays[k][0], "W after 3 epochs against the recipe replayed on the same rng",
+                 rtol=1e-6, atol=1e-7, hint=RECIPE_HINT)
+    expect.close(b, replays[k][1], "b after 3 epochs against the recipe replayed on the same rng",
+                 rtol=1e-6, atol=1e-7, hint=RECIPE_HINT)
+
+
+RECIPE_HINT = ("W = rng.uniform(-r, r, (n_in, n_hidden)), then V likewise, r = sqrt(6/(n_in + "
+               "n_hidden)), b and c zeros; every epoch order = rng.permutation(N) and batches "
+               "X[order[s:s + 32]] for s = 0, 32, ...; D = (H V + c - X_b)/B; dc and db are sums "
+               "over the rows; dZ = (D V^T) H (1 - H); every parameter p - lr * dp")
 
 
 @HIDDEN.property("pretrain_autoencoder_layer", "rng",

@@ -186,6 +186,15 @@ def _(call):
                                   mentions="test_fraction")
 
 
+@HIDDEN.property("train_test_split", "edges",
+                 "test_fraction 0 and 1 are ValueErrors: a fraction lies strictly inside (0, 1)")
+def _(call):
+    X, y = _split_data(20)
+    for bad in (0.0, 1.0):
+        expect.raises_value_error(call, "train_test_split", X, y, Rng(0), test_fraction=bad,
+                                  mentions="test_fraction")
+
+
 # --------------------------------------------------------------------------- train_val_test_split
 
 TVT_SIZES = [(13, (0.6, 0.2, 0.2)), (100, (0.5, 0.3, 0.2)), (37, (0.7, 0.15, 0.15)),
@@ -274,6 +283,20 @@ def _(call):
 
 
 # --------------------------------------------------------------------------- bias_variance
+
+
+@HIDDEN.property("train_val_test_split", "sum_within",
+                 "fractions must sum to 1 within 1e-9: off by 1.25e-9 is a ValueError, "
+                 "off by 5e-10 is accepted")
+def _(call):
+    X, y = _split_data(20)
+    expect.raises_value_error(call, "train_val_test_split", X, y, Rng(0),
+                              fractions=(0.6, 0.2, 0.2 + 1.25e-9), mentions="fractions")
+    parts = _parts(call("train_val_test_split", X, y, Rng(0), fractions=(0.6, 0.2, 0.2 + 5e-10)),
+                   6, "train_val_test_split")
+    expect.true([len(p) for p in parts[:3]] == [12, 4, 4],
+                f"fractions summing to 1 + 5e-10 gave sizes {[len(p) for p in parts[:3]]}, "
+                "expected [12, 4, 4]", "compare abs(sum(fractions) - 1) with 1e-9, not == 1")
 
 
 def _bv(call, p, y):
@@ -660,6 +683,16 @@ def _(call):
                                   mentions="p_drop")
 
 
+@HIDDEN.property("dropout_forward", "p_zero", "p_drop = 0 is valid: every unit kept, mask all 1")
+def _(call):
+    A = np.random.default_rng(3602).normal(size=(6, 5))
+    out, mask = _dropout(call, A, 0.0, 3)
+    expect.close(out, A, "dropout_forward(A, p_drop=0) output", rtol=0, atol=0,
+                 hint="a probability of exactly 0 is valid: check 0 <= p_drop < 1")
+    expect.close(np.asarray(mask, dtype=float), np.ones(A.shape), "the mask at p_drop = 0",
+                 rtol=0, atol=0)
+
+
 @HIDDEN.property("dropout_backward", "values", "matches dout * mask on random inputs")
 def _(call):
     rng = np.random.default_rng(3601)
@@ -731,6 +764,25 @@ def _(call):
     X, W, b = np.ones((3, 4)), np.ones((4, 5)), np.zeros(5)
     _same_seed_same_result(call, "dropconnect_forward", lambda s: (X, W, b, 0.5, Rng(s)),
                            "dropconnect_forward")
+
+
+@HIDDEN.property("dropconnect_forward", "value_error",
+                 "p_drop outside [0, 1) (1, 1.5, -0.1) raises ValueError naming p_drop")
+def _(call):
+    X, W, b = np.ones((2, 3)), np.ones((3, 2)), np.zeros(2)
+    for bad in (1.0, 1.5, -0.1):
+        expect.raises_value_error(call, "dropconnect_forward", X, W, b, bad, Rng(0),
+                                  mentions="p_drop")
+
+
+@HIDDEN.property("dropconnect_forward", "p_zero", "p_drop = 0 is valid: Z = X @ W + b, mask all 1")
+def _(call):
+    rng = np.random.default_rng(3702)
+    X, W, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
+    Z, mask = _dropconnect(call, X, W, b, 0.0, 4)
+    expect.close(Z, X @ W + b, "dropconnect_forward(..., p_drop=0)", rtol=1e-12, atol=1e-12,
+                 hint="a probability of exactly 0 is valid: check 0 <= p_drop < 1")
+    expect.close(mask, np.ones(W.shape), "the mask at p_drop = 0", rtol=0, atol=0)
 
 
 # --------------------------------------------------------------------------- Shakeout
@@ -1023,6 +1075,23 @@ def _(call):
                 "rng.integers(-s, s) excludes s: use rng.integers(-s, s + 1)")
 
 
+@HIDDEN.property("augment_images", "shift_fill",
+                 "a shift fills the pixels it uncovers with 0 (it does not wrap around)")
+def _(call):
+    # Deterministic for a correct answer: a bright first column can move right by at most
+    # max_shift = 1, so the last column stays 0; a wrap-around (np.roll) brings it there
+    # whenever dx = -1, which happens in 200 images except with probability (2/3)^200.
+    images = np.zeros((200, 9, 9))
+    images[:, :, 0] = 1.0
+    out = np.asarray(_augment(call, images, 79, max_degrees=0.0, max_shift=1), dtype=float)
+    out = expect.same_shape(out, images.shape, "augment_images output")
+    wrapped = int(np.sum(np.abs(out[:, :, -1]).max(axis=1) > 1e-9))
+    expect.true(wrapped == 0, f"in {wrapped} of 200 images the bright first column reappeared "
+                "in the last column after a shift by at most 1",
+                "fill uncovered pixels with 0 (scipy.ndimage.shift(..., mode=\"constant\", "
+                "cval=0.0)), do not wrap around with np.roll")
+
+
 @HIDDEN.property("augment_images", "drop",
                  "drops a fraction drop_prob of pixels to 0 and leaves the others as they were")
 def _(call):
@@ -1059,6 +1128,94 @@ def _(call):
     stats.check_fraction(low.size, out.size, 0.5, "pixels near 0 at drop_prob = 0.5", P / 2)
     stats.check_variance(low, 0.0025, "spread of the dropped pixels (noise_std = 0.05)", P / 2,
                          known_mean=0.0, hint="the order is rotate, shift, drop, then noise")
+
+
+def _rotation_probe(n, size=15):
+    """n copies of an asymmetric shape (an "F" of three grey levels) inside a blank border of
+    at least 3 pixels, so a rotation by up to 20 degrees keeps it whole and the border stays 0
+    (scipy's "constant" and "grid-constant" modes agree there)."""
+    img = np.zeros((size, size))
+    img[4:11, 5] = 1.0
+    img[4, 5:10] = 0.8
+    img[7, 5:9] = 0.6
+    return np.repeat(img[None], n, axis=0)
+
+
+def _recover_angles(outs, img, max_degrees):
+    """For each output, the angle whose reference rotation (bilinear, about the centre, 0 fill)
+    is closest in squared error, and that error's largest pixel difference.
+
+    A grid of 0.25 degree steps finds the neighbourhood, Brent's method refines it to about
+    1e-8 degrees (the squared error is smooth near its minimum, which is 0 at the true angle
+    for the contract's rotation)."""
+    from scipy.optimize import minimize_scalar
+
+    def rot(a):
+        return ref.ndimage.rotate(img, a, reshape=False, order=1, mode="constant", cval=0.0)
+
+    span = max_degrees + 1.0
+    grid = np.arange(-span, span + 1e-9, 0.25)
+    table = np.stack([rot(a) for a in grid])
+    angles, worst = [], []
+    for out in outs:
+        g = grid[np.argmin(((table - out) ** 2).sum(axis=(1, 2)))]
+        # at 0 the pixel grids align and the error has a kink with a second local minimum
+        # on the other side: refine on each side of 0 separately and keep the better one
+        cuts = sorted({g - 0.3, g + 0.3} | ({0.0} if abs(g) < 0.3 else set()))
+        fits = [minimize_scalar(lambda a: float(((rot(a) - out) ** 2).sum()), bounds=(a, b),
+                                method="bounded", options={"xatol": 1e-10})
+                for a, b in zip(cuts, cuts[1:])]
+        best = min(fits, key=lambda f: f.fun).x
+        angles.append(best)
+        worst.append(float(np.abs(rot(best) - out).max()))
+    return np.array(angles), np.array(worst)
+
+
+@HIDDEN.property("augment_images", "angles",
+                 "rotation angles are uniform over [-max_degrees, max_degrees], both ways "
+                 "(max_degrees 20 and 0.8)")
+def _(call):
+    # The angle of each of 300 rotated copies is recovered to about 1e-8 degrees, far below the
+    # spacing that matters to a Kolmogorov-Smirnov test on 300 values (its critical distance at
+    # p = 5e-8 is about 0.16 of the CDF), so each of the two tests keeps its exact
+    # false-failure probability P/2 = 5e-8 for a correct answer (1e-7 in all, < 1e-6). The
+    # hard bounds allow 1e-6 degrees of recovery error.
+    n = 300
+    images = _rotation_probe(n)
+    for seed, max_degrees in [(76, 20.0), (78, 0.8)]:
+        out = np.asarray(_augment(call, images, seed, max_degrees=max_degrees, max_shift=0),
+                         dtype=float)
+        expect.same_shape(out, images.shape, "augment_images output")
+        angles, _ = _recover_angles(out, images[0], max_degrees)
+        # the rotation direction is not part of the contract: a mirrored one gives -angle
+        expect.true(np.abs(angles).max() <= max_degrees + 1e-6,
+                    f"an image was rotated by {np.abs(angles).max():.3g} degrees with "
+                    f"max_degrees={max_degrees}", "draw angles in [-max_degrees, max_degrees]")
+        stats.check_uniform(np.clip(angles, -max_degrees, max_degrees), -max_degrees,
+                            max_degrees, f"rotation angles recovered from {n} images "
+                            f"(max_degrees={max_degrees})", P / 2,
+                            "draw the angle with rng.uniform(-max_degrees, max_degrees), a new "
+                            "one for every image, and rotate every image by it (also for a "
+                            "small max_degrees)")
+
+
+@HIDDEN.property("augment_images", "interpolation",
+                 "rotation about the centre with linear interpolation, uncovered pixels 0")
+def _(call):
+    # Deterministic given the recovered angle: the contract's rotation reproduces every pixel
+    # to rounding (recovery error ~1e-8 degrees moves a pixel by < 1e-8), so the bound 1e-6
+    # never fails a correct answer; cubic or nearest interpolation, another centre or a fill of
+    # 1 differ by more than 1e-2 on this shape.
+    n = 20
+    images = _rotation_probe(n)
+    out = np.asarray(_augment(call, images, 77, max_degrees=20.0, max_shift=0), dtype=float)
+    expect.same_shape(out, images.shape, "augment_images output")
+    _, worst = _recover_angles(out, images[0], 20.0)
+    k = int(np.argmax(worst))
+    expect.true(worst[k] <= 1e-6, f"image {k} is no bilinear rotation of the input about its "
+                f"centre with 0 fill: its closest one differs by {worst[k]:.3g} at some pixel",
+                'rotate with scipy.ndimage.rotate(img, angle, reshape=False, order=1, '
+                'mode="constant", cval=0.0)')
 
 
 # --------------------------------------------------------------------------- early_stopping

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from betternets.checks import expect
+from betternets.checks.calls import Fn
 from betternets.checks.core import CheckFailed
 from betternets.checks import ex04_first_order_optimizers as vis
 from betternets.checks.ex04_first_order_optimizers import (
@@ -218,6 +219,24 @@ def _(call):
                           "multiply by (1 - phi) (multiplicative decrease)")
 
 
+@HIDDEN.property("delta_bar_delta_update", "theta_one",
+                 "theta = 1: bar = (1 - theta) g + theta bar stays 0, so every rate stays lr0")
+def _(call):
+    # For theta < 1 bar is (weight) * sum_k theta^k g_(t-k), so only its sign matters and any
+    # positive weight in place of 1 - theta gives the same weights; theta = 1 is where the
+    # weight itself shows: (1 - theta) = 0 keeps bar at 0 and the rule is SGD at lr0.
+    w0 = np.array([0.5, -1.0, 2.0])
+    g = np.array([1.0, -2.0, 0.5])
+    grads = [g * s for s in (1, 1, -1, 1, 1)]
+    path = trajectory(call, "delta_bar_delta_update", w0, grads, lr0=0.05, kappa=0.01, phi=0.3,
+                      theta=1.0)
+    expected = [w0 - 0.05 * sum(grads[:k]) for k in range(1, 6)]
+    compare_path(path, expected, "delta_bar_delta_update with theta = 1", rtol=1e-12,
+                     atol=1e-12, grads=grads,
+                     hint="after the step, bar = (1 - theta) * g + theta * bar: the new gradient "
+                          "has weight 1 - theta")
+
+
 @HIDDEN.property("delta_bar_delta_update", "pure", "leaves w, g and the state passed in unchanged")
 def _(call):
     pure_run(call, "delta_bar_delta_update", PURE_GRADS)
@@ -389,6 +408,23 @@ def _(call):
     expect.close(path, ref.run_optimizer(vis.lookahead_probe, vis.wavy_grad, w0, 5, lr=0.2),
                  "the path of a rule update(w, grad_fn, state, ...)", rtol=1e-12,
                  hint="recognize the rule by its second parameter, grad_fn, and pass grad_fn itself")
+
+
+@HIDDEN.property("run_optimizer", "by_parameter",
+                 "a rule is of the Nesterov form by its parameter grad_fn, whatever its name: "
+                 "a renamed rule and a functools.partial of one both get grad_fn itself")
+def _(call):
+    from betternets.checks import functions
+    w0 = np.array([1.5, -0.5])
+    for name, rule, what in [
+            ("look_ahead_rule", functions.look_ahead_rule, "a rule named look_ahead_rule"),
+            ("partial_look_ahead_rule", functions.partial_look_ahead_rule,
+             "functools.partial(look_ahead_rule, shift=0.5)")]:
+        path = vis.run(call, Fn(f"betternets.checks.functions:{name}"), WAVY, w0, 4, lr=0.2)
+        expect.close(path, ref.run_optimizer(rule, vis.wavy_grad, w0, 4, lr=0.2),
+                     f"the path of {what}, whose second parameter is grad_fn", rtol=1e-12,
+                     hint="look at the rule's parameters (inspect.signature(update).parameters), "
+                          "not at its __name__: a partial has no name, a copy may have another")
 
 
 @HIDDEN.property("run_optimizer", "pure", "leaves w0 unchanged and accepts w0 as a list")

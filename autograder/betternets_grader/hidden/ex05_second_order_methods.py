@@ -5,6 +5,8 @@ import numpy as np
 
 from betternets.checks import expect
 from betternets.checks import ex05_second_order_methods as fns
+from betternets.checks import functions
+from betternets.checks.calls import Fn
 from betternets.checks.ex05_second_order_methods import (
     ILL, QUAD, ROSEN, WELL, armijo_holds, result_and_path)
 
@@ -117,6 +119,14 @@ def _(call):
                       ([1.0, 0.0, -1.0], "saddle")]:
         H = _sym(_rotation(rng, len(lam)), lam)
         _expect_kind(call, H, want, f"rotated H with eigenvalues {lam}")
+
+
+@HIDDEN.property("classify_critical_point", "tol_boundary",
+                 "an eigenvalue of exactly +-tol counts as zero (|lambda| <= tol)")
+def _(call):
+    # diagonal H: eigvalsh returns the diagonal exactly, so the eigenvalue is exactly tol = 0.5
+    for lam in ([1.0, 0.5], [-1.0, -0.5], [0.5, -1.0], [-0.5, 1.0]):
+        _expect_kind(call, np.diag(lam), "degenerate", f"diag{tuple(lam)} with tol=0.5", tol=0.5)
 
 
 @HIDDEN.property("classify_critical_point", "tol", "uses the tol it is given")
@@ -324,6 +334,29 @@ def _compare_cg(call, token, local, w0, rule, what, limit=60, **kw):
                       "Armijo line search (alpha0 = 1, rho = 0.5, c = 1e-4)")
 
 
+def _armijo_edges(call, name):
+    """First steps on a/2 w^2 from w0 = 1, where Armijo's test at alpha = 1 is decided by a hair
+    (see betternets.checks.functions): c = 1e-4 and the sign of c alpha g.d both show."""
+    w0 = np.array([1.0])
+    for fn, what in [("armijo_edge", "a = 1.99975: alpha = 1 passes with c = 1e-4"),
+                     ("armijo_over", "a = 2.0001: alpha = 1 fails, alpha = 0.5 passes")]:
+        f, g = getattr(functions, fn), getattr(functions, fn + "_grad")
+        w, path = result_and_path(call(name, Fn(f"betternets.checks.functions:{fn}"),
+                                       Fn(f"betternets.checks.functions:{fn}_grad"), w0,
+                                       max_iter=3), w0, name)
+        _, expected = getattr(ref, name)(f, g, w0, max_iter=3)
+        expect.close(path[:len(expected)], expected, f"{name}'s first steps on {what}",
+                     rtol=1e-9, atol=1e-12,
+                     hint="Armijo: accept alpha when f(w + alpha d) <= f(w) + c alpha g.d with "
+                          "c = 1e-4 (g.d < 0, so the bar lies below f(w)); else alpha *= 0.5")
+
+
+for _name in ("nonlinear_cg", "bfgs"):
+    HIDDEN.property(_name, "armijo", "its line search is Armijo's with c = 1e-4 and alpha0 = 1, "
+                    "rho = 0.5: decided right on quadratics at the edge of the test")(
+        lambda call, name=_name: _armijo_edges(call, name))
+
+
 @HIDDEN.property("nonlinear_cg", "values",
                  "FR and PR+ iterates match the reference on a quadratic and on Rosenbrock")
 def _(call):
@@ -464,6 +497,21 @@ def _(call):
         expect.true(len(path) - 1 <= 2 * nit, f"from {start} you took {len(path) - 1} "
                     f"iterations; scipy's BFGS takes {nit}",
                     "without a working update of H, BFGS is gradient descent")
+
+
+@HIDDEN.property("bfgs", "straight",
+                 "skips the update when y.s = 0 exactly (a straight stretch: no NaN)")
+def _(call):
+    # along w_0 the trough is straight: every step has y = 0, so H_inv stays I and the path
+    # goes (0, 0), (-1, 0), ..., (-4, 0) exactly
+    w0 = np.zeros(2)
+    w, path = result_and_path(call("bfgs", Fn("betternets.checks.functions:straight_trough"),
+                                   Fn("betternets.checks.functions:straight_trough_grad"), w0,
+                                   max_iter=4), w0, "bfgs")
+    _, expected = ref.bfgs(functions.straight_trough, functions.straight_trough_grad, w0,
+                           max_iter=4)
+    expect.close(path, expected, "bfgs path on w_0 + w_1^2/2 from (0, 0), 4 steps", rtol=0,
+                 atol=1e-12, hint="update H_inv only when y.s > 0; y.s = 0 would divide by 0")
 
 
 @HIDDEN.property("bfgs", "skip_update",

@@ -260,6 +260,23 @@ def _(call):
                      hint="kept: (W + c tau sign W) / (1 - tau); dropped: -c sign W")
 
 
+@VISIBLE.property("shakeout_weights", "per_row",
+                  "one switch per row (input unit): W = ones (200, 30), tau 0.5, c 1 gives rows "
+                  "all 3 (kept) or all -1 (dropped), as keep says")
+def _(call):
+    W = np.ones((200, 30))
+    W_t, keep = _parts(call("shakeout_weights", W, 0.5, 1.0, Rng(7)), 2, "shakeout_weights")
+    W_t = expect.same_shape(W_t, W.shape, "W_tilde")
+    keep = np.asarray(keep)
+    expect.true(keep.shape == (200,), f"keep has shape {keep.shape}; expected (200,), one "
+                "switch per row of W", "keep = rng.random(n_in) >= tau")
+    mixed = int(np.sum(np.ptp(W_t, axis=1) > 1e-12))
+    expect.true(mixed == 0, f"{mixed} of 200 rows mix kept and dropped weights",
+                "draw one switch per input unit (row of W), not one per weight")
+    expect.close(W_t, np.where(keep.astype(bool)[:, None], np.full(W.shape, 3.0), -1.0),
+                 "W_tilde against keep", rtol=1e-12, hint="kept row: (W + c tau sign W) / (1 - tau); dropped: -c sign W")
+
+
 @VISIBLE.property("whiteout_forward", "no_noise", "with sigma = 0 and lam = 0, Z = X @ W + b")
 def _(call):
     X = np.array([[1.0, 2.0], [3.0, 4.0]])
@@ -274,12 +291,26 @@ def _(call):
 @VISIBLE.property("whiteout_forward", "variance",
                   "one weight w = 2, sigma = 1, gamma = 1, lam = 0: noise variance |w|^(2-gamma) = 2")
 def _(call):
+    _one_weight_variance(call, 0.0, 2.0, 2, "noise variance")
+
+
+def _one_weight_variance(call, lam, variance, seed, what):
+    """20000 rows through one weight w = 2 (sigma 1, gamma 1): the noise variance is
+    |w|^(2-gamma) + lam w^2; the chi-square bound at p_fail = 1e-7 is about +-5.3 %."""
     Z = call("whiteout_forward", np.zeros((20000, 1)), np.array([[2.0]]), np.zeros(1), 1.0, 1.0,
-             0.0, Rng(2))
+             lam, Rng(seed))
     Z = expect.same_shape(Z, (20000, 1), "Z")
-    stats.check_variance(Z, 2.0, "noise variance", P, known_mean=0.0,
+    stats.check_variance(Z, variance, what, P, known_mean=0.0,
                          hint="e ~ N(0, sigma^2 |w|^(-gamma) + lam) on each connection, "
                          "multiplied by w: variance sigma^2 |w|^(2-gamma) + lam w^2")
+
+
+@VISIBLE.property("whiteout_forward", "lam",
+                  "one weight w = 2, sigma = 1, gamma = 1, lam = 0.25: noise variance "
+                  "|w|^(2-gamma) + lam w^2 = 2 + 1 = 3")
+def _(call):
+    # 3 +- 5.3 % is far from 2 (lam left out) and from 2.25 (lam not multiplied by w^2)
+    _one_weight_variance(call, 0.25, 3.0, 3, "noise variance with lam = 0.25")
 
 
 @VISIBLE.property("zoneout", "example",
@@ -319,6 +350,17 @@ def _(call):
                         "early_stopping")
     expect.true((int(stop), int(best)) == (3, 1), f"got (stop, best) = ({stop}, {best}), "
                 "expected (3, 1)", "epoch 1 is the best; epoch 3 is 2 epochs later")
+
+
+@VISIBLE.property("early_stopping", "ties",
+                  "a tie is not a new best: [1, 0.8, 0.8, 0.9, 0.95] with patience 2 gives "
+                  "(stop, best) = (3, 1)")
+def _(call):
+    stop, best = _parts(call("early_stopping", [1.0, 0.8, 0.8, 0.9, 0.95], 2), 2,
+                        "early_stopping")
+    expect.true((int(stop), int(best)) == (3, 1), f"got (stop, best) = ({stop}, {best}), "
+                "expected (3, 1)", "a new best must be lower than the best by more than "
+                "min_delta: use <, not <=, so the first of equal losses stays best")
 
 
 @VISIBLE.property("early_stopping", "long_patience",

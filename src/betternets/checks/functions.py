@@ -1,9 +1,13 @@
 """Functions that checks pass to students' code as inputs (by name, see `calls.Fn`).
 
 These are test inputs with known derivatives, not answers to any exercise.
-Each takes an array of any shape and returns a float.
+Each function f takes an array (of any shape, unless said) and returns a float;
+`<f>_grad` is its gradient. The update rules at the end are inputs for
+`run_optimizer`.
 """
 from __future__ import annotations
+
+import functools
 
 import numpy as np
 
@@ -28,3 +32,52 @@ def sin_weighted_grad(x: np.ndarray) -> np.ndarray:
     """Gradient of `sin_weighted`: cos(x) x^2 + 2 x sin(x) + sum(x)."""
     x = np.asarray(x, dtype=float)
     return np.cos(x) * x ** 2 + 2 * x * np.sin(x) + np.sum(x)
+
+
+# Quadratics a/2 |w|^2 on which Armijo's test (c = 1e-4) is decided at the first trial step
+# alpha = 1 by a hair: from w0 = 1 along d = -g it accepts iff a <= 2 - 2c. With a = 1.99975
+# c = 1e-4 accepts alpha = 1 and c = 1.5e-4 rejects it; with a = 2.0001 the right test rejects
+# alpha = 1 and a test with the sign of the c-term flipped accepts it.
+ARMIJO_EDGE, ARMIJO_OVER = 1.99975, 2.0001
+
+
+def armijo_edge(w: np.ndarray) -> float:
+    """f(w) = a/2 |w|^2 with a = 1.99975 (alpha = 1 passes Armijo with c = 1e-4, not 1.5e-4)."""
+    return float(0.5 * ARMIJO_EDGE * np.sum(np.asarray(w, dtype=float) ** 2))
+
+
+def armijo_edge_grad(w: np.ndarray) -> np.ndarray:
+    return ARMIJO_EDGE * np.asarray(w, dtype=float)
+
+
+def armijo_over(w: np.ndarray) -> float:
+    """f(w) = a/2 |w|^2 with a = 2.0001 (alpha = 1 fails Armijo; it passes with the sign flipped)."""
+    return float(0.5 * ARMIJO_OVER * np.sum(np.asarray(w, dtype=float) ** 2))
+
+
+def armijo_over_grad(w: np.ndarray) -> np.ndarray:
+    return ARMIJO_OVER * np.asarray(w, dtype=float)
+
+
+def straight_trough(w: np.ndarray) -> float:
+    """f(w) = w_0 + w_1^2 / 2: straight (zero curvature) along w_0, so a step along it has y.s = 0."""
+    w = np.asarray(w, dtype=float)
+    return float(w[0] + 0.5 * w[1] ** 2)
+
+
+def straight_trough_grad(w: np.ndarray) -> np.ndarray:
+    w = np.asarray(w, dtype=float)
+    return np.array([1.0, w[1]])
+
+
+def look_ahead_rule(w, grad_fn, state, *, lr, shift=1.0):
+    """An update rule of the Nesterov form (its second parameter is grad_fn) under a name of its
+    own: w - lr grad_fn(w + shift). run_optimizer must know it by that parameter, not by name."""
+    w = np.asarray(w, dtype=float)
+    if not callable(grad_fn):
+        raise TypeError(f"expected the gradient function itself, got {type(grad_fn).__name__}")
+    return w - lr * np.asarray(grad_fn(w + shift), dtype=float), {}
+
+
+# functools.partial(rule, ...) keeps the rule's parameters but has no __name__ at all
+partial_look_ahead_rule = functools.partial(look_ahead_rule, shift=0.5)
