@@ -46,3 +46,20 @@ def test_solution_gets_no_hint(name):
 @pytest.mark.parametrize("name,entry", RIGHT, ids=[f"{n}:{e.id}" for n, e in RIGHT])
 def test_correct_variant_gets_no_hint(name, entry):
     assert found_for(name, {entry.exercise: entry.source})[entry.exercise] == []
+
+
+WHITEOUT = "03_generalization"
+
+
+@pytest.mark.parametrize("label", ["variance used as standard deviation", "lambda term forgotten"])
+def test_a_whiteout_variance_error_is_blamed_on_the_variance_not_the_distribution(label):
+    """Issue 16: a wrong variance fails the hidden "variance" check (whose hint names the
+    variance formula) and not the "normal" one (whose hint says to use rng.normal)."""
+    module = next(m for m in MODULES if m.NOTEBOOK == WHITEOUT)
+    entry = next(e for e in module.ENTRIES if e.exercise == "whiteout_forward" and e.label == label)
+    scores = answers.grade_in_process(SOLUTIONS / f"{WHITEOUT}.ipynb",
+                                      {"whiteout_forward": entry.source}, only={"whiteout_forward"})
+    assert scores["test_whiteout_forward__variance"].score == 0
+    assert scores["test_whiteout_forward__normal"].score == scores["test_whiteout_forward__normal"].max_score
+    right = answers.grade_in_process(SOLUTIONS / f"{WHITEOUT}.ipynb", only={"whiteout_forward"})
+    assert all(s.score == s.max_score for s in right.values())
