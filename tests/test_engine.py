@@ -216,3 +216,23 @@ def test_the_sandbox_command_line_names_no_host_path():
     finally:
         view.close()
     assert cmd[:2] == ["bwrap", "--args"] and cmd[3:] == [f"{VENV}/bin/python", "-c", "pass"]
+
+
+
+def test_a_command_that_finds_no_course_says_so_and_fails(tmp_path, monkeypatch, capsys):
+    """Away from any course (as an installed wheel would be): an error, not an empty success."""
+    from betternets import cli
+    from betternets_grader import course as course_module
+    from betternets_grader.course import release
+    empty = tmp_path / "solutions"
+    empty.mkdir()
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    with pytest.raises(ValueError, match="no course found"):
+        release(course=tmp_path / "course", out=tmp_path / "lectures", solutions=empty)
+    with pytest.raises(ValueError, match="no course found"):
+        grade(tmp_path / "subs", tmp_path / "r.csv", course=tmp_path / "c", solutions=empty,
+              log=lambda *_: None)
+    assert not (tmp_path / "r.csv").exists() and not (tmp_path / "lectures").exists()
+    monkeypatch.setattr(course_module, "release", lambda **kw: release(solutions=empty, **kw))
+    assert cli.main(["release", "--course", str(tmp_path / "course")]) == 2
+    assert "betternets release: no course found" in capsys.readouterr().err

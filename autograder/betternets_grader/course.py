@@ -31,6 +31,17 @@ def assignments(solutions: Path = SOLUTIONS) -> list[str]:
     return sorted(p.stem for p in solutions.glob("*.ipynb"))
 
 
+def course_notebooks(solutions: Path = SOLUTIONS) -> list[str]:
+    """The course's notebooks; a ValueError, not an empty course, where there are none
+    (an installed grader run away from a course folder would otherwise do nothing and
+    exit 0)."""
+    names = assignments(solutions)
+    if not names:
+        raise ValueError(f"no course found: {solutions} holds no solution notebooks "
+                         "(NN_topic.ipynb); run the command in the course's folder")
+    return names
+
+
 def ensure_tools_on_path() -> None:
     """nbgrader runs `alembic` as a subprocess: this environment's bin must be on PATH."""
     bindir = str(Path(sys.executable).parent)
@@ -95,11 +106,12 @@ def normalize(nb_json: str) -> str:
 def release(course: Path = DEFAULT_COURSE, out: Path = LECTURES, solutions: Path = SOLUTIONS,
             names: list[str] | None = None, progress=lambda it, **kw: it) -> list[Path]:
     """Generate the student version of each solution notebook into `out`."""
+    names = names or course_notebooks(solutions)
     course = prepare_course(course, solutions)
     api = nbgrader_api(course)
     out.mkdir(parents=True, exist_ok=True)
     written = []
-    for name in progress(names or assignments(solutions), desc="release"):
+    for name in progress(names, desc="release"):
         _run(api.generate_assignment, name, force=True, create=True)
         released = course / "release" / name / f"{name}.ipynb"
         target = out / f"{name}.ipynb"

@@ -33,7 +33,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import answers
-from .course import DEFAULT_COURSE, LECTURES, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
+from .course import (DEFAULT_COURSE, LECTURES, SOLUTIONS, _run, assignments, course_notebooks,
+                     nbgrader_api, prepare_course)
 from .engine.judge import ENGINE_VERSION, ERROR, STATUSES, Settings, digest, grade_unit
 from .rows import (FIELDS, Row, atomic_write, cap, escape_controls, test_cells_of,
                    write_csv)
@@ -380,7 +381,7 @@ def grade(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
     t0 = time.monotonic()
     settings = settings or Settings()
     out_csv = Path(out_csv)
-    names = assignments(solutions)
+    names = course_notebooks(solutions)
     subs, strays = find(submissions_dir, names)
     for stray in strays:
         log(escape_controls(f"skipped {stray.path}: {stray.reason}"))

@@ -1,0 +1,51 @@
+"""Every test cell calls its own exercise's registered properties, and every registered
+property is called by some test cell.
+
+Which property a cell judges is read from its code (`check("x")`, `check_hidden("x", "p")`),
+as the grader reads it; the grade_id naming convention `test_<exercise>__<property>` is what
+nbgrader and the CSV show. Nothing else ties the two together, so this test does.
+"""
+from __future__ import annotations
+
+import pytest
+
+from betternets.checks import VISIBLE, load_visible_checks
+from betternets_grader import HIDDEN, answers, load_hidden_checks
+from betternets_grader.course import SOLUTIONS, assignments
+from betternets_grader.engine.judge import test_plan as plan_of
+
+load_visible_checks()
+load_hidden_checks()
+NAMES = assignments()
+
+
+def _plans(name: str) -> list[tuple[str, list[tuple[str, str, str | None]]]]:
+    nb = answers.load(SOLUTIONS / f"{name}.ipynb")
+    return [(gid, plan_of(code)) for gid, _, code in answers.test_cells(nb)]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_test_cell_calls_its_own_exercise_and_property(name):
+    exercises = set(answers.answer_sources(answers.load(SOLUTIONS / f"{name}.ipynb")))
+    for gid, plan in _plans(name):
+        exercise, _, prop = gid[len("test_"):].partition("__")
+        assert gid.startswith("test_") and exercise in exercises, \
+            f"{name}: test cell {gid!r} names no exercise of this notebook"
+        assert len(plan) == 1, f"{name}: {gid} makes {len(plan)} checks, not one"
+        kind, called, called_prop = plan[0]
+        assert called == exercise, f"{name}: {gid} calls the checks of {called!r}"
+        if kind == "visible":
+            assert prop == "selfcheck", f"{name}: {gid} runs check({called!r})"
+            VISIBLE.properties(called)  # raises for an exercise without visible checks
+        else:
+            assert called_prop == prop, f"{name}: {gid} calls property {called_prop!r}"
+            HIDDEN.get(called, called_prop)  # raises for an unregistered property
+
+
+def test_every_registered_property_is_used_by_a_test_cell():
+    used = {(kind, ex, prop) for name in NAMES for _, plan in _plans(name)
+            for kind, ex, prop in plan}
+    unused = [f"hidden {ex}.{p.name}" for ex in HIDDEN.exercises() for p in HIDDEN.properties(ex)
+              if ("hidden", ex, p.name) not in used]
+    unused += [f"visible {ex}" for ex in VISIBLE.exercises() if ("visible", ex, None) not in used]
+    assert not unused, f"registered but judged by no test cell: {unused}"
