@@ -61,12 +61,14 @@ def one_line(text: str, limit: int = 240) -> str:
 
 @dataclass
 class Settings:
-    timeout: float = 30.0
-    notebook_timeout: float = 300.0
-    memory_mb: int = 2048
-    output_bytes: int = 10_000
+    """What an instructor may set for a grading run; the limits' defaults are `Limits`'s,
+    and the `betternets grade` options read theirs from here."""
+    timeout: float = Limits.timeout
+    notebook_timeout: float = Limits.notebook_timeout
+    memory_mb: int = Limits.memory_mb
+    output_bytes: int = Limits.output_bytes
     sandbox: bool = True
-    disk_mb: int = 256
+    disk_mb: int = Limits.disk_mb
     setup_timeout: float = 0.0     # per setup cell; 0: three times `timeout`, at least 30 s
 
     def limits(self) -> Limits:
