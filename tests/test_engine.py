@@ -21,7 +21,6 @@ from betternets.checks.calls import Answer, Fn, Rng
 from betternets_grader.course import assignments
 from betternets_grader.engine.judge import changed_arguments
 from betternets_grader.engine.judge import test_plan as plan_of
-from betternets_grader.engine.judge import Settings
 from betternets_grader.grade import Run, grade
 from betternets_grader.samples import SAMPLES
 
@@ -238,21 +237,3 @@ def test_a_command_that_finds_no_course_says_so_and_fails(tmp_path, monkeypatch,
     assert cli.main(["release", "--course", str(tmp_path / "course")]) == 2
     assert "betternets release: no course found" in capsys.readouterr().err
 
-
-@pytest.mark.parametrize("options,changed", [([], {}),
-                                             (["--timeout", "5", "--disk", "64"],
-                                              {"timeout": 5.0, "disk_mb": 64})])
-def test_grade_options_take_their_defaults_from_settings(tmp_path, monkeypatch, options, changed):
-    """`Settings` is the one home of the limits' defaults: the CLI passes only what was given."""
-    import dataclasses
-    from betternets import cli
-    from betternets_grader import grade as grade_module
-    seen = {}
-
-    def fake_grade(*args, settings=None, **kwargs):
-        seen["settings"] = settings
-        return []
-    monkeypatch.setattr(grade_module, "grade", fake_grade)
-    assert cli.main(["grade", str(tmp_path), "--out", str(tmp_path / "r.csv"),
-                     "--course", str(tmp_path / "c")] + options) == 0
-    assert seen["settings"] == dataclasses.replace(Settings(), **changed)

@@ -41,10 +41,10 @@ def cmd_grade(args) -> int:
     _instructor()
     from betternets_grader.engine.judge import Settings
     from betternets_grader.grade import Run, grade, score_table
-    given = {"timeout": args.timeout, "notebook_timeout": args.notebook_timeout,
-             "memory_mb": args.memory, "output_bytes": args.output_bytes, "disk_mb": args.disk}
-    settings = Settings(sandbox=not args.no_sandbox,
-                        **{k: v for k, v in given.items() if v is not None})
+    settings = Settings(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
+                        memory_mb=args.memory, output_bytes=args.output_bytes,
+                        disk_mb=args.disk,
+                        sandbox=not args.no_sandbox)
     run = Run()
     report = Path(args.report) if args.report else Path(args.course) / "report.html"
     rows = grade(Path(args.submissions), Path(args.out), course=Path(args.course),
@@ -74,17 +74,6 @@ def cmd_site(args) -> int:
     return 0
 
 
-def _grading_defaults():
-    """name -> the grader's default setting, for help texts ("the grader's" where the grader
-    is not installed: `grade` then says how to install it)."""
-    try:
-        from betternets_grader.engine.judge import Settings
-    except ImportError:
-        return lambda name: "the grader's"
-    defaults = Settings()
-    return lambda name: f"{getattr(defaults, name):g}"
-
-
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="betternets", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
@@ -105,20 +94,18 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--db-url", default=None,
                    help="nbgrader gradebook URL, e.g. postgresql://... (default: SQLite "
                         "gradebook.db in the course directory)")
-    # defaults: the grader's Settings, the one place they are defined (None: not given)
-    default = _grading_defaults()
-    p.add_argument("--timeout", type=float, default=None,
-                   help=f"seconds per answer cell and per call (default: {default('timeout')})")
-    p.add_argument("--notebook-timeout", type=float, default=None,
-                   help=f"seconds per submission notebook (default: {default('notebook_timeout')})")
-    p.add_argument("--memory", type=int, default=None,
+    p.add_argument("--timeout", type=float, default=30.0,
+                   help="seconds per answer cell and per call (default: 30)")
+    p.add_argument("--notebook-timeout", type=float, default=300.0,
+                   help="seconds per submission notebook (default: 300)")
+    p.add_argument("--memory", type=int, default=2048,
                    help="memory limit of a student's kernel and all its processes, in MB "
-                        f"(default: {default('memory_mb')})")
-    p.add_argument("--disk", type=int, default=None,
+                        "(default: 2048)")
+    p.add_argument("--disk", type=int, default=256,
                    help="size of a kernel's scratch folder and of its /tmp, in MB "
-                        f"(default: {default('disk_mb')})")
-    p.add_argument("--output-bytes", type=int, default=None,
-                   help=f"output kept per cell, in bytes (default: {default('output_bytes')})")
+                        "(default: 256)")
+    p.add_argument("--output-bytes", type=int, default=10_000,
+                   help="output kept per cell (default: 10000 bytes)")
     p.add_argument("--show-hidden", action="store_true",
                    help="show hidden checks' messages and code in the feedback")
     p.add_argument("--force", action="store_true",
