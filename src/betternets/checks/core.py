@@ -14,7 +14,7 @@ raises as failed) with a short message instead of a long traceback.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from .calls import Caller, MissingAnswer, NotImplementedYet, StudentError
@@ -130,7 +130,9 @@ def evaluate(prop: Property, call: Caller) -> Result:
     except CheckFailed as exc:
         return result(FAILED, exc.message, exc.hint)
     except NotImplementedYet as exc:
-        return result(FAILED, f"{exc.name} is not implemented yet", _stub_hint(exc.name),
+        return result(FAILED, f"{exc.name} is not implemented yet",
+                      f"replace the `raise NotImplementedError(...)` line in {exc.name}'s cell "
+                      "with your code, run that cell, then run this one again",
                       unimplemented=True)
     except MissingAnswer as exc:
         return result(MISSING, exc.message, "run the cell that defines it first")
@@ -141,11 +143,6 @@ def evaluate(prop: Property, call: Caller) -> Result:
         return result(ERROR, f"could not judge the answer ({type(exc).__name__}: {exc})",
                       "check the type and shape of what your function returns")
     return result(PASSED)
-
-
-def _stub_hint(name: str) -> str:
-    return (f"replace the `raise NotImplementedError(...)` line in {name}'s cell "
-            "with your code, run that cell, then run this one again")
 
 
 def collapse_stubs(results: Iterable[Result], told: set[str] | None = None) -> list[Result]:
@@ -163,8 +160,7 @@ def collapse_stubs(results: Iterable[Result], told: set[str] | None = None) -> l
             out.append(r)
         elif r.exercise not in told:
             told.add(r.exercise)
-            out.append(Result(r.exercise, "", "not implemented yet", r.status,
-                              r.message, r.hint, unimplemented=True))
+            out.append(replace(r, prop="", description="not implemented yet"))
     return out
 
 
