@@ -59,13 +59,14 @@ class FirstRow:
 
 
 def grade_class(folder: Path, course: Path, out: Path, jobs: int, scheduler=None) -> dict:
-    from betternets_grader.grade import Run, grade
+    from betternets_grader.grade import GradeOptions, grade
     shutil.rmtree(course, ignore_errors=True)
-    run, first = Run(), FirstRow()
+    first = FirstRow()
     with PeakMemory() as mem:
         t = time.perf_counter()
-        grade(folder, out, course=course, jobs=jobs, scheduler=scheduler, force=True,
-              run_info=run, log=lambda *_: None, progress=first)
+        run = grade(folder, out, GradeOptions(course=course, jobs=jobs, scheduler=scheduler,
+                                              force=True),
+                    log=lambda *_: None, progress=first)
         seconds = time.perf_counter() - t
     return {"seconds": seconds, "first": first.first, "peak_mb": mem.peak / 2**20,
             "graded": run.graded, "sandboxed": run.sandboxed}

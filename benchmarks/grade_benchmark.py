@@ -149,7 +149,7 @@ def main() -> int:
     from betternets_grader.course import ensure_tools_on_path
     ensure_tools_on_path()
     from betternets_grader.engine.stock import grade_with_nbgrader
-    from betternets_grader.grade import Run, grade
+    from betternets_grader.grade import GradeOptions, grade
 
     root = Path(args.keep) if args.keep else Path(tempfile.mkdtemp(prefix="grade-bench-"))
     shutil.rmtree(root / "class", ignore_errors=True)
@@ -159,11 +159,12 @@ def main() -> int:
           f"{len({n for _, n, _ in made})} notebooks; {counts}; cores: {os.cpu_count()}")
 
     shutil.rmtree(root / "ours", ignore_errors=True)
-    run = Run()
     with PeakMemory() as mem_ours:
         t = time.perf_counter()
-        ours = grade(root / "class", root / "ours.csv", course=root / "ours", jobs=args.jobs,
-                     force=True, run_info=run, log=lambda *_: None)
+        run = grade(root / "class", root / "ours.csv",
+                    GradeOptions(course=root / "ours", jobs=args.jobs, force=True),
+                    log=lambda *_: None)
+        ours = run.rows
         t_ours = time.perf_counter() - t
     print(f"betternets grade --jobs {args.jobs}: {t_ours:.1f} s, peak memory "
           f"{mem_ours.peak / 2**20:.0f} MB, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
@@ -188,10 +189,9 @@ def main() -> int:
 
     # per submission notebook, against a Jupyter kernel running the answer cells
     shutil.rmtree(root / "ours1", ignore_errors=True)
-    run1 = Run()
-    grade(root / "class", root / "ours1.csv", course=root / "ours1", jobs=1, force=True,
-          run_info=run1, log=lambda *_: None)
-    per = {(r["student"], r["assignment"]): r["seconds"] for r in run1.results}
+    run1 = grade(root / "class", root / "ours1.csv",
+                 GradeOptions(course=root / "ours1", jobs=1, force=True), log=lambda *_: None)
+    per = {(r.student, r.assignment): r.seconds for r in run1.results}
     base = {(s, n): kernel_baseline(root / "class" / s / f"{n}.ipynb", n) for s, n, _ in made}
     ratios = sorted(per[k] / base[k] for k in base)
     mean_ours, mean_base = sum(per.values()) / len(per), sum(base.values()) / len(base)

@@ -34,9 +34,12 @@ from system import require
 
 from betternets_grader import HIDDEN, answers, load_hidden_checks
 from betternets_grader.course import LECTURES, SOLUTIONS
-from betternets_grader.engine.judge import STATUSES, Settings, grade_unit
+from betternets.checks.status import Status
+from betternets_grader.engine.judge import grade_unit
 from betternets_grader.engine.kernel import Kernel, Limits, bwrap_path, remove_tree
-from betternets_grader.grade import GradingError, Run, feedback, grade, score_table
+from betternets_grader.engine.settings import Settings
+from betternets_grader.feedback import feedback, score_table
+from betternets_grader.grade import GradeOptions, GradingError, grade
 from betternets_grader.samples import fill
 
 pytestmark = pytest.mark.slow
@@ -68,7 +71,8 @@ def _probe(paths):
             pass
     return found
 """
-FAULT = ("timeout", "crashed", "error")   # a fault, however the machine's load reports it
+# a fault, however the machine's load reports it
+FAULT = (Status.TIMEOUT, Status.CRASHED, Status.ERROR)
 # A visible check's message that carries what the submission recorded in earlier calls.
 RECORDER = NG.replace("def numerical_gradient(", "def _true_numerical_gradient(", 1) + """
 _seen = []
@@ -86,7 +90,7 @@ def _cases(paths: dict) -> dict:
                          paths["reference"], paths["alice_nb"]])
     # writes are tried only on this test's own files, never on the repository's
     writable = json.dumps([paths["gradebook"], paths["alice_nb"]])
-    fail, ok = ("failed", False), ("passed", True)
+    fail, ok = (Status.FAILED, False), (Status.PASSED, True)
     return {
         "patch_numpy": ({"numerical_gradient": NUMERIC_PATCHES + WRONG_NG,
                          "relative_error": WRONG_RE},
@@ -96,8 +100,8 @@ def _cases(paths: dict) -> dict:
                             "builtins.float = lambda *a: 0.0\n" + WRONG_NG,
                             "relative_error": RE},
                            # relative_error's own float()/max are patched too: it breaks
-                           {"numerical_gradient": (("failed", "error"), False),
-                            "relative_error": (("failed", "error"), False)}),
+                           {"numerical_gradient": ((Status.FAILED, Status.ERROR), False),
+                            "relative_error": ((Status.FAILED, Status.ERROR), False)}),
         "custom_exc": ({"numerical_gradient": "get_ipython().set_custom_exc((BaseException,), "
                         "lambda *a, **k: None)\n" + WRONG_NG, "relative_error": WRONG_RE},
                        {"numerical_gradient": fail, "relative_error": fail}),
@@ -131,21 +135,21 @@ except Exception:
     pass
 def relative_error(a, b):
     raise RuntimeError(f"wrote={{_wrote}}")
-"""}, {"numerical_gradient": ("error", False), "relative_error": ("error", False)}),
+"""}, {"numerical_gradient": (Status.ERROR, False), "relative_error": (Status.ERROR, False)}),
         "import_reference": ({"numerical_gradient": "import sys\n"
                               f"sys.path.insert(0, {json.dumps(paths['autograder'])})\n"
                               "from betternets_grader.reference.ex00_gradient_checking import *\n",
                               "relative_error": "try:\n    from betternets_grader.reference."
                               "ex00_gradient_checking import relative_error\nexcept ImportError:\n"
                               "    def relative_error(a, b):\n        return 0.0\n"},
-                             {"numerical_gradient": ("error", False), "relative_error": fail}),
+                             {"numerical_gradient": (Status.ERROR, False), "relative_error": fail}),
         "detect_grader": ({"numerical_gradient": """
 import os, sys
 _env = sorted(k for k in os.environ if "NBGRADER" in k or "GRAD" in k)
 _mods = [m for m in sys.modules if "nbgrader" in m or "betternets_grader" in m]
 def numerical_gradient(f, x, h=1e-5):
     raise RuntimeError(f"env={_env} modules={_mods}")
-""", "relative_error": WRONG_RE}, {"numerical_gradient": ("error", False),
+""", "relative_error": WRONG_RE}, {"numerical_gradient": (Status.ERROR, False),
                                    "relative_error": fail}),
         "loop_in_cell": ({"numerical_gradient": NG,
                           "relative_error": "import time\nwhile True:\n    try:\n"
@@ -158,10 +162,10 @@ def numerical_gradient(f, x, h=1e-5):
                          {"numerical_gradient": (FAULT, False), "relative_error": ok}),
         "exit_in_call": ({"numerical_gradient": NG, "relative_error": "import os\n"
                           "def relative_error(a, b):\n    os._exit(1)\n"},
-                         {"numerical_gradient": ok, "relative_error": ("crashed", False)}),
+                         {"numerical_gradient": ok, "relative_error": (Status.CRASHED, False)}),
         "segfault_in_cell": ({"numerical_gradient": "import ctypes\nctypes.string_at(0)\n" + NG,
                               "relative_error": RE},
-                             {"numerical_gradient": ("crashed", False), "relative_error": ok}),
+                             {"numerical_gradient": (Status.CRASHED, False), "relative_error": ok}),
         "memory_bomb": ({"numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n"
                          "    hog = []\n    while True:\n"
                          "        hog.append(bytearray(256 * 1024 * 1024))\n",
@@ -199,10 +203,10 @@ except Exception:
 open("scratch_is_fine.txt", "w").write("ok")
 def numerical_gradient(f, x, h=1e-5):
     raise RuntimeError(f"escaped={{_done}}")
-""", "relative_error": RE}, {"numerical_gradient": ("error", False), "relative_error": ok}),
+""", "relative_error": RE}, {"numerical_gradient": (Status.ERROR, False), "relative_error": ok}),
         "returns_object": ({"numerical_gradient": NG,
                             "relative_error": "def relative_error(a, b):\n    return object()\n"},
-                           {"numerical_gradient": ok, "relative_error": ("error", False)}),
+                           {"numerical_gradient": ok, "relative_error": (Status.ERROR, False)}),
         # 1: the kernel stops reading requests; the next one is larger than a pipe's buffer
         "pipe_stall": ({"numerical_gradient": RESP_FD + """
 import os
@@ -227,7 +231,7 @@ for _d in (".", "/tmp"):
     except OSError:
         pass
 """, "relative_error": "def relative_error(a, b):\n    raise RuntimeError(f'filled={_filled}')\n"},
-                      {"numerical_gradient": ok, "relative_error": ("error", False)}),
+                      {"numerical_gradient": ok, "relative_error": (Status.ERROR, False)}),
         # 4: a reply frame announcing 128 MiB; a 15 MiB frame of five million empty lists
         "huge_frame": ({"numerical_gradient": RESP_FD + """
 import os, struct, time
@@ -242,7 +246,7 @@ def relative_error(a, b):
     while frame:
         frame = frame[os.write(_cfg["resp_fd"], frame):]
     time.sleep(30)
-"""}, {"numerical_gradient": ("crashed", False), "relative_error": ("crashed", False)}),
+"""}, {"numerical_gradient": (Status.CRASHED, False), "relative_error": (Status.CRASHED, False)}),
         # 5: sixty busy processes, each trying a session (a scheduler group) of its own
         "cpu_hog": ({"numerical_gradient": """
 import os, time
@@ -262,8 +266,8 @@ for _i in range(60):
             pass
         os._exit(0)
     _kids += 1
-""" + NG, "relative_error": RE}, {"numerical_gradient": (FAULT + ("passed",), None),
-                                  "relative_error": (FAULT + ("passed",), None)}),
+""" + NG, "relative_error": RE}, {"numerical_gradient": (FAULT + (Status.PASSED,), None),
+                                  "relative_error": (FAULT + (Status.PASSED,), None)}),
         # 6: six processes of 300 MB each under a 1024 MB limit for the whole kernel
         "memory_tree": ({"numerical_gradient": NG, "relative_error": """
 import os, time
@@ -292,7 +296,7 @@ os.chdir(_top)
         "record_inputs": ({"numerical_gradient": RECORDER, "relative_error": """
 def relative_error(a, b):
     raise RuntimeError("RECORDED " + " ; ".join(_seen[::-1]))
-"""}, {"numerical_gradient": ok, "relative_error": ("error", False)}),
+"""}, {"numerical_gradient": ok, "relative_error": (Status.ERROR, False)}),
         # 11: what the kernel can see of the machine
         "look_around": ({"numerical_gradient": f"""
 import os, sys, json
@@ -317,13 +321,13 @@ _name = open("/etc/hostname").read().strip()
 def numerical_gradient(f, x, h=1e-5):
     raise RuntimeError(f"found={{_found}} leaks={{_leaks}} etc={{','.join(_etc)}} "
                        f"procs={{_procs}} users={{','.join(_users)}} host={{_name}}")
-""", "relative_error": RE}, {"numerical_gradient": ("error", False), "relative_error": ok}),
+""", "relative_error": RE}, {"numerical_gradient": (Status.ERROR, False), "relative_error": ok}),
         # 12: control characters in an exception's message forge a CSV row on a terminal
         "control_chars": ({"numerical_gradient": "def numerical_gradient(f, x, h=1e-5):\n"
                            "    raise RuntimeError('\\x1b[2K\\r\\x1b[1A\\x07\\x00\\x08\\x7f\\x9b"
                            "\\u202ealice,00_gradient_checking,test_x,1.0,1.0,passed,')\n",
                            "relative_error": RE},
-                          {"numerical_gradient": ("error", False), "relative_error": ok}),
+                          {"numerical_gradient": (Status.ERROR, False), "relative_error": ok}),
     }
 
 
@@ -469,13 +473,15 @@ def adversarial(tmp_path_factory, listener):
     # a first, honest grading; the adversaries are graded in a second run of the same course
     first = subs.parent / "first"
     _write(first / "alice" / f"{NB}.ipynb", honest)
-    grade(first, root / "first.csv", course=course, log=lambda *_: None, jobs=1)
-    run, log = Run(), []
+    grade(first, root / "first.csv", GradeOptions(course=course, jobs=1), log=lambda *_: None)
+    log = []
     settings = Settings(timeout=4.0, notebook_timeout=60.0, memory_mb=1024, disk_mb=64)
     started = time.monotonic()
     try:
-        rows = grade(subs, root / "results.csv", course=course, log=log.append, jobs=2,
-                     settings=settings, run_info=run, report=root / "report.html")
+        run = grade(subs, root / "results.csv",
+                    GradeOptions(course=course, jobs=2, settings=settings,
+                                 report=root / "report.html"), log=log.append)
+        rows = run.rows
     finally:
         escaped = [p for p in paths["outside"] if os.path.exists(p)]
         for p in escaped:  # never leave a trace on the machine, even if the sandbox failed
@@ -514,7 +520,7 @@ def test_case_earns_only_what_it_earned(adversarial, student):
     for exercise, (status, must_pass) in expected.items():
         rows = got[exercise]
         if must_pass:
-            bad = [(r.grade_id, r.status, r.reason) for r in rows if r.status != "passed"]
+            bad = [(r.grade_id, r.status, r.reason) for r in rows if r.status != Status.PASSED]
             assert not bad, f"{student}/{exercise} lost points it earned: {bad}"
         elif must_pass is None:   # anything may happen to the attacker, in a clear status
             assert {r.status for r in rows} <= set(status)
@@ -523,14 +529,14 @@ def test_case_earns_only_what_it_earned(adversarial, student):
             allowed = {status} if isinstance(status, str) else set(status)
             assert {r.status for r in rows} <= allowed, \
                 f"{student}/{exercise}: {[(r.grade_id, r.status, r.reason) for r in rows]}"
-        assert all(r.status in STATUSES for r in rows)
+        assert all(r.status in set(Status) for r in rows)
         assert all("\n" not in r.reason and len(r.reason) <= 300 for r in rows)
 
 
 def test_every_row_has_a_status_and_a_reason_when_not_passed(adversarial):
     for r in adversarial["rows"]:
-        assert r.status in STATUSES
-        assert r.status == "passed" or r.reason, r
+        assert r.status in set(Status)
+        assert r.status == Status.PASSED or r.reason, r
 
 
 HONEST = ["alice", "bob"] + [unicodedata.normalize("NFC", n) for n in ODD_NAMES + [NFC]]
@@ -539,8 +545,8 @@ HONEST = ["alice", "bob"] + [unicodedata.normalize("NFC", n) for n in ODD_NAMES 
 def test_honest_student_keeps_full_marks_in_csv_and_gradebook(adversarial):
     for student in HONEST:
         rows = [r for r in adversarial["rows"] if r.student == student]
-        assert rows and all(r.status == "passed" and r.score == r.max_score for r in rows), \
-            (student, [(r.grade_id, r.status, r.reason) for r in rows if r.status != "passed"])
+        assert rows and all(r.status == Status.PASSED and r.score == r.max_score for r in rows), \
+            (student, [(r.grade_id, r.status, r.reason) for r in rows if r.status != Status.PASSED])
     from nbgrader.api import Gradebook
     with Gradebook(f"sqlite:///{adversarial['course'] / 'gradebook.db'}") as gb:
         nb = gb.find_submission_notebook(NB, NB, "alice")
@@ -613,23 +619,23 @@ def test_huge_print_is_cut(adversarial):
 def test_test_cells_deleted_or_edited_cost_nothing_and_are_reported(adversarial):
     for student in ("tests_deleted", "tests_edited"):
         rows = [r for r in adversarial["rows"] if r.student == student]
-        assert rows and all(r.status == "passed" and r.score == r.max_score for r in rows)
-        assert all("tampered" in r.reason for r in rows)
+        assert rows and all(r.status == Status.PASSED and r.score == r.max_score for r in rows)
+        assert all(f"{Status.TAMPERED}:" in r.reason for r in rows)
         assert sum(r.max_score for r in rows) < 100  # points come from the source
 
 
 def test_duplicated_grade_id_is_tampered(adversarial):
     got = _by_exercise(adversarial["rows"], "duplicated_ids")
-    assert {r.status for r in got["numerical_gradient"]} == {"tampered"}
+    assert {r.status for r in got["numerical_gradient"]} == {Status.TAMPERED}
     assert all(r.score == 0 for r in got["numerical_gradient"])
-    assert all(r.status == "passed" for r in got["relative_error"])
+    assert all(r.status == Status.PASSED for r in got["relative_error"])
 
 
 def test_broken_files(adversarial):
     rows = adversarial["rows"]
-    for student, status, words in [("invalid_json", "error", "not a readable notebook"),
-                                   ("empty_file", "error", "empty"),
-                                   ("other_assignment", "missing", "another notebook")]:
+    for student, status, words in [("invalid_json", Status.ERROR, "not a readable notebook"),
+                                   ("empty_file", Status.ERROR, "empty"),
+                                   ("other_assignment", Status.MISSING, "another notebook")]:
         mine = [r for r in rows if r.student == student]
         assert mine and all(r.status == status and r.score == 0 for r in mine), student
         assert all(words in r.reason for r in mine), mine[0].reason
@@ -656,10 +662,10 @@ def test_outcome_table(adversarial, capsys):
         s[0] += r.score
         s[1] += r.max_score
         s[2].add(r.status)
-        if r.status != "passed" and not s[3]:
+        if r.status != Status.PASSED and not s[3]:
             s[3] = r.reason
     with capsys.disabled():
-        took = {r["student"]: r.get("seconds", 0) for r in adversarial["run"].results}
+        took = {r.student: r.seconds for r in adversarial["run"].results}
         print(f"\nclass graded in {adversarial['seconds']:.0f} s; slowest notebooks: " +
               ", ".join(f"{k} {v:.0f} s" for k, v in sorted(took.items(), key=lambda kv: -kv[1])[:8]))
         print("\n| submission | exercise | score | status | reason (first) |")
@@ -696,15 +702,15 @@ def test_2_disk_fill_is_bounded_by_the_kernel_tmpfs(adversarial):
 def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, monkeypatch):
     """The grader's own outputs: written atomically; ENOSPC stops the run with a plain
     message, and the previous run's CSV is moved aside, never left as if current."""
-    from betternets_grader import grade as grading
+    from betternets_grader import gradebook
     lecture = answers.load(LECTURES / f"{NB}.ipynb")
     subs = tmp_path / "subs"
     for student in ("alice", "bob"):
         _write(subs / student / f"{NB}.ipynb", fill(lecture, SOL))
     out = tmp_path / "results.csv"
-    grade(subs, out, course=tmp_path / "course", jobs=1, log=lambda *_: None)
+    grade(subs, out, GradeOptions(course=tmp_path / "course", jobs=1), log=lambda *_: None)
     before = out.read_bytes()
-    real = grading.Writer.write
+    real = gradebook.Writer.write
     calls = []
 
     def full_disk(self, unit, result):
@@ -712,9 +718,10 @@ def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, mon
         if len(calls) == 2:
             raise OSError(28, "No space left on device", str(tmp_path / "course" / "x"))
         return real(self, unit, result)
-    monkeypatch.setattr(grading.Writer, "write", full_disk)
+    monkeypatch.setattr(gradebook.Writer, "write", full_disk)
     with pytest.raises(GradingError, match="No space left on device"):
-        grade(subs, out, course=tmp_path / "course", jobs=1, log=lambda *_: None, force=True)
+        grade(subs, out, GradeOptions(course=tmp_path / "course", jobs=1, force=True),
+              log=lambda *_: None)
     assert not out.exists()
     assert (tmp_path / "results.csv.previous").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -768,7 +775,7 @@ def test_5_cpu_hog_does_not_starve_the_class(adversarial):
     """The honest students graded beside the busy submission keep full marks (see the
     honest-student test); the hog's kernel could not start sessions of its own."""
     rows = _rows_of(adversarial, "cpu_hog")
-    assert rows and all(r.status in STATUSES for r in rows)
+    assert rows and all(r.status in set(Status) for r in rows)
     assert adversarial["seconds"] < 600
 
 
@@ -792,9 +799,9 @@ def test_5_a_slow_setup_cell_is_retried_and_replayed(tmp_path):
                        f"    open({str(marker)!r}, 'w').close()\n    time.sleep(20)\n")
     settings = Settings(timeout=4.0, notebook_timeout=120.0, sandbox=False, setup_timeout=3.0)
     result = grade_unit(unit, settings)
-    assert not result.get("grader_fault")
-    assert all(c["status"] == "passed" for c in result["cells"]), \
-        [(c["grade_id"], c["status"], c["reason"]) for c in result["cells"]]
+    assert not result.grader_fault
+    assert all(c.status == Status.PASSED for c in result.cells), \
+        [(c.grade_id, c.status, c.reason) for c in result.cells]
 
 
 def test_5_a_setup_cell_that_times_out_twice_is_the_graders_fault():
@@ -802,23 +809,23 @@ def test_5_a_setup_cell_that_times_out_twice_is_the_graders_fault():
     settings = Settings(timeout=4.0, notebook_timeout=120.0, setup_timeout=2.0,
                         sandbox=SANDBOXED)
     result = grade_unit(unit, settings)
-    assert result.get("grader_fault")
-    assert result["cells"] and all(c["status"] == "error" and c["score"] == 0
-                                   for c in result["cells"])
-    assert all("not graded" in c["reason"] and "twice" in c["reason"]
-               for c in result["cells"]), result["cells"][0]["reason"]
+    assert result.grader_fault
+    assert result.cells and all(c.status == Status.ERROR and c.score == 0
+                                for c in result.cells)
+    assert all("not graded" in c.reason and "twice" in c.reason
+               for c in result.cells), result.cells[0].reason
 
 
 def test_6_memory_is_limited_for_the_whole_process_tree(adversarial):
     rows = _by_exercise(adversarial["rows"], "memory_tree")["relative_error"]
     assert any("MB together" in r.reason for r in rows) or \
-        {r.status for r in rows} <= {"timeout"}, rows[0].reason
+        {r.status for r in rows} <= {Status.TIMEOUT}, rows[0].reason
 
 
 def test_7_deep_scratch_is_removed(adversarial):
     assert adversarial["run"].leftovers == []
     assert _by_exercise(adversarial["rows"], "deep_scratch")["numerical_gradient"][0].status \
-        == "passed"
+        == Status.PASSED
 
 
 def test_7_removal_is_depth_independent_and_checked(tmp_path):
@@ -854,7 +861,7 @@ def test_9_a_student_named_submitted_is_a_student(adversarial):
     rows = _rows_of(adversarial, "submitted")
     assert rows and all(r.score == 0 for r in rows)
     alice = _rows_of(adversarial, "alice")
-    assert len(alice) == len(rows) and all(r.status == "passed" for r in alice)
+    assert len(alice) == len(rows) and all(r.status == Status.PASSED for r in alice)
 
 
 def test_9_a_course_directory_is_still_recognised(tmp_path):
@@ -934,7 +941,7 @@ def test_13_reasons_are_capped(adversarial):
         rows = list(csv.DictReader(fh))      # the default field size limit holds
     assert rows and all(len(r["reason"]) <= 300 for r in rows)
     huge = [r for r in rows if r["student"] == "huge_ids"]
-    assert huge and all(r["status"] == "missing" for r in huge)
+    assert huge and all(r["status"] == Status.MISSING for r in huge)
     assert (adversarial["root"] / "report.html").stat().st_size < 1_000_000
 
 

@@ -21,7 +21,7 @@ from betternets.checks.calls import Answer, Fn, Rng
 from betternets_grader.course import assignments
 from betternets_grader.engine.judge import changed_arguments
 from betternets_grader.engine.judge import test_plan as plan_of
-from betternets_grader.grade import Run, grade
+from betternets_grader.grade import GradeOptions, grade
 from betternets_grader.samples import SAMPLES
 
 FIRST = assignments()[0]
@@ -129,21 +129,19 @@ def test_interrupted_run_resumes_and_changed_notebooks_are_regraded(tmp_path):
                 raise Stop
 
     with pytest.raises(Stop):
-        grade(subs, tmp_path / "a.csv", course=course, jobs=1, progress=stop_after_first,
-              log=lambda *_: None)
-    run = Run()
-    rows = grade(subs, tmp_path / "b.csv", course=course, jobs=1, run_info=run,
-                 log=lambda *_: None)
+        grade(subs, tmp_path / "a.csv", GradeOptions(course=course, jobs=1),
+              progress=stop_after_first, log=lambda *_: None)
+    run = grade(subs, tmp_path / "b.csv", GradeOptions(course=course, jobs=1),
+                log=lambda *_: None)
     assert (run.reused, run.graded) == (1, 2)
-    first = _scores(rows)
+    first = _scores(run.rows)
 
     # bob hands in alice's notebook: only he is regraded, and his stale scores are replaced
     shutil.copyfile(subs / "alice" / f"{FIRST}.ipynb", subs / "bob" / f"{FIRST}.ipynb")
-    run = Run()
-    rows = grade(subs, tmp_path / "c.csv", course=course, jobs=1, run_info=run,
-                 log=lambda *_: None)
+    run = grade(subs, tmp_path / "c.csv", GradeOptions(course=course, jobs=1),
+                log=lambda *_: None)
     assert (run.reused, run.graded) == (2, 1)
-    again = _scores(rows)
+    again = _scores(run.rows)
     assert all(again[("bob", g)] == again[("alice", g)] for s, g in again if s == "alice")
     assert {k: v for k, v in again.items() if k[0] != "bob"} == \
         {k: v for k, v in first.items() if k[0] != "bob"}
@@ -158,15 +156,15 @@ def test_dask_cluster_grades_the_same(tmp_path):
     """`--scheduler`: the same work units on a local two-worker Dask cluster."""
     import distributed
     subs = _class(tmp_path)
-    local = grade(subs, tmp_path / "local.csv", course=tmp_path / "c1", jobs=2,
+    local = grade(subs, tmp_path / "local.csv", GradeOptions(course=tmp_path / "c1", jobs=2),
                   log=lambda *_: None)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None, host="127.0.0.1") as cluster:
-        run = Run()
-        remote = grade(subs, tmp_path / "dask.csv", course=tmp_path / "c2",
-                       scheduler=cluster.scheduler_address, log=lambda *_: None, run_info=run)
-    assert run.graded == 3
-    assert _scores(remote) == _scores(local)
+        remote = grade(subs, tmp_path / "dask.csv",
+                       GradeOptions(course=tmp_path / "c2", scheduler=cluster.scheduler_address),
+                       log=lambda *_: None)
+    assert remote.graded == 3
+    assert _scores(remote.rows) == _scores(local.rows)
 
 
 @pytest.mark.slow
@@ -176,8 +174,9 @@ def test_postgresql_gradebook(tmp_path):
     require("postgresql", "the gradebook on PostgreSQL (run the suite through `make test`, "
             "whose scripts/with_postgres.py starts a throwaway server)", works=bool(url))
     subs = _class(tmp_path)
-    rows = grade(subs, tmp_path / "pg.csv", course=tmp_path / "c", db_url=url, jobs=1,
-                 log=lambda *_: None, force=True)
+    rows = grade(subs, tmp_path / "pg.csv",
+                 GradeOptions(course=tmp_path / "c", db_url=url, jobs=1, force=True),
+                 log=lambda *_: None).rows
     from nbgrader.api import Gradebook
     with Gradebook(url, "betternets") as gb:
         nb = gb.find_submission_notebook(FIRST, FIRST, "alice")
@@ -187,10 +186,11 @@ def test_postgresql_gradebook(tmp_path):
 # ---------------------------------------------------------------- output and input safety
 
 def test_text_fields_are_escaped_and_formulas_neutralised():
-    from betternets_grader.rows import Row, csv_bytes, escape_controls
+    from betternets_grader.rows import csv_bytes, escape_controls
+    from betternets_grader.verdicts import Verdict
     assert escape_controls("a\x1b[2Jb\nc\x07\u202e") == "a\\x1b[2Jb\\nc\\x07\\u202e"
-    data = csv_bytes([Row("=SUM(A1)", "a", "g", 0.0, 1.0, "error", "x\x00y" + "z" * 1000),
-                      Row("new\nline", "a", "g", 1.0, 1.0, "passed", "")]).decode()
+    data = csv_bytes([Verdict("=SUM(A1)", "a", "g", 0.0, 1.0, "error", "x\x00y" + "z" * 1000),
+                      Verdict("new\nline", "a", "g", 1.0, 1.0, "passed", "")]).decode()
     lines = data.splitlines()
     assert len(lines) == 3 and lines[1].startswith("'=SUM(A1)") and "x\\x00y" in lines[1]
     assert lines[2].startswith("new\\nline")
@@ -230,8 +230,8 @@ def test_a_command_that_finds_no_course_says_so_and_fails(tmp_path, monkeypatch,
     with pytest.raises(ValueError, match="no course found"):
         release(course=tmp_path / "course", out=tmp_path / "lectures", solutions=empty)
     with pytest.raises(ValueError, match="no course found"):
-        grade(tmp_path / "subs", tmp_path / "r.csv", course=tmp_path / "c", solutions=empty,
-              log=lambda *_: None)
+        grade(tmp_path / "subs", tmp_path / "r.csv",
+              GradeOptions(course=tmp_path / "c", solutions=empty), log=lambda *_: None)
     assert not (tmp_path / "r.csv").exists() and not (tmp_path / "lectures").exists()
     monkeypatch.setattr(course_module, "release", lambda **kw: release(solutions=empty, **kw))
     assert cli.main(["release", "--course", str(tmp_path / "course")]) == 2

@@ -25,9 +25,12 @@ import pytest
 
 from betternets_grader import answers
 from betternets_grader.course import SOLUTIONS, assignments
-from betternets_grader.engine.judge import STATUSES
+from betternets.checks.status import Status
 from betternets_grader.engine.stock import grade_with_nbgrader
-from betternets_grader.grade import FIELDS, Run, autograded_notebook, feedback, grade
+from betternets_grader.feedback import feedback
+from betternets_grader.grade import GradeOptions, grade
+from betternets_grader.render import autograded_notebook
+from betternets_grader.verdicts import FIELDS
 from betternets_grader.samples import SAMPLES
 
 from make_samples import bob_mistakes
@@ -53,10 +56,10 @@ def graded(tmp_path_factory):
     shutil.copyfile(SAMPLES / "alice" / f"{first}.ipynb", subs / "frank" / "homework.ipynb")
     course = tmp_path_factory.mktemp("course")
     out = course / "results.csv"
-    log, run = [], Run()
-    rows = grade(subs, out, course=course, log=log.append, run_info=run,
-                 report=course / "report.html")
-    return {"rows": rows, "csv": out, "course": course, "log": log, "run": run}
+    log = []
+    run = grade(subs, out, GradeOptions(course=course, report=course / "report.html"),
+                log=log.append)
+    return {"rows": run.rows, "csv": out, "course": course, "log": log, "run": run}
 
 
 @pytest.fixture(scope="module")
@@ -136,7 +139,7 @@ def test_csv_has_one_row_per_student_and_test_cell(graded):
     assert len(lines) == len(graded["rows"])
     keys = {(l["student"], l["assignment"], l["grade_id"]) for l in lines}
     assert len(keys) == len(lines)
-    assert {l["status"] for l in lines} <= set(STATUSES)
+    assert {l["status"] for l in lines} <= {s.value for s in Status}
     assert all(l["status"] == "passed" or l["reason"] for l in lines)
 
 
@@ -167,8 +170,8 @@ def test_run_is_sandboxed_when_bubblewrap_is_installed(graded):
 def test_hidden_messages_show_in_feedback_only_when_asked(graded):
     name = NAMES[0]
     result = next(r for r in graded["run"].results
-                  if r["student"] == "bob" and r["assignment"] == name)
-    failed_hidden = [c for c in result["cells"] if c["hidden_lines"] and c["status"] != "passed"]
+                  if r.student == "bob" and r.assignment == name)
+    failed_hidden = [c for c in result.cells if c.hidden_lines and not c.passed]
     assert failed_hidden, "bob fails no hidden check"
     unit = {"data": (graded["course"] / "submitted" / "bob" / name / f"{name}.ipynb").read_bytes(),
             "release": (graded["course"] / "release" / name / f"{name}.ipynb").read_text(),
@@ -176,7 +179,7 @@ def test_hidden_messages_show_in_feedback_only_when_asked(graded):
     def test_text(nb):
         return "\n".join(o.get("text", "") for c in nb["cells"] if answers.kind(c) == "test"
                          for o in c["outputs"]) + "".join(answers.source(c) for c in nb["cells"])
-    hidden_message = failed_hidden[0]["hidden_lines"][0].splitlines()[1].strip()
+    hidden_message = failed_hidden[0].hidden_lines[0].splitlines()[1].strip()
     assert hidden_message not in test_text(autograded_notebook(unit, result, show_hidden=False))
     assert "check_hidden" not in test_text(autograded_notebook(unit, result, show_hidden=False))
     assert hidden_message in test_text(autograded_notebook(unit, result, show_hidden=True))
@@ -209,8 +212,8 @@ def test_feedback_names_a_known_mistake_and_no_mistake_for_correct_work(graded):
     name = "00_gradient_checking"
     def lines(student):
         result = next(r for r in graded["run"].results
-                      if r["student"] == student and r["assignment"] == name)
-        return [l for c in result["cells"] for l in c["lines"]]
+                      if r.student == student and r.assignment == name)
+        return [l for c in result.cells for l in c.lines]
     assert any(l.startswith("This looks like a forward difference") for l in lines("bob"))
     assert not any(l.startswith("This looks like") for l in lines("alice"))
 
@@ -220,10 +223,9 @@ def test_feedback_says_not_implemented_once_per_untouched_exercise(graded, name)
     """carol's untouched stubs: one "not implemented yet" line per exercise in her feedback,
     not one per property, in the visible and the hidden checks' lines alike."""
     result = next(r for r in graded["run"].results
-                  if r["student"] == "carol" and r["assignment"] == name)
-    shown = [l for c in result["cells"]
-             for l in c["lines"] + c["hidden_summary"] + c["hidden_lines"]]
+                  if r.student == "carol" and r.assignment == name)
+    shown = [l for c in result.cells for l in c.lines + c.hidden_summary + c.hidden_lines]
     said = [l.splitlines()[0] for l in shown if "not implemented yet" in l]
     exercises = list(answers.answer_sources(answers.load(SOLUTIONS / f"{name}.ipynb")))
     assert sorted(said) == sorted(f"\u2717 {ex}: not implemented yet" for ex in exercises)
-    assert all(c["status"] != "passed" and c["score"] == 0 for c in result["cells"])
+    assert all(not c.passed and c.score == 0 for c in result.cells)

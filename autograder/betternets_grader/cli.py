@@ -1,19 +1,152 @@
-"""The `betternets-grader` command: instructor tools of the grader package.
+"""The instructor commands: `betternets-grader`, and `betternets`, which forwards them here.
 
-    betternets-grader mutants NOTEBOOK [--exercise NAME] [--jobs N]   mutation score of the checks
+    release [--course DIR]                      lectures/ from solutions/ (nbgrader)
+    grade SUBMISSIONS --out CSV                 grade a class; one row per student and test cell
+        [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
+    feedback --out DIR                          HTML feedback per student of the last grading
+    site --out DIR                              static walkthrough site of the solved notebooks
+    mutants NOTEBOOK [--exercise NAME] [--jobs N]   mutation score of the checks
+
+The limits of `grade` (time, memory, disk, output) take their defaults from
+`engine.settings.Settings`, which takes them from the kernel's `Limits`.
 """
 from __future__ import annotations
 
+import argparse
 import sys
+from dataclasses import fields
+from pathlib import Path
+
+from .engine.settings import Settings
 
 
-def main(argv: list[str] | None = None) -> int:
-    argv = sys.argv[1:] if argv is None else argv
-    if not argv or argv[0] in ("-h", "--help") or argv[0] != "mutants":
-        print(__doc__)
-        return 0 if argv and argv[0] in ("-h", "--help") else 2
-    from .mutants import main as mutants
-    return mutants(argv[1:])
+def _progress(iterable, desc=""):
+    from betternets.progress import progress
+    return progress(iterable, desc=desc, disable=False)
+
+
+# ---------------------------------------------------------------- options
+
+def add_course_options(p: argparse.ArgumentParser, course_dir: bool = True) -> None:
+    """The options every course command (release, grade, feedback, site) shares: an option
+    they all take is declared here, once. `course_dir`: the command uses the nbgrader
+    course directory."""
+    if course_dir:
+        p.add_argument("--course", default="course",
+                       help="nbgrader course directory to use (default: %(default)s)")
+
+
+def add_settings_options(p: argparse.ArgumentParser) -> None:
+    """One option per field of `Settings`, its default and help taken from the field."""
+    for f in fields(Settings):
+        flag = f.metadata.get("flag") or "--" + f.name.replace("_", "-")
+        if isinstance(f.default, bool):   # on by default: the option turns it off
+            p.add_argument("--no-" + flag[2:], dest=f.name, action="store_false",
+                           default=f.default, help=f"do not {f.metadata['help']}")
+        else:
+            p.add_argument(flag, dest=f.name, type=type(f.default), default=f.default,
+                           metavar=f.metadata["metavar"] or None,
+                           help=f"{f.metadata['help']} (default: %(default)s)")
+
+
+def settings_of(args: argparse.Namespace) -> Settings:
+    return Settings(**{f.name: getattr(args, f.name) for f in fields(Settings)})
+
+
+# ---------------------------------------------------------------- commands
+
+def cmd_release(args) -> int:
+    from .course import release
+    for path in release(course=Path(args.course), progress=_progress):
+        print(f"released {path}")
+    return 0
+
+
+def cmd_grade(args) -> int:
+    from .feedback import score_table
+    from .grade import GradeOptions, grade
+    report = Path(args.report) if args.report else Path(args.course) / "report.html"
+    options = GradeOptions(course=Path(args.course), jobs=args.jobs, scheduler=args.scheduler,
+                           db_url=args.db_url, settings=settings_of(args),
+                           show_hidden=args.show_hidden, force=args.force, report=report)
+    run = grade(Path(args.submissions), Path(args.out), options, progress=_progress)
+    rows = run.rows
+    print(score_table(rows))
+    print(f"{len(rows)} rows written to {args.out}; class report: {report}")
+    print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
+          f"{run.seconds:.1f} s, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
+    return 0
+
+
+def cmd_feedback(args) -> int:
+    from .feedback import feedback
+    written = feedback(Path(args.out), course=Path(args.course))
+    print(f"{len(written)} feedback files written to {args.out}")
+    return 0
+
+
+def cmd_site(args) -> int:
+    from .site import build_site
+    index = build_site(Path(args.out), progress=_progress)
+    print(f"site written: open {index} in a browser")
+    return 0
+
+
+def build_parser(prog: str = "betternets-grader") -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog=prog, description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("release", help="generate lectures/ from solutions/")
+    add_course_options(p)
+    p.set_defaults(run=cmd_release)
+
+    p = sub.add_parser("grade", help="grade a folder of submissions")
+    p.add_argument("submissions", help="folder of <student>/<assignment>.ipynb")
+    p.add_argument("--out", default="results.csv", help="CSV to write (default: %(default)s)")
+    add_course_options(p)
+    p.add_argument("--jobs", type=int, default=None,
+                   help="worker processes (default: the number of cores)")
+    p.add_argument("--scheduler", default=None,
+                   help="address of a Dask distributed scheduler to grade on instead")
+    p.add_argument("--db-url", default=None,
+                   help="nbgrader gradebook URL, e.g. postgresql://... (default: SQLite "
+                        "gradebook.db in the course directory)")
+    add_settings_options(p)
+    p.add_argument("--show-hidden", action="store_true",
+                   help="show hidden checks' messages and code in the feedback")
+    p.add_argument("--force", action="store_true",
+                   help="regrade everything, even notebooks unchanged since the last run")
+    p.add_argument("--report", default=None,
+                   help="class report HTML to write (default: COURSE/report.html)")
+    p.set_defaults(run=cmd_grade)
+
+    p = sub.add_parser("feedback", help="write HTML feedback of the last grading")
+    p.add_argument("--out", default="feedback", help="folder to write (default: %(default)s)")
+    add_course_options(p)
+    p.set_defaults(run=cmd_feedback)
+
+    p = sub.add_parser("site", help="build the static self-study site from the solved notebooks")
+    p.add_argument("--out", default="site", help="folder to write (default: %(default)s)")
+    add_course_options(p, course_dir=False)
+    p.set_defaults(run=cmd_site)
+
+    sub.add_parser("mutants", add_help=False,
+                   help="mutation score of the checks (mutants --help: its options)")
+    return parser
+
+
+def main(argv: list[str] | None = None, prog: str = "betternets-grader") -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["mutants"]:   # its own parser
+        from .mutants import main as mutants
+        return mutants(argv[1:])
+    args = build_parser(prog).parse_args(argv)
+    try:
+        return args.run(args)
+    except (OSError, ValueError) as exc:
+        print(f"{prog} {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

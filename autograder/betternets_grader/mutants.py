@@ -47,12 +47,15 @@ import re
 import sys
 import time
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
+
+from betternets.checks.status import Status
 
 from . import answers
 from .course import LECTURES, SOLUTIONS
-from .engine.judge import ENGINE_VERSION, PASSED, Settings, grade_unit
+from .engine.judge import ENGINE_VERSION, grade_unit
+from .engine.settings import Settings
 
 BEGIN, END = "### BEGIN SOLUTION", "### END SOLUTION"
 HERE = Path(__file__).resolve().parent
@@ -311,15 +314,15 @@ def _unit(notebook: str, batch: list[Mutant]) -> dict:
             "source": src_text, "release": (LECTURES / f"{notebook}.ipynb").read_text()}
 
 
-def grade_batch(notebook: str, batch: list[Mutant], settings: dict) -> dict[str, dict]:
+def grade_batch(notebook: str, batch: list[Mutant], settings: Settings) -> dict[str, dict]:
     """exercise -> {"killed": bool, "cells": [lost test cells with status and reason]}."""
     result = grade_unit(_unit(notebook, batch), settings)
     out = {m.exercise: {"killed": False, "lost": []} for m in batch}
-    for cell in result["cells"]:
-        ex = answers.exercise_of(cell["grade_id"])
-        if ex in out and (cell["score"] < cell["points"] or cell["status"] != PASSED):
+    for cell in result.cells:
+        ex = answers.exercise_of(cell.grade_id)
+        if ex in out and (cell.score < cell.max_score or cell.status != Status.PASSED):
             out[ex]["killed"] = True
-            out[ex]["lost"].append(f"{cell['grade_id']}: {cell['status']}: {cell['reason']}"[:300])
+            out[ex]["lost"].append(f"{cell.grade_id}: {cell.status}: {cell.reason}"[:300])
     return out
 
 
@@ -377,12 +380,12 @@ def run(notebook: str, exercise: str | None = None, jobs: int = 1,
         if jobs <= 1 or len(groups) <= 1:
             _init_worker()
             for batch in groups:
-                record(batch, grade_batch(notebook, batch, asdict(settings)))
+                record(batch, grade_batch(notebook, batch, settings))
         else:
             import multiprocessing
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker) as pool:
-                futures = {pool.submit(grade_batch, notebook, b, asdict(settings)): b
+                futures = {pool.submit(grade_batch, notebook, b, settings): b
                            for b in groups}
                 for fut in as_completed(futures):
                     record(futures[fut], fut.result())

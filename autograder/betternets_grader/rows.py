@@ -1,5 +1,6 @@
-"""The result rows of a grading run: one per student and test cell, and their CSV.
+"""Text that leaves the grader, made safe: escaped, capped, written atomically; the CSV.
 
+The CSV has one row per student and test cell (a `verdicts.Verdict`, its `FIELDS`).
 Every text that reaches the CSV, the class report or the terminal goes through
 `escape_controls` (no control character of a student's can move a cursor, ring,
 erase or forge a line), reasons are capped at `MAX_REASON` characters, and the
@@ -13,25 +14,14 @@ import csv
 import io
 import os
 import tempfile
-from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Iterable
 
 from . import answers
 from .course import SOLUTIONS
+from .verdicts import FIELDS, Verdict
 
-FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
 MAX_REASON = 300
-
-
-@dataclass
-class Row:
-    student: str
-    assignment: str
-    grade_id: str
-    score: float
-    max_score: float
-    status: str
-    reason: str = ""
 
 
 def escape_controls(text: str, keep: str = "") -> str:
@@ -50,7 +40,6 @@ def escape_controls(text: str, keep: str = "") -> str:
         else:
             out.append(f"\\u{o:04x}")
     return "".join(out)
-
 
 
 def cap(text: str, limit: int = MAX_REASON) -> str:
@@ -91,12 +80,13 @@ def atomic_write(path: Path, data: bytes | str) -> None:
         raise
 
 
-def csv_bytes(rows: list[Row]) -> bytes:
+def csv_bytes(rows: Iterable[Verdict]) -> bytes:
+    """The CSV: a header of `FIELDS`, then one line per verdict."""
     buf = io.StringIO(newline="")
     writer = csv.DictWriter(buf, fieldnames=FIELDS)
     writer.writeheader()
     for row in rows:
-        d = asdict(row)
+        d = {k: getattr(row, k) for k in FIELDS}
         d["reason"] = cap(escape_controls(str(d["reason"])))
         for k in ("student", "assignment", "grade_id", "status", "reason"):
             d[k] = csv_text(d[k])
@@ -104,5 +94,5 @@ def csv_bytes(rows: list[Row]) -> bytes:
     return buf.getvalue().encode("utf-8")
 
 
-def write_csv(rows: list[Row], out_csv: Path) -> None:
+def write_csv(rows: Iterable[Verdict], out_csv: Path) -> None:
     atomic_write(Path(out_csv), csv_bytes(rows))

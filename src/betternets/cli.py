@@ -6,14 +6,20 @@
     betternets feedback --out DIR                HTML feedback per student of the last grading
     betternets site --out DIR                    static walkthrough site of the solved notebooks
 
-release, grade and feedback are instructor commands: they need the
-betternets-grader package (autograder/), which students do not get.
+These are instructor commands: they need the betternets-grader package
+(autograder/), which students do not get. Each is parsed and run by the
+grader's command line (`betternets grade ...` is `betternets-grader grade ...`),
+so `betternets grade --help` lists every option with its default.
 """
 from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
+
+COMMANDS = {"release": "generate lectures/ from solutions/",
+            "grade": "grade a folder of submissions",
+            "feedback": "write HTML feedback of the last grading",
+            "site": "build the static self-study site from the solved notebooks"}
 
 
 def _instructor():
@@ -24,116 +30,29 @@ def _instructor():
                  "    pip install -e autograder")
 
 
-def _progress(iterable, desc=""):
-    from .progress import progress
-    return progress(iterable, desc=desc, disable=False)
-
-
-def cmd_release(args) -> int:
+def _forward(argv: list[str]) -> int:
+    """An instructor command, handed to the grader's command line."""
     _instructor()
-    from betternets_grader.course import release
-    for path in release(course=Path(args.course), progress=_progress):
-        print(f"released {path}")
-    return 0
-
-
-def cmd_grade(args) -> int:
-    _instructor()
-    from betternets_grader.engine.judge import Settings
-    from betternets_grader.grade import Run, grade, score_table
-    settings = Settings(timeout=args.timeout, notebook_timeout=args.notebook_timeout,
-                        memory_mb=args.memory, output_bytes=args.output_bytes,
-                        disk_mb=args.disk,
-                        sandbox=not args.no_sandbox)
-    run = Run()
-    report = Path(args.report) if args.report else Path(args.course) / "report.html"
-    rows = grade(Path(args.submissions), Path(args.out), course=Path(args.course),
-                 progress=_progress, jobs=args.jobs, scheduler=args.scheduler,
-                 db_url=args.db_url, settings=settings, show_hidden=args.show_hidden,
-                 force=args.force, report=report, run_info=run)
-    print(score_table(rows))
-    print(f"{len(rows)} rows written to {args.out}; class report: {report}")
-    print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
-          f"{run.seconds:.1f} s, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
-    return 0
-
-
-def cmd_feedback(args) -> int:
-    _instructor()
-    from betternets_grader.grade import feedback
-    written = feedback(Path(args.out), course=Path(args.course))
-    print(f"{len(written)} feedback files written to {args.out}")
-    return 0
-
-
-def cmd_site(args) -> int:
-    _instructor()
-    from betternets_grader.site import build_site
-    index = build_site(Path(args.out), progress=_progress)
-    print(f"site written: open {index} in a browser")
-    return 0
+    from betternets_grader.cli import main as grader_main
+    return grader_main(argv, prog="betternets")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="betternets", description=__doc__.split("\n\n")[0])
+    """The commands, for `betternets --help` (each one's options are the grader's)."""
+    parser = argparse.ArgumentParser(prog="betternets", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True)
-    course = dict(default="course", help="nbgrader course directory to use (default: course)")
-
-    p = sub.add_parser("release", help="generate lectures/ from solutions/")
-    p.add_argument("--course", **course)
-    p.set_defaults(run=cmd_release)
-
-    p = sub.add_parser("grade", help="grade a folder of submissions")
-    p.add_argument("submissions", help="folder of <student>/<assignment>.ipynb")
-    p.add_argument("--out", default="results.csv", help="CSV to write (default: results.csv)")
-    p.add_argument("--course", **course)
-    p.add_argument("--jobs", type=int, default=None,
-                   help="worker processes (default: the number of cores)")
-    p.add_argument("--scheduler", default=None,
-                   help="address of a Dask distributed scheduler to grade on instead")
-    p.add_argument("--db-url", default=None,
-                   help="nbgrader gradebook URL, e.g. postgresql://... (default: SQLite "
-                        "gradebook.db in the course directory)")
-    p.add_argument("--timeout", type=float, default=30.0,
-                   help="seconds per answer cell and per call (default: 30)")
-    p.add_argument("--notebook-timeout", type=float, default=300.0,
-                   help="seconds per submission notebook (default: 300)")
-    p.add_argument("--memory", type=int, default=2048,
-                   help="memory limit of a student's kernel and all its processes, in MB "
-                        "(default: 2048)")
-    p.add_argument("--disk", type=int, default=256,
-                   help="size of a kernel's scratch folder and of its /tmp, in MB "
-                        "(default: 256)")
-    p.add_argument("--output-bytes", type=int, default=10_000,
-                   help="output kept per cell (default: 10000 bytes)")
-    p.add_argument("--show-hidden", action="store_true",
-                   help="show hidden checks' messages and code in the feedback")
-    p.add_argument("--force", action="store_true",
-                   help="regrade everything, even notebooks unchanged since the last run")
-    p.add_argument("--no-sandbox", action="store_true",
-                   help="do not use bubblewrap (the report then says unsandboxed)")
-    p.add_argument("--report", default=None,
-                   help="class report HTML to write (default: COURSE/report.html)")
-    p.set_defaults(run=cmd_grade)
-
-    p = sub.add_parser("feedback", help="write HTML feedback of the last grading")
-    p.add_argument("--out", default="feedback", help="folder to write (default: feedback)")
-    p.add_argument("--course", **course)
-    p.set_defaults(run=cmd_feedback)
-
-    p = sub.add_parser("site", help="build the static self-study site from the solved notebooks")
-    p.add_argument("--out", default="site", help="folder to write (default: site)")
-    p.set_defaults(run=cmd_site)
+    for name, what in COMMANDS.items():
+        sub.add_parser(name, help=what, add_help=False)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except (OSError, ValueError) as exc:
-        print(f"betternets {args.command}: {exc}", file=sys.stderr)
-        return 2
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] and argv[0] in COMMANDS:
+        return _forward(argv)
+    build_parser().parse_args(argv)   # --help, or an error for anything else
+    return 2
 
 
 if __name__ == "__main__":

@@ -19,27 +19,26 @@ on a Dask worker.
 from __future__ import annotations
 
 import ast
-import hashlib
 import json
 import re
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from betternets.checks import serve as wire
 from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
                                      StudentError)
-from betternets.checks.core import VISIBLE, Result, collapse_stubs, diagnose, evaluate
+from betternets.checks.core import VISIBLE, Property, Result, collapse_stubs, diagnose, evaluate
+from betternets.checks.status import Status
 
 from .. import HIDDEN, answers, load_hidden_checks
 from ..rows import escape_controls
-from .kernel import Kernel, KernelFault, Limits
+from ..verdicts import AnswerRun, NotebookResult, Verdict, every_cell
+from .kernel import Kernel, KernelFault
+from .settings import Settings
 
-PASSED, FAILED, ERROR, TIMEOUT, CRASHED, MISSING, TAMPERED = (
-    "passed", "failed", "error", "timeout", "crashed", "missing", "tampered")
-STATUSES = (PASSED, FAILED, ERROR, TIMEOUT, CRASHED, MISSING, TAMPERED)
-ENGINE_VERSION = "2"
+ENGINE_VERSION = "3"   # part of the resume cache's key: bumped when verdicts or their JSON change
 _ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
 
 
@@ -57,40 +56,6 @@ def one_line(text: str, limit: int = 240) -> str:
     """One line of at most `limit` characters, control characters escaped."""
     line = escape_controls(" ".join(_ANSI.sub("", str(text)).split()))
     return line if len(line) <= limit else line[:limit - 3] + "..."
-
-
-@dataclass
-class Settings:
-    """What an instructor may set for a grading run; the limits' defaults are `Limits`'s,
-    and the `betternets grade` options read theirs from here."""
-    timeout: float = Limits.timeout
-    notebook_timeout: float = Limits.notebook_timeout
-    memory_mb: int = Limits.memory_mb
-    output_bytes: int = Limits.output_bytes
-    sandbox: bool = True
-    disk_mb: int = Limits.disk_mb
-    setup_timeout: float = 0.0     # per setup cell; 0: three times `timeout`, at least 30 s
-
-    def limits(self) -> Limits:
-        return Limits(timeout=self.timeout, notebook_timeout=self.notebook_timeout,
-                      memory_mb=self.memory_mb, output_bytes=self.output_bytes,
-                      disk_mb=self.disk_mb)
-
-    def key(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
-
-
-@dataclass
-class CellVerdict:
-    grade_id: str
-    points: float
-    score: float
-    status: str
-    reason: str = ""
-    lines: list[str] = field(default_factory=list)          # visible check lines
-    hidden_lines: list[str] = field(default_factory=list)   # hidden check lines (full)
-    hidden_summary: list[str] = field(default_factory=list)  # hidden, without messages
-    reason_hidden: bool = False   # the reason comes from a hidden check: not for students
 
 
 # ---------------------------------------------------------------- the test plan
@@ -164,14 +129,14 @@ def tamper_notes(sub: dict, release: dict) -> dict[str, str]:
         gid = meta["grade_id"]
         theirs = mine.get(gid, [])
         if not theirs:
-            notes[gid] = "tampered: the test cell was deleted or its metadata removed"
+            notes[gid] = f"{Status.TAMPERED}: the test cell was deleted or its metadata removed"
         elif len(theirs) > 1:
-            notes[gid] = "tampered: the test cell appears more than once"
+            notes[gid] = f"{Status.TAMPERED}: the test cell appears more than once"
         elif answers.source(theirs[0]).strip() != answers.source(cell).strip():
-            notes[gid] = "tampered: the test cell was edited"
+            notes[gid] = f"{Status.TAMPERED}: the test cell was edited"
         elif {k: answers.grader_meta(theirs[0]).get(k) for k in ("grade", "points", "solution", "locked")} \
                 != {k: meta.get(k) for k in ("grade", "points", "solution", "locked")}:
-            notes[gid] = "tampered: the test cell's metadata was edited"
+            notes[gid] = f"{Status.TAMPERED}: the test cell's metadata was edited"
     return notes
 
 
@@ -286,10 +251,9 @@ class Session:
         self.setup = set(setup or ())           # ids of the course's setup cells
         self.settings = settings
         self.kernel = Kernel(settings.limits(), sandbox=settings.sandbox, hidden=hidden)
-        self.outcome: dict[str, tuple[str, str, str]] = {}   # cell id -> (status, reason, out)
+        self.outcome: dict[str, AnswerRun] = {}   # cell id -> how it ran
         self.good: list[str] = []
         self.reached: set[str] = set()          # setup cells the notebook got to
-        self.results: dict = {}                 # property -> Result, judged once
         self.started = time.monotonic()
         self.restarts = 0
         self.setup_faults = 0
@@ -359,7 +323,8 @@ class Session:
             try:
                 reply = self.kernel.run(code, timeout=self.budget(setup))
             except _NotebookTimeout:
-                self.outcome[cid] = (TIMEOUT, "the notebook ran out of time before this cell", "")
+                self.outcome[cid] = AnswerRun(Status.TIMEOUT, "the notebook ran out of time "
+                                              "before this cell")
                 continue
             except KernelFault as fault:
                 if setup:   # the course's own code: once more on a fresh kernel
@@ -368,25 +333,25 @@ class Session:
                     try:
                         reply = self.kernel.run(code, timeout=self.budget(setup))
                     except _NotebookTimeout:
-                        self.outcome[cid] = (TIMEOUT, "the notebook ran out of time "
-                                             "before this cell", "")
+                        self.outcome[cid] = AnswerRun(Status.TIMEOUT, "the notebook ran "
+                                                      "out of time before this cell")
                         continue
                     except KernelFault as again:
                         self._setup_failed(again)
                         raise
                 else:
-                    self.outcome[cid] = (fault.status, f"the cell {_fault_words(fault)}", "")
+                    self.outcome[cid] = AnswerRun(fault.status, f"the cell {_fault_words(fault)}")
                     self.restart()
                     continue
             out = clean(reply.get("out", ""), self.settings.output_bytes)
             if setup:
                 self.reached.add(cid)
             if reply.get("ok"):
-                self.outcome[cid] = (PASSED, "", out)
+                self.outcome[cid] = AnswerRun(Status.PASSED, "", out)
                 self.good.append(cid)
             else:
                 reason = one_line(f"{reply.get('ename')}: {reply.get('evalue')}")
-                self.outcome[cid] = (ERROR, f"the cell raised {reason}", out)
+                self.outcome[cid] = AnswerRun(Status.ERROR, f"the cell raised {reason}", out)
                 self.good.append(cid)  # what it defined before raising still counts
 
     def restart(self) -> None:
@@ -410,24 +375,22 @@ class Session:
 
 
 class _NotebookTimeout(KernelFault):
-    status = TIMEOUT
+    status = Status.TIMEOUT
 
     def __init__(self):
         super().__init__("the notebook's time limit ran out")
 
 
 def _fault_words(fault: KernelFault) -> str:
-    if fault.status == TIMEOUT:
+    if fault.status == Status.TIMEOUT:
         return f"{fault.reason}" if isinstance(fault, _NotebookTimeout) else \
             "ran past the time limit and was stopped"
     return f"crashed the kernel: {fault.reason}"
 
 
-def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
+def grade_unit(unit: dict, settings: Settings | None = None) -> NotebookResult:
     """Verdicts for one submission notebook. `unit`: student, assignment, data (bytes or
     str), source (the source notebook's JSON text), release (the student version's)."""
-    if isinstance(settings, dict):
-        settings = Settings(**settings)
     settings = settings or Settings()
     load_hidden_checks()
     from betternets.checks import load_visible_checks
@@ -437,18 +400,19 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
     release = json.loads(unit["release"])
     data = unit["data"].encode("utf-8") if isinstance(unit["data"], str) else unit["data"]
     tests = answers.test_cells(source)
-    result = {"student": unit["student"], "assignment": unit["assignment"],
-              "sandboxed": False, "cells": [], "answers": {}, "restarts": 0}
+    student, assignment = unit["student"], unit["assignment"]
+    result = NotebookResult(student, assignment)
 
-    def all_cells(status: str, reason: str) -> dict:
-        result["cells"] = [asdict(CellVerdict(gid, pts, 0.0, status, reason))
-                           for gid, pts, _ in tests]
-        result["seconds"] = time.monotonic() - t0
+    def all_cells(status: Status, reason: str, grader_fault: bool = False) -> NotebookResult:
+        result.cells = every_cell(student, assignment, [(g, p) for g, p, _ in tests],
+                                  status, reason)
+        result.grader_fault = grader_fault
+        result.seconds = time.monotonic() - t0
         return result
 
     nb, problem = read_submission(data)
     if nb is None:
-        return all_cells(ERROR, problem)
+        return all_cells(Status.ERROR, problem)
 
     # answer cells of the submission, by grade_id
     found: dict[str, list[dict]] = {}
@@ -464,15 +428,15 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
         others = [one_line(g, 40) for g in sorted(g for g in found
                                                   if not g.startswith("setup"))[:4]]
         hint = f" (its cells are {', '.join(others)})" if others else ""
-        return all_cells(MISSING, one_line("none of this notebook's answer cells are in the "
-                                           "file: is it another notebook saved under this "
-                                           f"name?{hint}", 300))
+        return all_cells(Status.MISSING, one_line("none of this notebook's answer cells are in "
+                                                  "the file: is it another notebook saved under "
+                                                  f"this name?{hint}", 300))
     notes = tamper_notes(nb, release)
 
     # what runs: setup from the source, answers from the submission
     cells: list[tuple[str, str]] = []
     setup_ids: set[str] = set()
-    status_of_answer: dict[str, tuple[str, str]] = {}
+    status_of_answer: dict[str, AnswerRun] = {}   # answer cells that did not run cleanly
     name_to_cell: dict[str, str] = {}
     for cell in source["cells"]:
         k = answers.kind(cell)
@@ -486,11 +450,12 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
                 name_to_cell[name] = gid
             theirs = [c for c in found.get(gid, []) if c.get("cell_type") == "code"]
             if len(found.get(gid, [])) > 1:
-                status_of_answer[gid] = (TAMPERED, f"grade_id {gid!r} appears "
-                                         f"{len(found[gid])} times in the notebook")
+                status_of_answer[gid] = AnswerRun(Status.TAMPERED, f"grade_id {gid!r} appears "
+                                                  f"{len(found[gid])} times in the notebook")
             elif not theirs:
-                status_of_answer[gid] = (MISSING, f"the answer cell {gid!r} is not in the "
-                                         "notebook (deleted, or its metadata removed)")
+                status_of_answer[gid] = AnswerRun(Status.MISSING, f"the answer cell {gid!r} is "
+                                                  "not in the notebook (deleted, or its "
+                                                  "metadata removed)")
             else:
                 cells.append((gid, answers.source(theirs[0])))
 
@@ -500,180 +465,163 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
         try:
             session.run_cells()
         except KernelFault as fault:  # the kernel would not even start
-            return all_cells(CRASHED, one_line(f"the kernel could not start: {fault.reason}"))
+            return all_cells(Status.CRASHED,
+                             one_line(f"the kernel could not start: {fault.reason}"))
         except GraderFault as fault:
-            result["grader_fault"] = True
-            return all_cells(ERROR, one_line(fault.reason, 300))
-        result["sandboxed"] = session.kernel.sandboxed
-        for cid, (st, reason, out) in session.outcome.items():
-            result["answers"][cid] = {"status": st, "reason": reason, "output": out}
-            if cid in answer_ids and st != PASSED:
-                status_of_answer.setdefault(cid, (st, f"answer cell {cid!r}: {reason}"))
-        for gid, (st, reason) in status_of_answer.items():
-            result["answers"].setdefault(gid, {"status": st, "reason": reason, "output": ""})
+            return all_cells(Status.ERROR, one_line(fault.reason, 300), grader_fault=True)
+        result.sandboxed = session.kernel.sandboxed
+        for cid, ran in session.outcome.items():
+            result.answers[cid] = ran
+            if cid in answer_ids and ran.status != Status.PASSED:
+                status_of_answer.setdefault(cid, AnswerRun(ran.status,
+                                                           f"answer cell {cid!r}: {ran.reason}"))
+        for gid, ran in status_of_answer.items():
+            result.answers.setdefault(gid, AnswerRun(ran.status, ran.reason))
 
-        caller = Caller(RemoteCaller(session))
-        faults: dict[str, list[KernelFault]] = {}
-        named: dict[str, list[str]] = {}
-        stubs_told: set[str] = set()
+        judge = _Judge(student, assignment, session, status_of_answer, name_to_cell)
         try:
-            _judge_in_phases(tests, caller, session, faults)
+            judge.in_phases(tests)
             for gid, points, code in tests:
-                verdict = _judge_cell(gid, points, code, caller, session, faults,
-                                      status_of_answer, name_to_cell, named, stubs_told)
-                verdict.reason_hidden = _reason_is_hidden(code, session, verdict)
+                verdict = judge.cell(gid, points, code)
                 if gid in notes:
                     verdict.reason = (verdict.reason + "; " if verdict.reason else "") + notes[gid]
                 verdict.reason = one_line(verdict.reason, 300)
-                result["cells"].append(asdict(verdict))
+                result.cells.append(verdict)
         except GraderFault as fault:
-            result["grader_fault"] = True
-            result["cells"] = []
-            return all_cells(ERROR, one_line(fault.reason, 300))
-        result["restarts"] = session.restarts
+            return all_cells(Status.ERROR, one_line(fault.reason, 300), grader_fault=True)
+        result.restarts = session.restarts
     finally:
         session.close()
-        result["leftovers"] = session.leftovers
-        result["uids"] = sorted(session.kernel.uids)
-    result["seconds"] = time.monotonic() - t0
+        result.leftovers = session.leftovers
+        result.uids = sorted(session.kernel.uids)
+    result.seconds = time.monotonic() - t0
     return result
 
 
-def _properties(code: str) -> list[tuple[object, bool]]:
-    """(property, hidden) for each check of a test cell, in order; [] if not judgeable."""
-    try:
-        plan = test_plan(code)
-    except (SyntaxError, ValueError):
-        return []
+def _checks_of(code: str) -> list[tuple[Property, bool]]:
+    """(property, hidden) for each check of a test cell, in order. Raises SyntaxError or
+    ValueError when the cell cannot be judged (not only checks, or an unknown check)."""
     out = []
-    for kind, exercise, prop in plan:
+    for kind, exercise, prop in test_plan(code):
         registry = VISIBLE if kind == "visible" else HIDDEN
-        try:
-            props = registry.properties(exercise) if prop is None else \
-                [registry.get(exercise, prop)]
-        except ValueError:
-            return []
+        props = registry.properties(exercise) if prop is None else [registry.get(exercise, prop)]
         out += [(p, kind == "hidden") for p in props]
     return out
 
 
-def _judge_in_phases(tests, caller, session: Session, faults) -> None:
-    """Every visible check of the notebook first, then every hidden one.
-
-    The kernel keeps state between calls: a submission can record the inputs it is
-    given. Because no visible check runs after a hidden one, nothing a submission saw
-    during the hidden checks can come back in a visible check's message (which
-    students see); the hidden checks' own messages are not shown to students.
-    """
-    plans = [_properties(code) for _, _, code in tests]
-    for phase in (False, True):
-        for plan in plans:
-            for p, hidden in plan:
-                if hidden == phase:
-                    _run_property(p, caller, session, faults)
-
-
-def _reason_is_hidden(code: str, session: Session, verdict: CellVerdict) -> bool:
-    """Does the verdict's reason come from a hidden check (so that students get no text
-    of it)?"""
-    if verdict.status == PASSED:
-        return False
-    for p, hidden in _properties(code):
-        r = session.results.get(p)
-        if r is not None and r.status != PASSED:
-            return hidden
-    return bool(verdict.hidden_lines)
-
-
-def _named_mistakes(exercise: str, caller, session, named: dict[str, list[str]]) -> list[str]:
-    """'This looks like ...' lines for a failed exercise, found once per exercise by behaviour.
-
-    KernelFault is a BaseException, so it passes diagnose's `except Exception`: a detector
-    that hangs or crashes the kernel ends the search and the kernel is restarted.
-    """
-    if exercise not in named:
-        try:
-            found = diagnose(VISIBLE.mistakes(exercise) + HIDDEN.mistakes(exercise), caller)
-        except KernelFault:
-            session.restart()
-            found = []
-        named[exercise] = [f"This looks like {m.label}: {m.hint}" for m in found]
-    return named[exercise]
-
-
-def _judge_cell(gid, points, code, caller, session, faults, status_of_answer,
-                name_to_cell, named, stubs_told: set[str]) -> CellVerdict:
+def _properties(code: str) -> list[tuple[Property, bool]]:
+    """`_checks_of`, or [] when the cell cannot be judged."""
     try:
-        plan = test_plan(code)
-    except (SyntaxError, ValueError) as exc:
-        return CellVerdict(gid, points, 0.0, ERROR, one_line(f"test cell not judged: {exc}"))
-    results: list[tuple[Result, bool]] = []
-    for kind, exercise, prop in plan:
-        registry = VISIBLE if kind == "visible" else HIDDEN
+        return _checks_of(code)
+    except (SyntaxError, ValueError):
+        return []
+
+
+class _Judge:
+    """Judges the test cells of one notebook through its kernel's `Session`: each property
+    once (`results`), a kernel fault costing its exercise's properties, a known mistake
+    named once per exercise, an untouched stub said once per exercise."""
+
+    def __init__(self, student: str, assignment: str, session: Session,
+                 status_of_answer: dict[str, AnswerRun], name_to_cell: dict[str, str]):
+        self.student, self.assignment = student, assignment
+        self.session = session
+        self.caller = Caller(RemoteCaller(session))
+        self.status_of_answer = status_of_answer   # answer cells that did not run cleanly
+        self.name_to_cell = name_to_cell           # function name -> its answer cell
+        self.results: dict[Property, Result] = {}
+        self.faults: dict[str, list[KernelFault]] = {}
+        self.named: dict[str, list[str]] = {}
+        self.stubs_told: set[str] = set()
+
+    def in_phases(self, tests) -> None:
+        """Every visible check of the notebook first, then every hidden one.
+
+        The kernel keeps state between calls: a submission can record the inputs it is
+        given. Because no visible check runs after a hidden one, nothing a submission saw
+        during the hidden checks can come back in a visible check's message (which
+        students see); the hidden checks' own messages are not shown to students.
+        """
+        plans = [_properties(code) for _, _, code in tests]
+        for phase in (False, True):
+            for plan in plans:
+                for p, hidden in plan:
+                    if hidden == phase:
+                        self.run(p)
+
+    def cell(self, gid: str, points: float, code: str) -> Verdict:
+        """The verdict of one test cell: passed with its points, or the first failure's
+        status and reason; its check lines, visible and hidden apart."""
+        def verdict(score: float, status: Status, reason: str) -> Verdict:
+            return Verdict(self.student, self.assignment, gid, score, points, status, reason)
         try:
-            props = registry.properties(exercise) if prop is None else [registry.get(exercise,
-                                                                                     prop)]
-        except ValueError as exc:
-            return CellVerdict(gid, points, 0.0, ERROR, one_line(f"test cell not judged: {exc}"))
-        for p in props:
-            results.append((_run_property(p, caller, session, faults), kind == "hidden"))
-    for i, (r, hidden) in enumerate(results):
-        if r.status == MISSING:
-            name = _missing_name(r.message)
-            cell = name_to_cell.get(name, name)
-            if cell in status_of_answer:
-                st, why = status_of_answer[cell]
-                results[i] = (Result(r.exercise, r.prop, r.description, st, why, ""), hidden)
-    failed = [r for r, _ in results if r.status != PASSED]
-    verdict = CellVerdict(gid, points, 0.0 if failed else points,
-                          failed[0].status if failed else PASSED,
-                          one_line(failed[0].message or failed[0].description) if failed else "")
-    hidden_of = {id(r): hidden for r, hidden in results}
-    for r in collapse_stubs([r for r, _ in results], told=stubs_told):
-        if r.unimplemented:  # said once per notebook, where the exercise is first judged
-            verdict.lines.append(r.line())
-        elif hidden_of[id(r)]:
-            verdict.hidden_lines.append(r.line())
-            verdict.hidden_summary.append(r.line(detail=False))
+            plan = _checks_of(code)
+        except (SyntaxError, ValueError) as exc:
+            return verdict(0.0, Status.ERROR, one_line(f"test cell not judged: {exc}"))
+        results = [(self._with_answer_cell(self.run(p)), hidden) for p, hidden in plan]
+        failed = [(r, hidden) for r, hidden in results if not r.passed]
+        if not failed:
+            v = verdict(points, Status.PASSED, "")
         else:
-            verdict.lines.append(r.line())
-    if failed and failed[0].status == FAILED:
-        verdict.lines += _named_mistakes(failed[0].exercise, caller, session, named)
-    return verdict
+            first, hidden = failed[0]
+            v = verdict(0.0, first.status, one_line(first.message or first.description))
+            v.reason_hidden = hidden
+        hidden_of = {id(r): hidden for r, hidden in results}
+        for r in collapse_stubs([r for r, _ in results], told=self.stubs_told):
+            if r.unimplemented:  # said once per notebook, where the exercise is first judged
+                v.lines.append(r.line())
+            elif hidden_of[id(r)]:
+                v.hidden_lines.append(r.line())
+                v.hidden_summary.append(r.line(detail=False))
+            else:
+                v.lines.append(r.line())
+        if failed and failed[0][0].status == Status.FAILED:
+            v.lines += self._named_mistakes(failed[0][0].exercise)
+        return v
 
+    def _with_answer_cell(self, r: Result) -> Result:
+        """A missing function whose answer cell did not run cleanly (it timed out, crashed,
+        was deleted or duplicated) takes that cell's status and reason."""
+        if r.status != Status.MISSING:
+            return r
+        cell = self.name_to_cell.get(r.missing_name, r.missing_name)
+        ran = self.status_of_answer.get(cell)
+        return r if ran is None else replace(r, status=ran.status, message=ran.reason, hint="")
 
-def _missing_name(message: str) -> str:
-    m = re.search(r"no function named '([^']+)'", message or "")
-    return m.group(1) if m else ""
+    def _named_mistakes(self, exercise: str) -> list[str]:
+        """'This looks like ...' lines for a failed exercise, found once per exercise by
+        behaviour.
 
+        KernelFault is a BaseException, so it passes diagnose's `except Exception`: a
+        detector that hangs or crashes the kernel ends the search and the kernel is restarted.
+        """
+        if exercise not in self.named:
+            try:
+                found = diagnose(VISIBLE.mistakes(exercise) + HIDDEN.mistakes(exercise),
+                                 self.caller)
+            except KernelFault:
+                self.session.restart()
+                found = []
+            self.named[exercise] = [f"This looks like {m.label}: {m.hint}" for m in found]
+        return self.named[exercise]
 
-def _run_property(p, caller, session, faults) -> Result:
-    if p in session.results:    # judged in its phase already (see _judge_in_phases)
-        return session.results[p]
-    session.results[p] = result = _evaluate_once(p, caller, session, faults)
-    return result
+    def run(self, p: Property) -> Result:
+        """The property's result, judged once (in its phase, see `in_phases`)."""
+        if p not in self.results:
+            self.results[p] = self._evaluate_once(p)
+        return self.results[p]
 
-
-def _evaluate_once(p, caller, session, faults) -> Result:
-    prior = faults.get(p.exercise, [])
-    if len(prior) >= 2:
-        last = prior[-1]
-        return Result(p.exercise, p.name, p.description, last.status,
-                    f"not run: {p.exercise} already {_fault_words(last)} twice")
-    try:
-        r = evaluate(p, caller)
-    except KernelFault as fault:
-        faults.setdefault(p.exercise, []).append(fault)
-        if not isinstance(fault, _NotebookTimeout):
-            session.restart()
-        return Result(p.exercise, p.name, p.description, fault.status,
-                    f"the call to {p.exercise} {_fault_words(fault)}")
-    return r
-
-
-def digest(*parts: bytes | str) -> str:
-    h = hashlib.sha256()
-    for p in parts:
-        h.update(p.encode("utf-8") if isinstance(p, str) else p)
-        h.update(b"\0")
-    return h.hexdigest()
+    def _evaluate_once(self, p: Property) -> Result:
+        prior = self.faults.get(p.exercise, [])
+        if len(prior) >= 2:
+            last = prior[-1]
+            return Result(p.exercise, p.name, p.description, last.status,
+                          f"not run: {p.exercise} already {_fault_words(last)} twice")
+        try:
+            return evaluate(p, self.caller)
+        except KernelFault as fault:
+            self.faults.setdefault(p.exercise, []).append(fault)
+            if not isinstance(fault, _NotebookTimeout):
+                self.session.restart()
+            return Result(p.exercise, p.name, p.description, fault.status,
+                          f"the call to {p.exercise} {_fault_words(fault)}")

@@ -54,6 +54,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from betternets.checks import serve as wire
+from betternets.checks.status import Status
 
 MAX_FRAME = 16 * 1024 * 1024     # largest reply accepted from a kernel
 MAX_ITEMS = 1_000_000            # JSON values a reply may hold (bounded decoding)
@@ -64,7 +65,7 @@ class KernelFault(BaseException):
     """The kernel timed out or died. A BaseException, so that no check's
     `except Exception` can mistake it for a wrong answer."""
 
-    status = "crashed"
+    status = Status.CRASHED
 
     def __init__(self, reason: str):
         super().__init__(reason)
@@ -72,11 +73,11 @@ class KernelFault(BaseException):
 
 
 class KernelTimeout(KernelFault):
-    status = "timeout"
+    status = Status.TIMEOUT
 
 
 class KernelCrashed(KernelFault):
-    status = "crashed"
+    status = Status.CRASHED
 
 
 @dataclass

@@ -10,11 +10,15 @@ import html
 from collections import defaultdict
 from pathlib import Path
 
+from betternets.checks.status import Status
+
 from .. import answers
 from ..rows import MAX_REASON, atomic_write, cap, escape_controls
 
-FAULTS = ("timeout", "crashed", "tampered")
-SIGNS = ("tampered", "not a readable notebook", "another notebook", "could not start",
+FAULTS = (Status.TIMEOUT, Status.CRASHED, Status.TAMPERED)
+# reasons that tell of a fault whatever the status (a tamper note on a passed cell, a
+# file that could not be read, a grader that failed)
+SIGNS = (f"{Status.TAMPERED}:", "not a readable notebook", "another notebook", "could not start",
          "grader failed", "worker failed", "cannot judge")
 
 
@@ -58,7 +62,7 @@ def write_report(run, out: Path) -> Path:
         totals[(r.student, r.assignment)][0] += r.score
         totals[(r.student, r.assignment)][1] += r.max_score
         ex = answers.exercise_of(r.grade_id)
-        by_ex[(r.assignment, ex)][0] += r.status == "passed"
+        by_ex[(r.assignment, ex)][0] += r.passed
         by_ex[(r.assignment, ex)][1] += 1
         if _suspicious(r):
             line = f"{r.grade_id}: {r.status} - {cap(r.reason, MAX_REASON)}"
@@ -100,7 +104,7 @@ def write_report(run, out: Path) -> Path:
         body.append("</ul>")
     else:
         body.append("<p>None.</p>")
-    leftovers = getattr(run, "leftovers", [])
+    leftovers = run.leftovers
     if leftovers:
         body.append("<h2>Scratch folders that could not be removed</h2><ul>" +
                     "".join(f"<li>{esc(p)}</li>" for p in leftovers) + "</ul>")

@@ -16,15 +16,18 @@ import json
 import shutil
 from pathlib import Path
 
+from betternets.checks.status import Status
+
 from .. import answers
 from ..course import DEFAULT_COURSE, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
-from ..rows import FIELDS, Row, test_cells_of, write_csv
+from ..rows import test_cells_of, write_csv
 from ..submissions import Submission, find
+from ..verdicts import Verdict, every_cell
 
 
-def _rows_for_failure(sub: Submission, status: str, reason: str, solutions: Path) -> list[Row]:
-    return [Row(sub.student, sub.assignment, gid, 0.0, pts, status, reason)
-            for gid, pts in test_cells_of(sub.assignment, solutions)]
+def _not_graded(sub: Submission, reason: str, solutions: Path) -> list[Verdict]:
+    return every_cell(sub.student, sub.assignment, test_cells_of(sub.assignment, solutions),
+                      Status.ERROR, reason)
 
 
 def _readable(path: Path) -> str:
@@ -38,18 +41,18 @@ def _readable(path: Path) -> str:
     return ""
 
 
-def _status_of(cell_outputs: list[dict]) -> tuple[str, str]:
+def _status_of(cell_outputs: list[dict]) -> tuple[Status, str]:
     """failed (a check said no) or error (the cell itself broke), and a one-line reason."""
     for out in cell_outputs:
         if out.get("output_type") == "error":
             name, value = out.get("ename", ""), out.get("evalue", "")
             if name in ("ChecksFailed", "CheckFailed", "AssertionError"):
-                return "failed", value.splitlines()[0][:200] if value else name
-            return "error", f"{name}: {value}".splitlines()[0][:200]
-    return "failed", "no points"
+                return Status.FAILED, value.splitlines()[0][:200] if value else name
+            return Status.ERROR, f"{name}: {value}".splitlines()[0][:200]
+    return Status.FAILED, "no points"
 
 
-def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Row]:
+def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Verdict]:
     from nbgrader.api import Gradebook
 
     graded = course / "autograded" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
@@ -67,20 +70,20 @@ def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Row]:
                 continue
             score = float(grade.score or 0.0)
             if score >= grade.max_score:
-                status, reason = "passed", ""
+                status, reason = Status.PASSED, ""
             else:
                 status, reason = _status_of(outputs.get(grade.name, []))
-            rows.append(Row(sub.student, sub.assignment, grade.name, score,
+            rows.append(Verdict(sub.student, sub.assignment, grade.name, score,
                             float(grade.max_score), status, reason))
     order = {gid: i for i, (gid, _) in enumerate(test_cells_of(sub.assignment))}
     return sorted(rows, key=lambda r: order.get(r.grade_id, len(order)))
 
 
-def grade_one(api, sub: Submission, course: Path, solutions: Path = SOLUTIONS) -> list[Row]:
+def grade_one(api, sub: Submission, course: Path, solutions: Path = SOLUTIONS) -> list[Verdict]:
     """Autograde one notebook with nbgrader; rows for each of its test cells."""
     problem = _readable(sub.path)
     if problem:
-        return _rows_for_failure(sub, "error", problem, solutions)
+        return _not_graded(sub, problem, solutions)
     target = course / "submitted" / sub.student / sub.assignment
     shutil.rmtree(target, ignore_errors=True)
     target.mkdir(parents=True)
@@ -89,13 +92,13 @@ def grade_one(api, sub: Submission, course: Path, solutions: Path = SOLUTIONS) -
         _run(api.autograde, sub.assignment, sub.student, force=True, create=True)
     except Exception as exc:  # noqa: BLE001 - one broken notebook never stops the class
         reason = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
-        return _rows_for_failure(sub, "error", f"nbgrader could not grade it: {reason}", solutions)
+        return _not_graded(sub, f"nbgrader could not grade it: {reason}", solutions)
     return _rows_from_gradebook(api, sub, course)
 
 
 def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
           solutions: Path = SOLUTIONS, progress=lambda it, **kw: it,
-          log=print) -> list[Row]:
+          log=print) -> list[Verdict]:
     """Grade every submission in `submissions_dir`; write the CSV; return the rows."""
     names = assignments(solutions)
     subs, strays = find(submissions_dir, names)
@@ -105,7 +108,7 @@ def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, course: Path = DEF
     api = nbgrader_api(course)
     for name in sorted({s.assignment for s in subs}):
         _run(api.generate_assignment, name, force=True, create=True)
-    rows: list[Row] = []
+    rows: list[Verdict] = []
     for sub in progress(subs, desc="grading"):
         rows += grade_one(api, sub, course, solutions)
     write_csv(rows, out_csv)

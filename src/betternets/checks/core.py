@@ -18,8 +18,7 @@ from dataclasses import dataclass, replace
 from typing import Callable, Iterable
 
 from .calls import Caller, MissingAnswer, NotImplementedYet, StudentError
-
-PASSED, FAILED, ERROR, MISSING = "passed", "failed", "error", "missing"
+from .status import Status
 
 
 class CheckFailed(AssertionError):
@@ -52,14 +51,15 @@ class Result:
     exercise: str
     prop: str
     description: str
-    status: str
+    status: Status
     message: str = ""
     hint: str = ""
     unimplemented: bool = False   # the function still raises the stub's NotImplementedError
+    missing_name: str = ""        # status MISSING: the function that is not defined
 
     @property
     def passed(self) -> bool:
-        return self.status == PASSED
+        return self.status == Status.PASSED
 
     def line(self, detail: bool = True) -> str:
         """'✓ name: property', and for a failure (with `detail`) what differs and a hint."""
@@ -122,27 +122,28 @@ class Registry:
 
 def evaluate(prop: Property, call: Caller) -> Result:
     """Run one property and say in plain words how it went."""
-    def result(status: str, message: str = "", hint: str = "", **flags) -> Result:
+    def result(status: Status, message: str = "", hint: str = "", **flags) -> Result:
         return Result(prop.exercise, prop.name, prop.description, status, message, hint, **flags)
 
     try:
         prop.run(call)
     except CheckFailed as exc:
-        return result(FAILED, exc.message, exc.hint)
+        return result(Status.FAILED, exc.message, exc.hint)
     except NotImplementedYet as exc:
-        return result(FAILED, f"{exc.name} is not implemented yet",
+        return result(Status.FAILED, f"{exc.name} is not implemented yet",
                       f"replace the `raise NotImplementedError(...)` line in {exc.name}'s cell "
                       "with your code, run that cell, then run this one again",
                       unimplemented=True)
     except MissingAnswer as exc:
-        return result(MISSING, exc.message, "run the cell that defines it first")
+        return result(Status.MISSING, exc.message, "run the cell that defines it first",
+                      missing_name=exc.name)
     except StudentError as exc:
-        return result(ERROR, f"your {exc.name} raised {exc.kind}: {exc.message}",
+        return result(Status.ERROR, f"your {exc.name} raised {exc.kind}: {exc.message}",
                       "call it yourself on a small input to see where it fails")
     except Exception as exc:  # noqa: BLE001 - the check itself broke on odd output
-        return result(ERROR, f"could not judge the answer ({type(exc).__name__}: {exc})",
+        return result(Status.ERROR, f"could not judge the answer ({type(exc).__name__}: {exc})",
                       "check the type and shape of what your function returns")
-    return result(PASSED)
+    return result(Status.PASSED)
 
 
 def collapse_stubs(results: Iterable[Result], told: set[str] | None = None) -> list[Result]:

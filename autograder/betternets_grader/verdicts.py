@@ -1,0 +1,101 @@
+"""The verdicts of a grading run: one type per test cell, one per notebook.
+
+`Verdict` is what the judge says about one test cell of one student's notebook,
+and the same object goes everywhere after: the gradebook (its score), the
+autograded notebook and the feedback (its lines), the resume cache (as JSON),
+the class report and the CSV (its first seven fields, `FIELDS`). `NotebookResult`
+holds a notebook's verdicts and what the run learnt on the way (sandboxed, kernel
+restarts, seconds). Statuses are `betternets.checks.status.Status`, spelled there
+once; a verdict read back from JSON or built from text gets its `Status` again.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from typing import Iterable
+
+from betternets.checks.status import Status
+
+FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
+"""The CSV's columns, in order: the first fields of a `Verdict`."""
+
+
+@dataclass
+class Verdict:
+    """One test cell of one student's notebook: score out of max_score, a status, a reason."""
+    student: str
+    assignment: str
+    grade_id: str
+    score: float
+    max_score: float
+    status: Status
+    reason: str = ""
+    lines: list[str] = field(default_factory=list)           # visible check lines
+    hidden_lines: list[str] = field(default_factory=list)    # hidden check lines (full)
+    hidden_summary: list[str] = field(default_factory=list)  # hidden, without messages
+    reason_hidden: bool = False   # the reason comes from a hidden check: not for students
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+
+    @property
+    def passed(self) -> bool:
+        return self.status == Status.PASSED
+
+
+@dataclass
+class AnswerRun:
+    """How one answer (or setup) cell ran in the kernel, for the autograded notebook."""
+    status: Status
+    reason: str = ""
+    output: str = ""
+
+    def __post_init__(self) -> None:
+        self.status = Status(self.status)
+
+
+@dataclass
+class NotebookResult:
+    """Every verdict of one submission notebook, and how grading it went.
+
+    `grader_fault`: the grader, not the student, could not grade it; the next run
+    grades it again instead of reusing these verdicts. `key`: the digest of what
+    was graded (notebook, course, engine version, settings), for the resume cache.
+    """
+    student: str
+    assignment: str
+    cells: list[Verdict] = field(default_factory=list)
+    answers: dict[str, AnswerRun] = field(default_factory=dict)
+    key: str = ""
+    sandboxed: bool = False
+    restarts: int = 0
+    seconds: float = 0.0
+    grader_fault: bool = False
+    leftovers: list[str] = field(default_factory=list)   # scratch folders not removed
+    uids: list[int] = field(default_factory=list)        # user ids the kernels ran as
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> "NotebookResult":
+        """The result `to_json` wrote; ValueError, KeyError or TypeError if it is not one."""
+        data = json.loads(text)
+        if not isinstance(data, dict):
+            raise ValueError("not a notebook result")
+        data["cells"] = [Verdict(**c) for c in data["cells"]]
+        data["answers"] = {cid: AnswerRun(**a) for cid, a in data["answers"].items()}
+        return cls(**data)
+
+    @property
+    def ran(self) -> bool:
+        """Did the notebook reach a kernel? (One that did not says nothing about sandboxing.)"""
+        return bool(self.answers)
+
+
+def every_cell(student: str, assignment: str, test_cells: Iterable[tuple[str, float]],
+               status: Status, reason: str) -> list[Verdict]:
+    """Every test cell of a notebook with `status`, `reason` and no points: the verdicts
+    of a notebook that could not be graded cell by cell."""
+    return [Verdict(student, assignment, gid, 0.0, float(points), status, reason)
+            for gid, points in test_cells]
