@@ -5,6 +5,7 @@ from scipy import stats as sps
 
 from betternets.checks import calls, check, core, expect, stats
 from betternets.checks.calls import Answer, Fn, Rng, namespace_caller
+from betternets.checks.status import Status
 
 
 def test_tokens_resolve_where_the_call_runs():
@@ -63,9 +64,9 @@ def test_evaluate_reports_each_kind_in_plain_words():
         NotImplementedError())}))
     missing = core.evaluate(prop, namespace_caller({}))
     assert good.passed
-    assert off.status == "failed" and "index (2,)" in off.message and "yours 5" in off.message
-    assert stub.status == "failed" and "not implemented yet" in stub.message
-    assert missing.status == "missing"
+    assert off.status == Status.FAILED and "index (2,)" in off.message and "yours 5" in off.message
+    assert stub.status == Status.FAILED and "not implemented yet" in stub.message
+    assert (missing.status, missing.missing_name) == (Status.MISSING, "f")
 
 
 def test_check_prints_one_line_per_property_and_fails_the_cell(capsys):

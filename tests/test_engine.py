@@ -188,9 +188,11 @@ def test_postgresql_gradebook(tmp_path):
 def test_text_fields_are_escaped_and_formulas_neutralised():
     from betternets_grader.rows import csv_bytes, escape_controls
     from betternets_grader.verdicts import Verdict
+    from betternets.checks.status import Status
     assert escape_controls("a\x1b[2Jb\nc\x07\u202e") == "a\\x1b[2Jb\\nc\\x07\\u202e"
-    data = csv_bytes([Verdict("=SUM(A1)", "a", "g", 0.0, 1.0, "error", "x\x00y" + "z" * 1000),
-                      Verdict("new\nline", "a", "g", 1.0, 1.0, "passed", "")]).decode()
+    data = csv_bytes([Verdict("=SUM(A1)", "a", "g", 0.0, 1.0, Status.ERROR,
+                              "x\x00y" + "z" * 1000),
+                      Verdict("new\nline", "a", "g", 1.0, 1.0, Status.PASSED, "")]).decode()
     lines = data.splitlines()
     assert len(lines) == 3 and lines[1].startswith("'=SUM(A1)") and "x\\x00y" in lines[1]
     assert lines[2].startswith("new\\nline")

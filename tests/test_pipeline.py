@@ -86,7 +86,7 @@ def test_complete_submission_earns_full_points(graded, name):
     rows = [r for r in graded["rows"] if r.student == "alice" and r.assignment == name]
     expected = {gid for gid, _, _ in answers.test_cells(answers.load(SOLUTIONS / f"{name}.ipynb"))}
     assert {r.grade_id for r in rows} == expected
-    assert [r for r in rows if r.status != "passed"] == []
+    assert [r for r in rows if r.status != Status.PASSED] == []
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -124,10 +124,10 @@ def test_broken_files_are_errors_and_do_not_stop_the_batch(graded):
     rows = graded["rows"]
     for student in ("dave", "erin"):
         mine = [r for r in rows if r.student == student]
-        assert mine and all(r.status == "error" and r.score == 0 for r in mine)
+        assert mine and all(r.status == Status.ERROR and r.score == 0 for r in mine)
         assert all("not a readable notebook" in r.reason for r in mine)
     frank = [r for r in rows if r.student == "frank"]
-    assert frank and all(r.status == "passed" for r in frank)
+    assert frank and all(r.status == Status.PASSED for r in frank)
     assert any("homework.ipynb is not a notebook of this course" in line for line in graded["log"])
 
 
@@ -140,7 +140,7 @@ def test_csv_has_one_row_per_student_and_test_cell(graded):
     keys = {(l["student"], l["assignment"], l["grade_id"]) for l in lines}
     assert len(keys) == len(lines)
     assert {l["status"] for l in lines} <= {s.value for s in Status}
-    assert all(l["status"] == "passed" or l["reason"] for l in lines)
+    assert all(l["status"] == Status.PASSED or l["reason"] for l in lines)
 
 
 def test_stock_nbgrader_agrees_on_the_complete_submission(graded, stock):
