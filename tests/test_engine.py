@@ -19,8 +19,8 @@ from system import require
 from betternets.checks import serve as wire
 from betternets.checks.calls import Answer, Fn, Rng
 from betternets_grader.course import assignments
-from betternets_grader.engine.judge import changed_arguments
-from betternets_grader.engine.judge import test_plan as plan_of
+from betternets_grader.engine.notebooks import test_plan as plan_of
+from betternets_grader.engine.remote import changed_arguments
 from betternets_grader.grade import GradeOptions, grade
 from betternets_grader.samples import SAMPLES
 

@@ -7,10 +7,12 @@ import io
 
 import pytest
 
+from betternets.checks.calls import Caller
 from betternets.checks.core import Property, evaluate
 from betternets.checks.status import Status
 from betternets_grader.cache import ResultCache
 from betternets_grader.engine import judge
+from betternets_grader.engine.remote import RemoteCaller
 from betternets_grader.rows import csv_bytes
 from betternets_grader.verdicts import FIELDS, AnswerRun, NotebookResult, Verdict, every_cell
 
@@ -83,7 +85,7 @@ PROP = Property("f", "values", "f doubles", lambda call: call("f", 1.0))
 
 
 def test_missing_is_carried_as_data_not_read_from_the_message():
-    r = evaluate(PROP, judge.Caller(judge.RemoteCaller(_Kernel())))
+    r = evaluate(PROP, Caller(RemoteCaller(_Kernel())))
     assert (r.status, r.missing_name) == (Status.MISSING, "f")
 
 

@@ -13,7 +13,7 @@ import json
 from betternets.checks.status import Status
 
 from . import answers
-from .engine.judge import read_submission
+from .engine.notebooks import read_submission
 from .rows import escape_controls
 from .verdicts import NotebookResult, Verdict
 

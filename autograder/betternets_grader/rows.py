@@ -13,6 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import tempfile
 from pathlib import Path
 from typing import Iterable
@@ -44,6 +45,25 @@ def escape_controls(text: str, keep: str = "") -> str:
 
 def cap(text: str, limit: int = MAX_REASON) -> str:
     return text if len(text) <= limit else text[:limit - 3] + "..."
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
+
+
+def clean(text: str, limit: int = 10_000) -> str:
+    """Captured output: colour codes removed, other control characters escaped, capped."""
+    text = escape_controls(_ANSI.sub("", text or ""), keep="\n\t")
+    data = text.encode("utf-8", "replace")
+    if len(data) > limit:
+        text = data[:limit].decode("utf-8", "ignore") + \
+            f"\n... [output cut: {len(data) - limit} more bytes]"
+    return text
+
+
+def one_line(text: str, limit: int = 240) -> str:
+    """One line of at most `limit` characters, control characters escaped."""
+    line = escape_controls(" ".join(_ANSI.sub("", str(text)).split()))
+    return line if len(line) <= limit else line[:limit - 3] + "..."
 
 
 def csv_text(value) -> str:

@@ -18,211 +18,24 @@ on a Dask worker.
 """
 from __future__ import annotations
 
-import ast
 import json
-import re
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any
 
-from betternets.checks import serve as wire
-from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
-                                     StudentError)
+from betternets.checks.calls import Caller
 from betternets.checks.core import VISIBLE, Property, Result, collapse_stubs, diagnose, evaluate
 from betternets.checks.status import Status
 
 from .. import HIDDEN, answers, load_hidden_checks
-from ..rows import escape_controls
+from ..rows import clean, one_line
 from ..verdicts import AnswerRun, NotebookResult, Verdict, every_cell
 from .kernel import Kernel, KernelFault
+from .notebooks import defined_names, read_submission, tamper_notes, test_plan
+from .remote import RemoteCaller
 from .settings import Settings
 
 ENGINE_VERSION = "3"   # part of the resume cache's key: bumped when verdicts or their JSON change
-_ANSI = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]")
-
-
-def clean(text: str, limit: int = 10_000) -> str:
-    """Captured output: colour codes removed, other control characters escaped, capped."""
-    text = escape_controls(_ANSI.sub("", text or ""), keep="\n\t")
-    data = text.encode("utf-8", "replace")
-    if len(data) > limit:
-        text = data[:limit].decode("utf-8", "ignore") + \
-            f"\n... [output cut: {len(data) - limit} more bytes]"
-    return text
-
-
-def one_line(text: str, limit: int = 240) -> str:
-    """One line of at most `limit` characters, control characters escaped."""
-    line = escape_controls(" ".join(_ANSI.sub("", str(text)).split()))
-    return line if len(line) <= limit else line[:limit - 3] + "..."
-
-
-# ---------------------------------------------------------------- the test plan
-
-def test_plan(code: str) -> list[tuple[str, str, str | None]]:
-    """('visible', exercise, None) / ('hidden', exercise, prop) for each check in a test cell.
-
-    Raises ValueError when the cell does anything else the grader cannot judge.
-    """
-    tree = ast.parse(code)
-    plan = []
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            continue
-        if (isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call)
-                and isinstance(stmt.value.func, ast.Name)
-                and all(isinstance(a, ast.Constant) and isinstance(a.value, str)
-                        for a in stmt.value.args) and not stmt.value.keywords):
-            fn, args = stmt.value.func.id, [a.value for a in stmt.value.args]
-            if fn == "check" and len(args) == 1:
-                plan.append(("visible", args[0], None))
-                continue
-            if fn == "check_hidden" and len(args) == 2:
-                plan.append(("hidden", args[0], args[1]))
-                continue
-        raise ValueError(f"line {stmt.lineno}: only check(...) and check_hidden(...) "
-                         "can be judged outside the kernel")
-    return plan
-
-
-def defined_names(code: str) -> set[str]:
-    """Top-level names a (source) answer cell defines."""
-    try:
-        tree = ast.parse(code)
-    except SyntaxError:
-        return set()
-    names = set()
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(stmt.name)
-        elif isinstance(stmt, ast.Assign):
-            names |= {t.id for t in stmt.targets if isinstance(t, ast.Name)}
-    return names
-
-
-def read_submission(data: bytes) -> tuple[dict | None, str]:
-    """The notebook, or None and why it cannot be read."""
-    if not data.strip():
-        return None, "not a readable notebook: the file is empty"
-    try:
-        nb = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        return None, one_line(f"not a readable notebook: {type(exc).__name__}: {exc}", 300)
-    if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
-        return None, "not a readable notebook: no list of cells"
-    return nb, ""
-
-
-def tamper_notes(sub: dict, release: dict) -> dict[str, str]:
-    """grade_id -> what the student changed in a test cell (they cost nothing)."""
-    mine: dict[str, list[dict]] = {}
-    for cell in sub["cells"]:
-        gid = answers.grader_meta(cell).get("grade_id")
-        if isinstance(gid, str):
-            mine.setdefault(gid, []).append(cell)
-    notes = {}
-    for cell in release["cells"]:
-        meta = answers.grader_meta(cell)
-        if not meta.get("grade"):
-            continue
-        gid = meta["grade_id"]
-        theirs = mine.get(gid, [])
-        if not theirs:
-            notes[gid] = f"{Status.TAMPERED}: the test cell was deleted or its metadata removed"
-        elif len(theirs) > 1:
-            notes[gid] = f"{Status.TAMPERED}: the test cell appears more than once"
-        elif answers.source(theirs[0]).strip() != answers.source(cell).strip():
-            notes[gid] = f"{Status.TAMPERED}: the test cell was edited"
-        elif {k: answers.grader_meta(theirs[0]).get(k) for k in ("grade", "points", "solution", "locked")} \
-                != {k: meta.get(k) for k in ("grade", "points", "solution", "locked")}:
-            notes[gid] = f"{Status.TAMPERED}: the test cell's metadata was edited"
-    return notes
-
-
-# ---------------------------------------------------------------- judging
-
-class RemoteCaller:
-    """An executor for `Caller` whose calls go to the kernel; faults propagate."""
-
-    def __init__(self, session: "Session"):
-        self.session = session
-
-    def __call__(self, name: str, args: tuple, kwargs: dict) -> CallRecord:
-        reply = self.session.call(name, args, kwargs)
-        if reply.get("ok"):
-            try:
-                value = wire.decode(reply.get("value"))
-            except wire.Unjudgeable as exc:
-                raise wire.Unjudgeable(f"{exc} (what {name} returned)") from None
-            mutated, warns = reply.get("mutated", []), reply.get("warnings", [])
-            if not (isinstance(mutated, list) and isinstance(warns, list)):
-                raise wire.Unjudgeable("malformed call record")
-            mutated = [str(m) for m in mutated]
-            for label in changed_arguments(args, kwargs, reply.get("after")):
-                if label not in mutated:
-                    mutated.append(label)
-            return CallRecord(value=value, mutated=mutated,
-                              warnings=[str(w) for w in warns],
-                              global_rng_used=bool(reply.get("global_rng_used")))
-        if "unjudgeable" in reply:
-            raise wire.Unjudgeable(f"{one_line(reply['unjudgeable'], 160)} "
-                                   f"(what {name} returned or took)")
-        err = reply.get("error")
-        if isinstance(err, dict):
-            cls = {"NotImplementedYet": NotImplementedYet, "MissingAnswer": MissingAnswer}.get(
-                err.get("class"), StudentError)
-            raise cls(str(err.get("name", name)), str(err.get("kind", "Exception")),
-                      str(err.get("message", "")))
-        raise StudentError(name, str(reply.get("ename", "Error")), str(reply.get("evalue", "")))
-
-
-def _same_data(sent: Any, after: Any) -> bool:
-    """Is `after` (JSON from the kernel) the same data as `sent`? Judged here, with numpy
-    as the grader has it, whatever the submission did to numpy in its kernel."""
-    import numpy as np
-    from betternets.checks.calls import Answer, Fn, Rng
-    if isinstance(sent, (Rng, Fn, Answer)):
-        return True
-    if isinstance(sent, (list, tuple)):
-        return (isinstance(after, list) and len(after) == len(sent)
-                and all(_same_data(a, b) for a, b in zip(sent, after)))
-    if isinstance(sent, dict):
-        if not (isinstance(after, dict) and isinstance(after.get("__dict__"), list)):
-            return False
-        pairs = {k: v for k, v in after["__dict__"] if isinstance(k, str)} \
-            if all(isinstance(p, list) and len(p) == 2 for p in after["__dict__"]) else None
-        return (pairs is not None and pairs.keys() == sent.keys()
-                and all(_same_data(sent[k], pairs[k]) for k in sent))
-    try:
-        value = wire.decode(after)
-    except wire.Unjudgeable:
-        return False
-    if isinstance(sent, np.ndarray) or isinstance(value, np.ndarray):
-        return (isinstance(sent, np.ndarray) and isinstance(value, np.ndarray)
-                and sent.shape == value.shape and sent.dtype == value.dtype
-                and bool(np.array_equal(sent, value, equal_nan=sent.dtype.kind in "fc")))
-    try:
-        return type(sent) is type(value) and bool(sent == value or (sent != sent and value != value))
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def changed_arguments(args: tuple, kwargs: dict, after: Any) -> list[str]:
-    """Arguments the call changed in place, judged in the grader from the kernel's report
-    of the arguments after the call."""
-    if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], list)
-            and len(after[0]) == len(args)):
-        return []
-    labels = [f"argument {i + 1}" for i, (a, b) in enumerate(zip(args, after[0]))
-              if not _same_data(a, b)]
-    kw = after[1]
-    if isinstance(kw, dict) and isinstance(kw.get("__dict__"), list):
-        pairs = {p[0]: p[1] for p in kw["__dict__"] if isinstance(p, list) and len(p) == 2
-                 and isinstance(p[0], str)}
-        labels += [f"argument {k}=" for k in kwargs if k in pairs
-                   and not _same_data(kwargs[k], pairs[k])]
-    return labels
 
 
 class GraderFault(BaseException):
