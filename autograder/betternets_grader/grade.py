@@ -169,9 +169,12 @@ def _grade_units(subs: list[Submission], options: GradeOptions, run: Run, progre
     course = prepare_course(options.course, options.solutions, db_url=options.db_url)
     units = _units(subs, options)
     cache = ResultCache(course)
-    reused = {} if options.force else {
-        id(u): r for u in units if "problem" not in u
-        for r in [cache.load(u["student"], u["assignment"], u["key"])] if r is not None}
+    reused: dict[int, NotebookResult] = {}   # id(unit) -> its verdicts of an earlier run
+    for unit in units:
+        if not options.force and "problem" not in unit:
+            cached = cache.load(unit["student"], unit["assignment"], unit["key"])
+            if cached is not None:
+                reused[id(unit)] = cached
     todo = [u for u in units if "problem" not in u and id(u) not in reused]
     # the work starts first: workers grade while this process imports nbgrader
     stream = run_units(todo, options.settings, options.jobs or os.cpu_count() or 1,
