@@ -14,8 +14,9 @@ raises as failed) with a short message instead of a long traceback.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .calls import Caller, MissingAnswer, NotImplementedYet, StudentError
 
@@ -101,6 +102,21 @@ class Registry:
 
     def mistakes(self, exercise: str) -> list[Mistake]:
         return list(self._mistakes.get(exercise, []))
+
+    @contextmanager
+    def aimed(self, exercise: str, call: Caller) -> Iterator[None]:
+        """A failure inside gets the hint of the named mistake the answer behaves like, if any.
+
+        The mistake is recognised by its registered detector (the one place it is detected),
+        so a property's general hint never points a student with a known mistake elsewhere.
+        """
+        try:
+            yield
+        except CheckFailed as exc:
+            found = diagnose(self.mistakes(exercise), call)
+            if not found:
+                raise
+            raise CheckFailed(exc.message, found[0].hint) from exc
 
     def exercises(self) -> list[str]:
         return list(self._props)
