@@ -96,7 +96,10 @@ class Registry:
     def mistake(self, exercise: str, label: str, hint: str):
         """Register `detect(call) -> bool`, true when the answer behaves like this mistake."""
         def decorate(fn: Callable[[Caller], bool]) -> Callable[[Caller], bool]:
-            self._mistakes.setdefault(exercise, []).append(Mistake(exercise, label, hint, fn))
+            known = self._mistakes.setdefault(exercise, [])
+            if any(m.label == label for m in known):
+                raise ValueError(f"{self.label}: mistake {exercise}: {label!r} registered twice")
+            known.append(Mistake(exercise, label, hint, fn))
             return fn
         return decorate
 
@@ -105,10 +108,11 @@ class Registry:
 
     @contextmanager
     def aimed(self, exercise: str, call: Caller) -> Iterator[None]:
-        """A failure inside gets the hint of the named mistake the answer behaves like, if any.
+        """A failure inside points at the named mistake the answer behaves like, if any.
 
-        The mistake is recognised by its registered detector (the one place it is detected),
-        so a property's general hint never points a student with a known mistake elsewhere.
+        The mistake is recognised by its registered detector (the one place it is detected);
+        its hint is printed once, under the failures ("This looks like ..."), so the failure's
+        own hint just names it instead of giving general advice that would point elsewhere.
         """
         try:
             yield
@@ -116,7 +120,7 @@ class Registry:
             found = diagnose(self.mistakes(exercise), call)
             if not found:
                 raise
-            raise CheckFailed(exc.message, found[0].hint) from exc
+            raise CheckFailed(exc.message, f"this looks like {found[0].label}: see below") from exc
 
     def exercises(self) -> list[str]:
         return list(self._props)
