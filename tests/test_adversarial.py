@@ -138,8 +138,8 @@ def relative_error(a, b):
 """}, {"numerical_gradient": (Status.ERROR, False), "relative_error": (Status.ERROR, False)}),
         "import_reference": ({"numerical_gradient": "import sys\n"
                               f"sys.path.insert(0, {json.dumps(paths['autograder'])})\n"
-                              "from betternets_grader.reference.ex00_gradient_checking import *\n",
-                              "relative_error": "try:\n    from betternets_grader.reference."
+                              "from betternets_grader.hidden.ex00_gradient_checking import *\n",
+                              "relative_error": "try:\n    from betternets_grader.hidden."
                               "ex00_gradient_checking import relative_error\nexcept ImportError:\n"
                               "    def relative_error(a, b):\n        return 0.0\n"},
                              {"numerical_gradient": (Status.ERROR, False), "relative_error": fail}),
@@ -427,7 +427,7 @@ def adversarial(tmp_path_factory, listener):
              "hidden": str(SOLUTIONS.parent / "autograder" / "betternets_grader" / "hidden" /
                            "ex00_gradient_checking.py"),
              "reference": str(SOLUTIONS.parent / "autograder" / "betternets_grader" /
-                              "reference" / "ex00_gradient_checking.py"),
+                              "hidden" / "ex00_gradient_checking.py"),  # the reference's home
              "autograder": str(SOLUTIONS.parent / "autograder"),
              "alice_nb": str(subs / "alice" / f"{NB}.ipynb"),
              "pwned": str(root / "pwned.txt"),

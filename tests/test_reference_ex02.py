@@ -9,13 +9,12 @@ from betternets import data, nn
 from betternets.checks import ex02_initialization as vis
 from betternets.checks.calls import namespace_caller
 from betternets.checks.core import VISIBLE, evaluate
-from betternets_grader import HIDDEN, answers, load_hidden_checks
+from betternets_grader import HIDDEN, answers, exercises, load_hidden_checks
 from betternets_grader.course import SOLUTIONS
-from betternets_grader.reference import ex02_initialization as ref
+from betternets_grader.hidden import ex02_initialization as ref
 
 NOTEBOOK = SOLUTIONS / "02_initialization.ipynb"
-EXERCISES = ["zeros_init", "normal_init", "lecun_normal_init", "xavier_uniform_init",
-             "he_uniform_init", "he_normal_init", "activation_stats", "pretrain_autoencoder_layer"]
+EXERCISES = exercises(NOTEBOOK.stem)
 P = 1e-6   # a correct reference fails one of these KS tests with probability 1e-6
 
 

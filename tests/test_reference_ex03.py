@@ -7,7 +7,7 @@ from scipy import ndimage, stats
 
 from betternets_grader import answers
 from betternets_grader.course import SOLUTIONS
-from betternets_grader.reference import ex03_generalization as ref
+from betternets_grader.hidden import ex03_generalization as ref
 
 NOTEBOOK = SOLUTIONS / "03_generalization.ipynb"
 

@@ -9,13 +9,11 @@ from betternets.checks import VISIBLE, load_visible_checks
 from betternets.checks import ex05_second_order_methods as fns
 from betternets.checks.calls import namespace_caller
 from betternets.checks.core import evaluate
-from betternets_grader import HIDDEN, answers, load_hidden_checks
+from betternets_grader import HIDDEN, answers, exercises, load_hidden_checks
 from betternets_grader.course import SOLUTIONS
-from betternets_grader.reference import ex05_second_order_methods as ref
+from betternets_grader.hidden import ex05_second_order_methods as ref
 
-EXERCISES = ["newton_step", "classify_critical_point", "backtracking_line_search",
-             "fletcher_reeves_beta", "polak_ribiere_beta", "linear_cg", "nonlinear_cg",
-             "bfgs_update", "bfgs"]
+EXERCISES = exercises("05_second_order_methods")
 
 
 def spd(rng, eigenvalues):

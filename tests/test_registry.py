@@ -10,7 +10,7 @@ from __future__ import annotations
 import pytest
 
 from betternets.checks import VISIBLE, load_visible_checks
-from betternets_grader import HIDDEN, answers, load_hidden_checks
+from betternets_grader import HIDDEN, answers, exercises, load_hidden_checks, reference
 from betternets_grader.course import SOLUTIONS, assignments
 from betternets_grader.engine.judge import test_plan as plan_of
 
@@ -49,3 +49,29 @@ def test_every_registered_property_is_used_by_a_test_cell():
               if ("hidden", ex, p.name) not in used]
     unused += [f"visible {ex}" for ex in VISIBLE.exercises() if ("visible", ex, None) not in used]
     assert not unused, f"registered but judged by no test cell: {unused}"
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_exercise_has_one_home_on_each_side(name):
+    """A notebook's exercises are registered by its own two modules: the student side
+    (`betternets.checks.ex<name>`: visible properties and named mistakes) and the instructor side
+    (`betternets_grader.hidden.ex<name>`: the reference, a function named like the exercise, and
+    the hidden properties)."""
+    solution = list(answers.answer_sources(answers.load(SOLUTIONS / f"{name}.ipynb")))
+    assert sorted(exercises(name)) == sorted(solution), f"{name}: hidden side registers others"
+    student_side = f"betternets.checks.ex{name}"
+    for exercise in solution:
+        assert callable(reference(exercise)), exercise
+        assert reference(exercise).__module__ == f"betternets_grader.hidden.ex{name}"
+        homes = {p.run.__module__ for p in VISIBLE.properties(exercise)} if exercise in \
+            VISIBLE.exercises() else set()
+        homes |= {m.detect.__module__ for m in VISIBLE.mistakes(exercise)}
+        assert homes <= {student_side}, f"{exercise} is checked from {sorted(homes)}"
+
+
+def test_named_mistakes_live_on_the_student_side_once_each():
+    everything = sorted(set(VISIBLE.exercises()) | set(HIDDEN.exercises()))
+    assert not [m.label for ex in everything for m in HIDDEN.mistakes(ex)], \
+        "a named mistake is registered on the instructor side"
+    labels = [(ex, m.label) for ex in everything for m in VISIBLE.mistakes(ex)]
+    assert labels and len(labels) == len(set(labels))

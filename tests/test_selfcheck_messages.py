@@ -9,6 +9,7 @@
 from __future__ import annotations
 
 import contextlib
+import inspect
 import io
 import re
 from pathlib import Path
@@ -18,7 +19,7 @@ import pytest
 import catalog
 from betternets.checks import VISIBLE, check, check_all, load_visible_checks
 from betternets.checks.core import ChecksFailed
-from betternets_grader import answers, load_hidden_checks
+from betternets_grader import HIDDEN, answers, load_hidden_checks, reference
 from betternets_grader.course import LECTURES, SOLUTIONS
 
 REPO = Path(__file__).resolve().parents[1]
@@ -190,11 +191,11 @@ def test_student_package_never_imports_the_grader():
 CONVERSION = re.compile(r"[\w\s,]+=\s*(np\.(asarray|array)\([^()]*\)(,\s*)?)+")  # x = np.asarray(x)
 
 
-def _distinctive_lines(pattern: str) -> list[str]:
+def _distinctive(texts) -> list[str]:
     """Lines of the grader's code long and specific enough that a copy would be no accident."""
     lines = set()
-    for path in (REPO / "autograder" / "betternets_grader").glob(pattern):
-        for line in path.read_text().splitlines():
+    for text in texts:
+        for line in text.splitlines():
             line = line.strip()
             if len(line) >= 50 and not line.startswith(("#", '"', "'", "@", "def ", "from ",
                                                           "import ", "raise ", "hint=")) \
@@ -203,8 +204,15 @@ def _distinctive_lines(pattern: str) -> list[str]:
     return sorted(lines)
 
 
+def _reference_sources() -> list[str]:
+    """The source of every exercise's reference, found through the registry."""
+    return [inspect.getsource(reference(ex)) for ex in HIDDEN.exercises()]
+
+
 def test_lectures_hold_no_hidden_check_and_nothing_holds_the_reference():
-    reference, hidden = _distinctive_lines("reference/ex*.py"), _distinctive_lines("hidden/ex*.py")
+    reference = _distinctive(_reference_sources())
+    hidden = _distinctive(p.read_text() for p in
+                          (REPO / "autograder" / "betternets_grader" / "hidden").glob("ex*.py"))
     assert reference and hidden, "no reference or hidden checks found"
     for path in LECTURES.glob("*.ipynb"):
         text = path.read_text()

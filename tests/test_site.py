@@ -15,6 +15,7 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from betternets_grader import site as site_module
+from betternets_grader.course import SOLUTIONS
 from betternets_grader.site import build_site, content_hash, prepare
 
 GRADED = {"nbgrader": {"grade": True, "grade_id": "test_square__values", "locked": True,
@@ -25,12 +26,14 @@ ANSWER = {"nbgrader": {"grade": False, "grade_id": "square", "locked": False,
 
 def tiny_notebooks(folder: Path) -> None:
     intro = new_notebook(cells=[
-        new_markdown_cell("# 00 · Intro\n\nA first paragraph that **summarises** the chapter."),
+        new_markdown_cell("# 00 · Intro\n\nA first paragraph that **summarises** the chapter.\n\n"
+                          "<!-- part: Prerequisite | Before the parts -->"),
         new_code_cell("import numpy as np\nimport matplotlib.pyplot as plt\n"
                       "plt.plot([0, 1], [1, 0]); plt.title('a line'); plt.show()"),
     ])
     demo = new_notebook(cells=[
-        new_markdown_cell("# 01 · Demo of activations\n\nWhat this chapter is about."),
+        new_markdown_cell("# 01 · Demo of activations\n\nWhat this chapter is about.\n\n"
+                          "<!-- part: Part 1 · Better activation functions | Blurb of part one -->"),
         new_markdown_cell("Some text.\n\n> **On the slide:** \"slope is 2x\". It is **4 times**; "
                           "$\\tanh'(0) = 1$. Source: calculus.\n\nMore text."),
         new_code_cell("def square(x):\n    \"\"\"x ** 2\"\"\"\n    ### BEGIN SOLUTION\n"
@@ -84,7 +87,20 @@ def test_index_groups_chapters_by_the_lectures_parts(tiny):
     pre, part1 = page.index("Prerequisite"), page.index("Part 1 · Better activation functions")
     assert pre < page.index('href="00_intro.html"') < part1 < page.index('href="01_demo.html"')
     assert "Part 3" not in page  # parts without chapters are left out
+    assert "Blurb of part one" in page and "&lt;!--" not in page  # the marker's blurb, not the marker
     assert "<strong>summarises</strong>" in page  # the first paragraph, rendered
+
+
+def test_parts_are_read_from_the_notebooks():
+    """A notebook opens a part with its marker line; one without a marker joins the part before it
+    (the course's first notebook opens one)."""
+    def notebook(*lines):
+        return {"cells": [{"cell_type": "markdown", "metadata": {}, "source": "\n\n".join(lines)}]}
+    assert site_module.part_marker(notebook("# 04", "<!-- part: Part 4 · X | Y and Z -->")) == \
+        ("Part 4 · X", "Y and Z")
+    assert site_module.part_marker(notebook("# 05", "No marker.")) is None
+    first = sorted(SOLUTIONS.glob("*.ipynb"))[0]
+    assert site_module.part_marker(json.loads(first.read_text())) is not None, first.name
 
 
 def test_previous_and_next_navigation(tiny):

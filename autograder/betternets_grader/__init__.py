@@ -1,16 +1,18 @@
 """Instructor side of betternets: hidden reference, hidden checks, release, grading.
 
 Hidden test cells call `check_hidden(exercise, property)`. It runs one hidden
-property against the student's function, judged against the hidden reference
-in `betternets_grader.reference`, prints one line and fails the cell if the
-property does not hold. Students never receive this package.
+property against the student's function, judged against the hidden reference,
+prints one line and fails the cell if the property does not hold. Each
+notebook's instructor side is one module `betternets_grader.hidden.exNN_<topic>`:
+the reference of every exercise (the function of the exercise's name) and the
+hidden properties registered in `HIDDEN`. Students never receive this package.
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
 import sys
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from betternets.checks.calls import namespace_caller
 from betternets.checks import VISIBLE, load_visible_checks
@@ -26,6 +28,31 @@ def load_hidden_checks() -> None:
     for info in pkgutil.iter_modules(hidden.__path__):
         if info.name.startswith("ex"):
             importlib.import_module(f"{hidden.__name__}.{info.name}")
+
+
+def _home(exercise: str):
+    """The instructor-side module of `exercise`: the one that registers its hidden properties."""
+    load_hidden_checks()
+    return sys.modules[HIDDEN.properties(exercise)[0].run.__module__]
+
+
+def reference(exercise: str) -> Callable:
+    """The reference of `exercise`: the function of that name in its instructor-side module."""
+    module = _home(exercise)
+    try:
+        return getattr(module, exercise)
+    except AttributeError:
+        raise ValueError(f"{module.__name__} registers hidden checks for {exercise!r} "
+                         f"but defines no reference function {exercise!r}") from None
+
+
+def exercises(notebook: str) -> list[str]:
+    """The exercises of `notebook` ("04_first_order_optimizers"), in the order they are
+    registered: those whose hidden properties `betternets_grader.hidden.ex<notebook>` holds."""
+    from . import hidden
+    load_hidden_checks()
+    home = f"{hidden.__name__}.ex{notebook}"
+    return [ex for ex in HIDDEN.exercises() if _home(ex).__name__ == home]
 
 
 def check_hidden(exercise: str, prop: str, namespace: Mapping[str, Any] | None = None) -> None:

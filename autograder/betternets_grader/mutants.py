@@ -250,9 +250,10 @@ def allowlist(notebook: str) -> dict[str, Allowed]:
 # ---------------------------------------------------------------- grading
 
 def checks_hash(notebook: str) -> str:
-    """What judges a mutant: the source notebook's setup and test cells, the notebook's hidden,
-    reference and visible check modules (not the other notebooks'), the shared check library,
-    and the engine version."""
+    """What judges a mutant: the source notebook's setup and test cells, the notebook's
+    instructor-side module (reference and hidden checks) and student-side module (visible checks
+    and named mistakes), not the other notebooks', the shared check library, and the engine
+    version."""
     nb = answers.load(SOLUTIONS / f"{notebook}.ipynb")
     h = hashlib.sha256(ENGINE_VERSION.encode())
     for cell in nb["cells"]:
@@ -260,11 +261,9 @@ def checks_hash(notebook: str) -> str:
             h.update(answers.source(cell).encode())
     import betternets.checks as visible
     n = notebook.split("_", 1)[0]
-    own = re.compile(rf"(ex|hints){n}_")
     library = [p for p in sorted(Path(visible.__file__).parent.glob("*.py"))
-               if own.match(p.name) or not re.match(r"(ex|hints)\d\d_", p.name)]
-    paths = sorted((HERE / "hidden").glob(f"ex{n}_*.py")) + sorted((HERE / "reference").glob(
-        f"ex{n}_*.py")) + library
+               if p.name.startswith(f"ex{n}_") or not re.match(r"ex\d\d_", p.name)]
+    paths = sorted((HERE / "hidden").glob(f"ex{n}_*.py")) + library
     for p in paths:
         h.update(p.name.encode() + b"\0" + p.read_bytes())
     return h.hexdigest()

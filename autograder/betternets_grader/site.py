@@ -44,13 +44,11 @@ CACHE = REPO / "build" / "site-cache"
 PACKAGE = REPO / "src" / "betternets"
 SITE_FORMAT = "2"  # bump to invalidate every cached notebook
 
-PARTS = [
-    ("Prerequisite", "Gradient checking: the tool every later exercise is tested with", ["00"]),
-    ("Part 1 · Better activation functions", "Why gradients vanish, and the activations that help", ["01"]),
-    ("Part 2 · Better weight initialization", "Keeping signals and gradients at scale through depth", ["02"]),
-    ("Part 3 · Better generalization", "Regularization, dropout, data and early stopping", ["03"]),
-    ("Part 4 · Better learning algorithms", "First-order optimizers, then second-order methods", ["04", "05"]),
-]
+# A notebook opens a part of the lecture with a line in its markdown (invisible when rendered):
+#     <!-- part: Part 1 · Better activation functions | Why gradients vanish, and ... -->
+# A notebook without one belongs to the part of the notebook before it.
+PART_RE = re.compile(r"<!--\s*part:\s*(?P<title>[^|]+?)\s*\|\s*(?P<blurb>.*?)\s*-->")
+NO_PART = ("Chapters", "")
 SLIDE_PREFIX = "> **On the slide:**"
 MATHJAX_DIRS = [Path("/usr/share/javascript/mathjax"), Path("/usr/share/nodejs/mathjax")]
 MATHJAX_FILES = ["MathJax.js", "config/TeX-AMS_CHTML-full.js", "jax/input/TeX", "jax/element",
@@ -69,6 +67,7 @@ class Chapter:
     summary_html: str         # the first paragraph of the notebook
     page: str                 # "01_activations.html"
     student: str | None       # "lectures/01_activations.ipynb", if released
+    part: tuple[str, str] = NO_PART   # (title, blurb) of the lecture's part it belongs to
     notes: list[str] = field(default_factory=list)   # rendered slide notes (HTML)
     cached: bool = False
 
@@ -320,7 +319,8 @@ def _title_and_summary(nb: dict, name: str) -> tuple[str, str]:
         lines = text.split("\n")
         if lines and lines[0].startswith("# "):
             title = lines[0][2:].strip()
-            paragraphs = [p.strip() for p in "\n".join(lines[1:]).split("\n\n") if p.strip()]
+            paragraphs = [p.strip() for p in "\n".join(lines[1:]).split("\n\n")
+                          if p.strip() and not PART_RE.fullmatch(p.strip())]
             summary = paragraphs[:1]
             if paragraphs and not paragraphs[0].endswith((".", "!", "?", ")")):
                 summary = paragraphs[:2]  # "... one by one:" and the list it announces
@@ -351,11 +351,19 @@ def _exporter():
                         template_file="betternets_site.html.j2")
 
 
-def _part_of(name: str) -> int:
-    for k, (_, _, prefixes) in enumerate(PARTS):
-        if name[:2] in prefixes:
-            return k
-    return len(PARTS) - 1
+def part_marker(nb: dict) -> tuple[str, str] | None:
+    """The (title, blurb) of the part a notebook opens, from its `<!-- part: ... -->` line."""
+    for cell in nb["cells"]:
+        if cell["cell_type"] == "markdown":
+            found = PART_RE.search(source(cell))
+            if found:
+                return found["title"], found["blurb"]
+    return None
+
+
+def _parts(chapters: list[Chapter]) -> list[tuple[str, str]]:
+    """The parts in course order, each once."""
+    return list(dict.fromkeys(ch.part for ch in chapters))
 
 
 def _index(chapters: list[Chapter], mathjax: str, notes_total: int) -> str:
@@ -366,10 +374,8 @@ def _index(chapters: list[Chapter], mathjax: str, notes_total: int) -> str:
             "(open it in Jupyter and run <code>check(\"name\")</code>).</p>",
             f'<p><a href="slide-notes.html"><strong>On the slide</strong>: {notes_total} notes</a> '
             "where the notebooks correct or complete what the slides say.</p>"]
-    for k, (part, blurb, _) in enumerate(PARTS):
-        mine = [c for c in chapters if _part_of(c.name) == k]
-        if not mine:
-            continue
+    for k, (part, blurb) in enumerate(_parts(chapters)):
+        mine = [c for c in chapters if c.part == (part, blurb)]
         body.append(f'<section class="bn-part" id="part-{k}"><h2>{html.escape(part)}</h2>'
                     f"<p>{html.escape(blurb)}</p>")
         for ch in mine:
@@ -438,7 +444,9 @@ def build_site(out: Path, names: Iterable[str] | None = None,
             (out / "lectures").mkdir(exist_ok=True)
             shutil.copyfile(lectures / f"{name}.ipynb", out / "lectures" / f"{name}.ipynb")
             student = f"lectures/{name}.ipynb"
-        chapters.append(Chapter(name, title, summary, f"{name}.html", student, cached=was_cached))
+        part = part_marker(nb) or (chapters[-1].part if chapters else NO_PART)
+        chapters.append(Chapter(name, title, summary, f"{name}.html", student, part=part,
+                                cached=was_cached))
 
     import nbformat
     exporter = _exporter()

@@ -1,1 +1,2 @@
-"""Hidden properties, one module per notebook (`exNN_<topic>.py`), judged against the reference."""
+"""The instructor side of each notebook, one module `exNN_<topic>.py` per notebook: the reference
+of every exercise (the function named like the exercise) and its hidden properties."""

@@ -1,4 +1,12 @@
-"""Hidden checks for notebook 00, judged against the reference."""
+"""Notebook 00, instructor side: the reference of every exercise and its hidden checks.
+
+The reference: numerical gradients and the relative error.
+
+The hidden checks judge the student's functions against it.
+
+The reference of exercise `x` is the function `x` of this module (`reference("x")`);
+students never receive this module.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -7,8 +15,33 @@ from betternets.checks import expect
 from betternets.checks.calls import Fn
 
 from .. import HIDDEN
-from ..reference import ex00_gradient_checking as ref
 from betternets.checks import functions
+
+
+# --------------------------------------------------------------------------- reference
+
+def numerical_gradient(f, x, h=1e-5):
+    """Central differences (f(x + h e_i) - f(x - h e_i)) / (2h) for every element of x."""
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+
+
+def relative_error(a, b):
+    """max |a - b| / max(1e-8, |a| + |b|), elementwise, as a float."""
+    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)
+    return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+
+
+# --------------------------------------------------------------------------- hidden checks
 
 CUBE = Fn("betternets.checks.functions:cube_sum")
 EXP3 = Fn("betternets.checks.functions:exp3_sum")
@@ -21,7 +54,7 @@ def _(call):
     rng = np.random.default_rng(1001)
     for shape in [(5,), (3, 4), (2, 3, 2)]:
         x = rng.uniform(-1.5, 1.5, size=shape)
-        expected = ref.numerical_gradient(functions.sin_weighted, x)
+        expected = numerical_gradient(functions.sin_weighted, x)
         expect.close(call("numerical_gradient", SIN, x), expected,
                      f"numerical_gradient on an array of shape {shape}", rtol=1e-6, atol=1e-7,
                      inputs=x, hint="move one element at a time and put it back afterwards")
@@ -62,7 +95,7 @@ def _(call):
     for shape in [(7,), (3, 5)]:
         a = rng.normal(size=shape)
         b = a + rng.normal(scale=1e-3, size=shape) * rng.integers(0, 2, size=shape)
-        expect.close(call("relative_error", a, b), ref.relative_error(a, b),
+        expect.close(call("relative_error", a, b), relative_error(a, b),
                      f"relative_error on arrays of shape {shape}", rtol=1e-9)
 
 
@@ -91,5 +124,5 @@ def _(call):
     expect.close(call("relative_error", a, b), call("relative_error", b, a),
                  "relative_error(a, b) against relative_error(b, a)", rtol=1e-12,
                  hint="use |a| + |b| in the denominator, not |a| alone")
-    expect.close(call("relative_error", a, b), ref.relative_error(a, b),
+    expect.close(call("relative_error", a, b), relative_error(a, b),
                  "relative_error(a, b)", rtol=1e-9)

@@ -1,11 +1,19 @@
-"""Hidden checks for notebook 01, judged against the reference.
+"""Notebook 01, instructor side: the reference of every exercise and its hidden checks.
 
-Elementwise functions: values on random arrays of several shapes, a Python float input, purity,
+The reference: activation functions, their derivatives, and vanishing gradients.
+
+Every function takes an array of any shape (or a Python float), returns a new float array of
+the same shape, and never overflows for |z| up to 1e4 (the exponentials only ever see z <= 0).
+
+The hidden checks, judged against the reference. Elementwise functions: values on random arrays of several shapes, a Python float input, purity,
 extreme inputs |z| up to 1e4 where the contract asks for it, a non-default beta; derivatives
 also against central differences of the reference function (away from kinks) and at z == 0.
 `noisy_relu` is judged by the distribution of its output (mean and variance at fixed z,
 computed by numerical integration), never by its random stream. `layer_gradient_norms` gets
 test activations by name (Fn tokens), so its checks never depend on the student's sigmoid.
+
+The reference of exercise `x` is the function `x` of this module (`reference("x")`);
+students never receive this module.
 """
 from __future__ import annotations
 
@@ -23,8 +31,135 @@ from betternets.checks.ex01_activations import (
 )
 from scipy.special import expit
 
-from .. import HIDDEN
-from ..reference import ex01_activations as ref
+from .. import HIDDEN, reference
+
+
+# --------------------------------------------------------------------------- reference
+
+LECUN_A = 1.7159
+LECUN_B = 2.0 / 3.0
+
+
+def _z(z):
+    return np.asarray(z, dtype=float)
+
+
+def sigmoid(z):
+    """1 / (1 + e^-z), as e^-|z| based branches: no overflow."""
+    z = _z(z)
+    e = np.exp(-np.abs(z))
+    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
+
+
+def sigmoid_grad(z):
+    """s (1 - s) with s = sigmoid(z); equals e^-|z| / (1 + e^-|z|)^2."""
+    s = sigmoid(z)
+    return s * (1.0 - s)
+
+
+def tanh(z):
+    """2 sigmoid(2z) - 1 = sign(z) (1 - e^-2|z|) / (1 + e^-2|z|)."""
+    z = _z(z)
+    e = np.exp(-2.0 * np.abs(z))
+    return np.sign(z) * (1.0 - e) / (1.0 + e)
+
+
+def tanh_grad(z):
+    """1 - tanh(z)^2."""
+    return 1.0 - tanh(z) ** 2
+
+
+def lecun_tanh(z):
+    """1.7159 tanh(2z/3) (LeCun et al. 1998)."""
+    return LECUN_A * tanh(LECUN_B * _z(z))
+
+
+def lecun_tanh_grad(z):
+    """1.7159 (2/3) (1 - tanh(2z/3)^2)."""
+    return LECUN_A * LECUN_B * tanh_grad(LECUN_B * _z(z))
+
+
+def relu(z):
+    """max(0, z)."""
+    return np.maximum(_z(z), 0.0)
+
+
+def relu_grad(z):
+    """1 where z > 0, else 0 (so 0 at z == 0)."""
+    return (_z(z) > 0).astype(float)
+
+
+def leaky_relu(z, beta=0.01):
+    """z where z > 0, else beta z."""
+    z = _z(z)
+    return np.where(z > 0, z, beta * z)
+
+
+def leaky_relu_grad(z, beta=0.01):
+    """1 where z > 0, else beta (so beta at z == 0)."""
+    z = _z(z)
+    return np.where(z > 0, 1.0, float(beta))
+
+
+def softplus(z):
+    """ln(1 + e^z) = max(z, 0) + ln(1 + e^-|z|)."""
+    z = _z(z)
+    return np.maximum(z, 0.0) + np.log1p(np.exp(-np.abs(z)))
+
+
+def softplus_grad(z):
+    """sigmoid(z)."""
+    return sigmoid(z)
+
+
+def elu(z, beta=1.0):
+    """z where z > 0, else beta (e^z - 1) (Clevert et al. 2015, their alpha)."""
+    z = _z(z)
+    return np.where(z > 0, z, beta * np.expm1(np.minimum(z, 0.0)))
+
+
+def elu_grad(z, beta=1.0):
+    """1 where z > 0, else beta e^z (so beta at z == 0)."""
+    z = _z(z)
+    return np.where(z > 0, 1.0, beta * np.exp(np.minimum(z, 0.0)))
+
+
+def noisy_relu(z, rng):
+    """max(0, z + e), e ~ N(0, sigmoid(z)): the noise VARIANCE is sigmoid(z) (Nair and Hinton 2010)."""
+    z = _z(z)
+    noise = rng.standard_normal(z.shape) * np.sqrt(sigmoid(z))
+    return np.maximum(z + noise, 0.0)
+
+
+def layer_gradient_norms(X, weights, activation, activation_grad):
+    """Frobenius norms of dL/dW_l, first layer first, for L = sum(A_last).
+
+    Forward A_l = activation(A_{l-1} @ W_l + b_l), A_0 = X; backward
+    dZ_l = dA_l * activation_grad(Z_l), dW_l = A_{l-1}^T dZ_l, dA_{l-1} = dZ_l W_l^T.
+    """
+    A = np.asarray(X, dtype=float)
+    if A.ndim != 2:
+        raise ValueError(f"X must be a 2-D array (N, n_in), got shape {A.shape}")
+    inputs, pre = [], []
+    for l, (W, b) in enumerate(weights):
+        W, b = np.asarray(W, dtype=float), np.asarray(b, dtype=float)
+        if W.ndim != 2 or W.shape[0] != A.shape[1] or b.shape != (W.shape[1],):
+            raise ValueError(f"weights[{l}] has W {W.shape} and b {b.shape}, which do not fit "
+                             f"inputs of width {A.shape[1]}")
+        Z = A @ W + b
+        inputs.append(A)
+        pre.append(Z)
+        A = activation(Z)
+    dA = np.ones_like(A)
+    norms = np.zeros(len(pre))
+    for l in reversed(range(len(pre))):
+        dZ = dA * activation_grad(pre[l])
+        norms[l] = np.linalg.norm(inputs[l].T @ dZ)
+        dA = dZ @ np.asarray(weights[l][0], dtype=float).T
+    return norms
+
+
+# --------------------------------------------------------------------------- hidden checks
 
 SHAPES = [(9,), (4, 5), (2, 3, 4)]
 FLOATS = [-2.7, -0.3, 0.0, 0.8, 3.1]
@@ -81,7 +216,7 @@ def _call_with_beta(call, name, z, beta=None):
 
 
 def _ref(name, z, beta=None):
-    fn = getattr(ref, name)
+    fn = reference(name)
     return fn(z) if beta is None else fn(z, beta=beta)
 
 
@@ -106,7 +241,7 @@ def _derivative(name: str, f: str, seed: int, hint: str):
         rng = np.random.default_rng(seed)
         for shape in SHAPES:
             z = random_z(rng, shape)
-            fd = (getattr(ref, f)(z + H) - getattr(ref, f)(z - H)) / (2 * H)
+            fd = (reference(f)(z + H) - reference(f)(z - H)) / (2 * H)
             got = call(name, z)
             try:
                 expect.close(got, fd, f"{name} against central differences of {f} "
@@ -379,7 +514,7 @@ def _(call):
         sizes = [5] + [int(n) for n in rng.integers(2, 7, size=depth)]
         weights = _network(rng, sizes, scale=1.5)
         X = rng.normal(size=(7, 5))
-        expected = ref.layer_gradient_norms(X, weights, a, g)
+        expected = layer_gradient_norms(X, weights, a, g)
         expect.close(call("layer_gradient_norms", X, weights, fa, fg), expected,
                      f"layer_gradient_norms for {depth} layers of sizes {sizes}", rtol=1e-8,
                      atol=1e-12, hint=LGN_HINT)
@@ -391,7 +526,7 @@ def _(call):
     rng = np.random.default_rng(1402)
     weights = _network(rng, [16] * 13)
     X = rng.normal(size=(32, 16))
-    expected = ref.layer_gradient_norms(X, weights, expit, logistic_slope)
+    expected = layer_gradient_norms(X, weights, expit, logistic_slope)
     got = expect.same_shape(call("layer_gradient_norms", X, weights, LOGISTIC, LOGISTIC_SLOPE),
                             expected.shape, "layer_gradient_norms for 12 layers",
                             "one norm per layer")

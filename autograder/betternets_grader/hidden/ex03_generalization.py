@@ -1,11 +1,23 @@
-"""Hidden checks for notebook 03 (generalization), judged against the reference.
+"""Notebook 03, instructor side: the reference of every exercise and its hidden checks.
 
-Random exercises are judged by the distribution of what they return, never by
+The reference: better generalization.
+
+Splits, the bias-variance decomposition, L2/L1 penalties and weight decay,
+gradient clipping, dropout and its alternatives (DropConnect, Shakeout,
+Whiteout, Zoneout), image augmentation and early stopping. Formulas follow
+`shared/EXERCISES.md`, section 03.
+
+The hidden checks, judged against the reference. Random exercises are judged by the distribution of what they return, never by
 the reference's random stream. Every statistical property makes k tests at
 p_fail = 1e-7 / k each (stats.py), so a correct answer fails it with
 probability below 1e-7, well under the course's 1e-6.
+
+The reference of exercise `x` is the function `x` of this module (`reference("x")`);
+students never receive this module.
 """
 from __future__ import annotations
+
+from scipy import ndimage
 
 import numpy as np
 
@@ -14,7 +26,203 @@ from betternets.checks.calls import Rng
 from betternets.checks.core import CheckFailed
 
 from .. import HIDDEN
-from ..reference import ex03_generalization as ref
+
+
+# --------------------------------------------------------------------------- reference
+
+# --------------------------------------------------------------------------- splits
+
+
+def train_test_split(X, y, rng, test_fraction=0.2):
+    """Shuffle, then the first round(N * test_fraction) rows are the test set."""
+    if not 0.0 < test_fraction < 1.0:
+        raise ValueError(f"test_fraction must lie in (0, 1), got {test_fraction!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    n_test = int(round(len(X) * test_fraction))
+    order = rng.permutation(len(X))
+    test, train = order[:n_test], order[n_test:]
+    return X[train], X[test], y[train], y[test]
+
+
+def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
+    """Sizes round(N f_val) and round(N f_test); the rest is for training."""
+    fractions = tuple(float(f) for f in fractions)
+    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1.0) > 1e-9:
+        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    N = len(X)
+    n_val, n_test = int(round(N * fractions[1])), int(round(N * fractions[2]))
+    order = rng.permutation(N)
+    val, test, train = order[:n_val], order[n_val:n_val + n_test], order[n_val + n_test:]
+    return X[train], X[val], X[test], y[train], y[val], y[test]
+
+
+# --------------------------------------------------------------------------- bias and variance
+
+
+def bias_variance(predictions, y_true):
+    """(mean over points of (mean over models - y)^2, mean over points of var over models)."""
+    p = np.asarray(predictions, dtype=float)
+    y = np.asarray(y_true, dtype=float)
+    bias_squared = float(np.mean((p.mean(axis=0) - y) ** 2))
+    variance = float(np.mean(p.var(axis=0)))
+    return bias_squared, variance
+
+
+# --------------------------------------------------------------------------- penalties
+
+
+def l2_penalty(weights, lam, n):
+    """lam / (2n) * sum of w^2 over every weight matrix."""
+    return float(lam / (2 * n) * sum(np.sum(np.asarray(W, dtype=float) ** 2) for W in weights))
+
+
+def l2_penalty_grad(W, lam, n):
+    """(lam / n) * W."""
+    return (lam / n) * np.asarray(W, dtype=float)
+
+
+def l1_penalty(weights, lam, n):
+    """lam / n * sum of |w| over every weight matrix."""
+    return float(lam / n * sum(np.sum(np.abs(np.asarray(W, dtype=float))) for W in weights))
+
+
+def l1_penalty_grad(W, lam, n):
+    """(lam / n) * sign(W), with sign(0) = 0."""
+    return (lam / n) * np.sign(np.asarray(W, dtype=float))
+
+
+def sgd_l2_update(W, dW, lr, lam, n):
+    """Weight decay: (1 - lr lam / n) W - lr dW."""
+    return (1 - lr * lam / n) * np.asarray(W, dtype=float) - lr * np.asarray(dW, dtype=float)
+
+
+def sgd_l1_update(W, dW, lr, lam, n):
+    """W - lr (lam / n) sign(W) - lr dW."""
+    W = np.asarray(W, dtype=float)
+    return W - lr * (lam / n) * np.sign(W) - lr * np.asarray(dW, dtype=float)
+
+
+# --------------------------------------------------------------------------- clipping
+
+
+def clip_by_value(g, clip):
+    """Every element into [-clip, clip]."""
+    return np.clip(np.asarray(g, dtype=float), -clip, clip)
+
+
+def clip_by_norm(grads, max_norm):
+    """Scale every array by max_norm / norm when the global norm is above max_norm."""
+    grads = [np.asarray(g, dtype=float) for g in grads]
+    norm = float(np.sqrt(sum(np.sum(g ** 2) for g in grads)))
+    scale = max_norm / norm if norm > max_norm else 1.0
+    return [g * scale for g in grads], norm
+
+
+# --------------------------------------------------------------------------- dropout and friends
+
+
+def _check_p(p, name):
+    if not 0.0 <= p < 1.0:
+        raise ValueError(f"{name} must lie in [0, 1), got {p!r}")
+
+
+def dropout_forward(A, p_drop, rng, train=True):
+    """Inverted dropout: mask = keep / (1 - p_drop) with keep ~ Bernoulli(1 - p_drop)."""
+    _check_p(p_drop, "p_drop")
+    A = np.asarray(A, dtype=float)
+    if not train:
+        return A.copy(), None
+    mask = (rng.random(A.shape) >= p_drop) / (1.0 - p_drop)
+    return A * mask, mask
+
+
+def dropout_backward(dout, mask):
+    """dout * mask (dout unchanged, as a copy, when mask is None)."""
+    dout = np.asarray(dout, dtype=float)
+    return dout.copy() if mask is None else dout * mask
+
+
+def dropconnect_forward(X, W, b, p_drop, rng):
+    """Z = X @ (W * mask) + b with one mask entry per weight."""
+    _check_p(p_drop, "p_drop")
+    W = np.asarray(W, dtype=float)
+    mask = (rng.random(W.shape) >= p_drop) / (1.0 - p_drop)
+    return np.asarray(X, dtype=float) @ (W * mask) + b, mask
+
+
+def shakeout_weights(W, tau, c, rng):
+    """Row j kept (prob 1 - tau): (W + c tau sign W) / (1 - tau); dropped: -c sign W."""
+    _check_p(tau, "tau")
+    W = np.asarray(W, dtype=float)
+    keep = rng.random(W.shape[0]) >= tau
+    s = np.sign(W)
+    W_tilde = np.where(keep[:, None], (W + c * tau * s) / (1.0 - tau), -c * s)
+    return W_tilde, keep
+
+
+def whiteout_noise_variance(W, sigma, gamma, lam):
+    """Variance of the noise on each output unit: sum_i sigma^2 |w_ij|^(2-gamma) + lam w_ij^2."""
+    a = np.abs(np.asarray(W, dtype=float))
+    return np.sum(sigma ** 2 * a ** (2.0 - gamma) + lam * a ** 2, axis=0)
+
+
+def whiteout_forward(X, W, b, sigma, gamma, lam, rng):
+    """Z = X @ W + b + noise, noise of unit j ~ N(0, sum_i sigma^2 |w_ij|^(2-gamma) + lam w_ij^2)."""
+    X = np.asarray(X, dtype=float)
+    var = whiteout_noise_variance(W, sigma, gamma, lam)
+    noise = rng.standard_normal((X.shape[0], var.size)) * np.sqrt(var)
+    return X @ np.asarray(W, dtype=float) + b + noise
+
+
+def zoneout(h_prev, h_new, p, rng, train=True):
+    """Train: keep h_prev with probability p per unit; test: p h_prev + (1 - p) h_new."""
+    h_prev, h_new = np.asarray(h_prev, dtype=float), np.asarray(h_new, dtype=float)
+    if not train:
+        return p * h_prev + (1 - p) * h_new
+    keep = rng.random(h_new.shape) < p
+    return np.where(keep, h_prev, h_new)
+
+
+# --------------------------------------------------------------------------- augmentation
+
+
+def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+    """Per image: rotate, shift, drop pixels, add noise; same shape and dtype."""
+    images = np.asarray(images)
+    out = images.astype(float)  # a copy
+    for k in range(len(out)):
+        img = out[k]
+        if max_degrees > 0:
+            angle = rng.uniform(-max_degrees, max_degrees)
+            img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
+        if max_shift > 0:
+            dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+            img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+        out[k] = img
+    if drop_prob > 0:
+        out = np.where(rng.random(out.shape) < drop_prob, 0.0, out)
+    if noise_std > 0:
+        out = out + rng.normal(0.0, noise_std, size=out.shape)
+    return out.astype(images.dtype)
+
+
+# --------------------------------------------------------------------------- early stopping
+
+
+def early_stopping(val_losses, patience, min_delta=0.0):
+    """(stop_epoch, best_epoch): stop at the first e with e - best == patience, else the last epoch."""
+    losses = [float(v) for v in val_losses]
+    best, best_loss = 0, losses[0]
+    for e, loss in enumerate(losses):
+        if e > 0 and loss < best_loss - min_delta:
+            best, best_loss = e, loss
+        if e - best == patience:
+            return e, best
+    return len(losses) - 1, best
+
+
+# --------------------------------------------------------------------------- hidden checks
 
 P = stats.DEFAULT_P_FAIL
 
@@ -311,7 +519,7 @@ def _(call):
         y = rng.normal(size=n_points)
         p = y + 0.3 + rng.normal(scale=0.5, size=(n_models, n_points))
         got = _bv(call, p, y)
-        want = ref.bias_variance(p, y)
+        want = bias_variance(p, y)
         expect.close(got[0], want[0], f"bias^2 for {n_models} models at {n_points} points",
                      rtol=1e-9, hint="average the models first, then square the error, then "
                      "average over points")
@@ -352,7 +560,7 @@ def _(call):
     rng = np.random.default_rng(3101)
     for lam, n in [(0.7, 50), (3.0, 1000), (0.01, 7)]:
         ws = _weights(rng)
-        expect.close(call("l2_penalty", ws, lam, n), ref.l2_penalty(ws, lam, n),
+        expect.close(call("l2_penalty", ws, lam, n), l2_penalty(ws, lam, n),
                      f"l2_penalty(lam={lam}, n={n})", rtol=1e-9,
                      hint="lam / (2 n) times the sum of w^2 over every matrix")
 
@@ -376,7 +584,7 @@ def _(call):
     rng = np.random.default_rng(3102)
     for lam, n in [(0.7, 50), (5.0, 3)]:
         W = rng.normal(size=(4, 6))
-        expect.close(call("l2_penalty_grad", W, lam, n), ref.l2_penalty_grad(W, lam, n),
+        expect.close(call("l2_penalty_grad", W, lam, n), l2_penalty_grad(W, lam, n),
                      f"l2_penalty_grad(lam={lam}, n={n})", rtol=1e-9, hint="(lam / n) * W")
 
 
@@ -389,7 +597,7 @@ def _(call):
     for i in np.ndindex(W.shape):
         e = np.zeros_like(W)
         e[i] = h
-        num[i] = (ref.l2_penalty([W + e], lam, n) - ref.l2_penalty([W - e], lam, n)) / (2 * h)
+        num[i] = (l2_penalty([W + e], lam, n) - l2_penalty([W - e], lam, n)) / (2 * h)
     expect.close(call("l2_penalty_grad", W, lam, n), num, "l2_penalty_grad against central "
                  "differences", rtol=1e-5, atol=1e-9,
                  hint="the derivative of lam/(2n) w^2 is (lam/n) w: the 2 cancels the 1/2")
@@ -405,7 +613,7 @@ def _(call):
     rng = np.random.default_rng(3201)
     for lam, n in [(0.7, 50), (3.0, 1000), (0.01, 7)]:
         ws = _weights(rng)
-        expect.close(call("l1_penalty", ws, lam, n), ref.l1_penalty(ws, lam, n),
+        expect.close(call("l1_penalty", ws, lam, n), l1_penalty(ws, lam, n),
                      f"l1_penalty(lam={lam}, n={n})", rtol=1e-9,
                      hint="lam / n times the sum of |w| over every matrix")
 
@@ -429,7 +637,7 @@ def _(call):
     rng = np.random.default_rng(3202)
     for lam, n in [(0.7, 50), (5.0, 3)]:
         W = rng.normal(size=(5, 4))
-        expect.close(call("l1_penalty_grad", W, lam, n), ref.l1_penalty_grad(W, lam, n),
+        expect.close(call("l1_penalty_grad", W, lam, n), l1_penalty_grad(W, lam, n),
                      f"l1_penalty_grad(lam={lam}, n={n})", rtol=1e-9, hint="(lam / n) * sign(W)")
 
 
@@ -451,7 +659,7 @@ def _(call):
     for i in np.ndindex(W.shape):
         e = np.zeros_like(W)
         e[i] = h
-        num[i] = (ref.l1_penalty([W + e], lam, n) - ref.l1_penalty([W - e], lam, n)) / (2 * h)
+        num[i] = (l1_penalty([W + e], lam, n) - l1_penalty([W - e], lam, n)) / (2 * h)
     expect.close(call("l1_penalty_grad", W, lam, n), num, "l1_penalty_grad against central "
                  "differences", rtol=1e-5, atol=1e-9, inputs=W)
 
@@ -461,7 +669,7 @@ def _(call):
     rng = np.random.default_rng(3301)
     for lr, lam, n in [(0.1, 5.0, 100), (0.5, 0.3, 7), (0.01, 50.0, 1000)]:
         W, dW = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-        expect.close(call("sgd_l2_update", W, dW, lr, lam, n), ref.sgd_l2_update(W, dW, lr, lam, n),
+        expect.close(call("sgd_l2_update", W, dW, lr, lam, n), sgd_l2_update(W, dW, lr, lam, n),
                      f"sgd_l2_update(lr={lr}, lam={lam}, n={n})", rtol=1e-9, atol=1e-12)
 
 
@@ -492,7 +700,7 @@ def _(call):
     rng = np.random.default_rng(3302)
     for lr, lam, n in [(0.1, 5.0, 100), (0.5, 0.3, 7), (0.01, 50.0, 1000)]:
         W, dW = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-        expect.close(call("sgd_l1_update", W, dW, lr, lam, n), ref.sgd_l1_update(W, dW, lr, lam, n),
+        expect.close(call("sgd_l1_update", W, dW, lr, lam, n), sgd_l1_update(W, dW, lr, lam, n),
                      f"sgd_l1_update(lr={lr}, lam={lam}, n={n})", rtol=1e-9, atol=1e-12)
 
 
@@ -525,7 +733,7 @@ def _(call):
     rng = np.random.default_rng(3401)
     for shape, clip in [((20,), 1.5), ((4, 5), 0.3), ((2, 3, 4), 2.0)]:
         g = 3 * rng.normal(size=shape)
-        expect.close(call("clip_by_value", g, clip), ref.clip_by_value(g, clip),
+        expect.close(call("clip_by_value", g, clip), clip_by_value(g, clip),
                      f"clip_by_value(g of shape {shape}, clip={clip})", rtol=1e-12, inputs=g)
 
 
@@ -573,7 +781,7 @@ def _(call):
     rng = np.random.default_rng(3402)
     grads = [rng.normal(size=(3, 4)), rng.normal(size=5)]
     _, norm = _clip_norm(call, grads, 0.5)
-    expect.close(norm, ref.clip_by_norm(grads, 0.5)[1], "the returned norm", rtol=1e-9,
+    expect.close(norm, clip_by_norm(grads, 0.5)[1], "the returned norm", rtol=1e-9,
                  hint="return the norm measured before scaling, not after (which is max_norm)")
 
 
@@ -593,7 +801,7 @@ def _(call):
     for max_norm in (0.7, 3.0, 50.0):
         grads = [rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=(2, 2, 2))]
         clipped, norm = _clip_norm(call, grads, max_norm)
-        want, want_norm = ref.clip_by_norm(grads, max_norm)
+        want, want_norm = clip_by_norm(grads, max_norm)
         for k, (c, w) in enumerate(zip(clipped, want)):
             expect.close(c, w, f"array {k} (max_norm={max_norm})", rtol=1e-9, atol=1e-12)
         expect.close(norm, want_norm, f"norm (max_norm={max_norm})", rtol=1e-9)
@@ -894,7 +1102,7 @@ def _(call):
     X = np.random.default_rng(3902).normal(size=(40000, 3))
     sigma, gamma, lam = 0.5, 0.5, 0.1
     r = _whiteout_residual(call, X, WO_W, WO_B, sigma, gamma, lam, 57)
-    var = ref.whiteout_noise_variance(WO_W, sigma, gamma, lam)
+    var = whiteout_noise_variance(WO_W, sigma, gamma, lam)
     for j in range(3):
         stats.check_mean(r[:, j], 0.0, np.sqrt(var[j]), f"mean noise on unit {j}", P / 3,
                          "add zero-mean Gaussian noise")
@@ -906,7 +1114,7 @@ def _(call):
     X = np.random.default_rng(3903).normal(size=(40000, 3))
     for (sigma, gamma, lam), seed in (((0.5, 0.5, 0.1), 58), ((0.8, 1.5, 0.05), 59)):
         r = _whiteout_residual(call, X, WO_W, WO_B, sigma, gamma, lam, seed)
-        var = ref.whiteout_noise_variance(WO_W, sigma, gamma, lam)
+        var = whiteout_noise_variance(WO_W, sigma, gamma, lam)
         for j in range(3):
             stats.check_variance(r[:, j], var[j], f"noise variance on unit {j} (sigma={sigma}, "
                                  f"gamma={gamma}, lam={lam})", P / 6, known_mean=0.0,
@@ -921,7 +1129,7 @@ def _(call):
     r = _whiteout_residual(call, X, W, np.zeros(2), 0.6, 1.0, 0.2, 60)
     expect.true(np.isfinite(r).all(), "Z holds NaN or inf where a weight is 0",
                 "for w = 0 the noise term w * e is 0; avoid computing 0 * inf")
-    var = ref.whiteout_noise_variance(W, 0.6, 1.0, 0.2)
+    var = whiteout_noise_variance(W, 0.6, 1.0, 0.2)
     for j in range(2):
         stats.check_variance(r[:, j], var[j], f"noise variance on unit {j} (with zero weights)",
                              P / 2, known_mean=0.0)
@@ -1158,7 +1366,7 @@ def _recover_angles(outs, img, max_degrees):
     from scipy.optimize import minimize_scalar
 
     def rot(a):
-        return ref.ndimage.rotate(img, a, reshape=False, order=1, mode="constant", cval=0.0)
+        return ndimage.rotate(img, a, reshape=False, order=1, mode="constant", cval=0.0)
 
     span = max_degrees + 1.0
     grid = np.arange(-span, span + 1e-9, 0.25)
@@ -1252,7 +1460,7 @@ def _(call):
         curve = np.round(curve, 3)
         patience = int(rng.integers(1, 8))
         min_delta = [0.0, 0.0, 0.01, 0.05][k % 4]
-        _es_expect(call, curve, patience, ref.early_stopping(curve, patience, min_delta),
+        _es_expect(call, curve, patience, early_stopping(curve, patience, min_delta),
                    "stop at the first epoch e with e - best_epoch == patience", min_delta=min_delta)
 
 

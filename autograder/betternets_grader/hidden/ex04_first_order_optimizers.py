@@ -1,13 +1,24 @@
-"""Hidden checks for notebook 04, judged against the reference.
+"""Notebook 04, instructor side: the reference of every exercise and its hidden checks.
 
-The check drives every update rule itself: it chooses the gradients (large ones, tiny ones of
+The reference: first-order update rules, momentum to Adam, and their driver.
+
+Every rule has the form `update(w, g, state, *, hyper...) -> (w_new, state_new)`; `state` is `{}`
+on the first call, the rule never modifies its arguments and returns a new state dict.
+Sources: DLB Algorithms 8.1-8.7, J88 (delta-bar-delta), DHS11, TH12, KB14 Algorithm 1.
+
+The hidden checks, judged against the reference. The check drives every update rule itself: it chooses the gradients (large ones, tiny ones of
 1e-3 to 1e-4 where the placement of eps shows, and zero entries), passes back the state the
 student's rule returned, and compares the weights after every step with the reference's
 trajectory. The state is judged only by the weights it produces; the state passed in must stay
 unchanged: the `pure` properties fail on any in-place change; the others judge the weights only,
 so an in-place slip costs the `pure` points alone.
+
+The reference of exercise `x` is the function `x` of this module (`reference("x")`);
+students never receive this module.
 """
 from __future__ import annotations
+
+import inspect
 
 import numpy as np
 
@@ -20,8 +31,94 @@ from betternets.checks.ex04_first_order_optimizers import (
     compare_path, step, trajectory,
 )
 
-from .. import HIDDEN
-from ..reference import ex04_first_order_optimizers as ref
+from .. import HIDDEN, reference
+
+
+# --------------------------------------------------------------------------- reference
+
+def _zeros(w):
+    return np.zeros(np.shape(w), dtype=float)
+
+
+def sgd_update(w, g, state, *, lr):
+    """w - lr g (DLB Alg. 8.1)."""
+    return np.asarray(w, dtype=float) - lr * np.asarray(g, dtype=float), {}
+
+
+def momentum_update(w, g, state, *, lr, beta=0.9):
+    """v = beta v - lr g; w + v (DLB Alg. 8.2)."""
+    v = beta * state.get("v", _zeros(w)) - lr * np.asarray(g, dtype=float)
+    return np.asarray(w, dtype=float) + v, {"v": v}
+
+
+def nesterov_update(w, grad_fn, state, *, lr, beta=0.9):
+    """v = beta v - lr grad_fn(w + beta v); w + v (DLB Alg. 8.3)."""
+    w = np.asarray(w, dtype=float)
+    v_old = state.get("v", _zeros(w))
+    v = beta * v_old - lr * np.asarray(grad_fn(w + beta * v_old), dtype=float)
+    return w + v, {"v": v}
+
+
+def delta_bar_delta_update(w, g, state, *, lr0=0.01, kappa=1e-3, phi=0.1, theta=0.7):
+    """Per-weight rates: + kappa where bar g > 0, * (1 - phi) where < 0; w - rate g;
+    bar = (1 - theta) g + theta bar (J88)."""
+    g = np.asarray(g, dtype=float)
+    rate = state.get("rate", np.full(np.shape(w), float(lr0)))
+    bar = state.get("bar", _zeros(w))
+    agree = bar * g
+    rate = np.where(agree > 0, rate + kappa, np.where(agree < 0, rate * (1 - phi), rate))
+    w_new = np.asarray(w, dtype=float) - rate * g
+    return w_new, {"rate": rate, "bar": (1 - theta) * g + theta * bar}
+
+
+def adagrad_update(w, g, state, *, lr=0.01, eps=1e-7):
+    """r = r + g g; w - lr g / (eps + sqrt(r)) (DHS11, DLB Alg. 8.4)."""
+    g = np.asarray(g, dtype=float)
+    r = state.get("r", _zeros(w)) + g * g
+    return np.asarray(w, dtype=float) - lr * g / (eps + np.sqrt(r)), {"r": r}
+
+
+def rmsprop_update(w, g, state, *, lr=0.001, rho=0.9, eps=1e-6):
+    """r = rho r + (1 - rho) g g; w - lr g / sqrt(eps + r) (TH12, DLB Alg. 8.5)."""
+    g = np.asarray(g, dtype=float)
+    r = rho * state.get("r", _zeros(w)) + (1 - rho) * g * g
+    return np.asarray(w, dtype=float) - lr * g / np.sqrt(eps + r), {"r": r}
+
+
+def adam_update(w, g, state, *, lr=0.001, beta1=0.9, beta2=0.999, eps=1e-8):
+    """t += 1; m, v moving averages of g, g g; w - lr m_hat / (sqrt(v_hat) + eps) (KB14 Alg. 1)."""
+    g = np.asarray(g, dtype=float)
+    t = state.get("t", 0) + 1
+    m = beta1 * state.get("m", _zeros(w)) + (1 - beta1) * g
+    v = beta2 * state.get("v", _zeros(w)) + (1 - beta2) * g * g
+    m_hat = m / (1 - beta1 ** t)
+    v_hat = v / (1 - beta2 ** t)
+    return np.asarray(w, dtype=float) - lr * m_hat / (np.sqrt(v_hat) + eps), {"t": t, "m": m, "v": v}
+
+
+def takes_grad_fn(update) -> bool:
+    """The course's convention: a rule whose second parameter is named grad_fn gets grad_fn."""
+    try:
+        params = list(inspect.signature(update).parameters)
+    except (TypeError, ValueError):
+        return False
+    return len(params) >= 2 and params[1] == "grad_fn"
+
+
+def run_optimizer(update, grad_fn, w0, n_steps, **hyper):
+    """Path (n_steps + 1, d) of `update` from w0; row 0 is w0."""
+    w = np.array(w0, dtype=float)
+    state: dict = {}
+    path = [w.copy()]
+    nesterov = takes_grad_fn(update)
+    for _ in range(int(n_steps)):
+        w, state = update(w, grad_fn if nesterov else grad_fn(w), state, **hyper)
+        w = np.asarray(w, dtype=float)
+        path.append(w.copy())
+    return np.array(path)
+
+
+# --------------------------------------------------------------------------- hidden checks
 
 START = np.array([-5.0, -2.0])  # start on 0.1 x^2 + 2 y^2, as in d2l
 
@@ -49,7 +146,7 @@ def gradient_mix(rng, shape, n):
 
 def check_values(call, name, cases, hint):
     """cases: (w0, grads, hyper) triples; the whole trajectory must match the reference."""
-    rule = getattr(ref, name)
+    rule = reference(name)
     for w0, grads, hyper in cases:
         path = trajectory(call, name, w0, grads, **hyper)
         expected = ref_path(rule, w0, grads, **hyper)
@@ -146,7 +243,7 @@ def _(call):
 def _sgd_steps(lr, tol=1e-3):
     w, k = START.copy(), 0
     while np.linalg.norm(w) >= tol:
-        w, _ = ref.sgd_update(w, vis.quadratic_grad(w), {}, lr=lr)
+        w, _ = sgd_update(w, vis.quadratic_grad(w), {}, lr=lr)
         k += 1
     return k
 
@@ -161,7 +258,7 @@ def _(call):
              (np.array([-1.2, 2.0]), WAVY, vis.wavy_grad, {"lr": 0.3, "beta": 0.95})]
     for w0, token, fn, hyper in cases:
         path = trajectory(call, "nesterov_update", w0, [token] * 6, **hyper)
-        expected = ref_path(ref.nesterov_update, w0, [fn] * 6, **hyper)
+        expected = ref_path(nesterov_update, w0, [fn] * 6, **hyper)
         compare_path(path, expected, "nesterov_update",
                      hint="v = beta * v - lr * grad_fn(w + beta * v); w + v; keep v in the state")
 
@@ -276,7 +373,7 @@ def _(call):
                               f"{i}): {rates[k - 1][i]:.4g} -> {rates[k][i]:.4g}",
                               "r accumulates every g * g (r = r + g * g, no decay), so "
                               "lr / (eps + sqrt(r)) can only fall")
-    expect.close(path[-1], ref_path(ref.adagrad_update, np.zeros(3), grads, lr=0.5)[-1],
+    expect.close(path[-1], ref_path(adagrad_update, np.zeros(3), grads, lr=0.5)[-1],
                  "w after 8 steps", rtol=1e-7, atol=1e-10)
 
 
@@ -358,7 +455,7 @@ def _(call):
     g = np.array([4.0, -0.02, 7e-4])
     hyper = {"lr": 0.05, "beta1": 0.8, "beta2": 0.99}
     path = trajectory(call, "adam_update", np.zeros(3), [g] * 6, **hyper)
-    compare_path(path, ref_path(ref.adam_update, np.zeros(3), [g] * 6, **hyper), "adam_update",
+    compare_path(path, ref_path(adam_update, np.zeros(3), [g] * 6, **hyper), "adam_update",
                  rtol=1e-6, grads=[g] * 6,
                  hint="divide m by 1 - beta1^t and v by 1 - beta2^t with t = 1, 2, ... kept in "
                       "the state; store m and v uncorrected")
@@ -384,7 +481,7 @@ def _(call):
     for n in (0, 1, 7):
         w0 = rng.normal(size=3)
         path = vis.run(call, SIGN_RULE, BOWL, w0, n, lr=0.3)
-        expect.close(path, ref.run_optimizer(vis.sign_rule, vis.bowl_grad, w0, n, lr=0.3),
+        expect.close(path, run_optimizer(vis.sign_rule, vis.bowl_grad, w0, n, lr=0.3),
                      f"run_optimizer's path with n_steps={n}", rtol=1e-12,
                      hint="the path is w0 followed by the weights after each step: "
                           "n_steps + 1 rows")
@@ -395,7 +492,7 @@ def _(call):
 def _(call):
     w0 = np.array([0.4, -1.3, 2.0, 0.1])
     path = vis.run(call, COUNTING_RULE, BOWL, w0, 6, lr=0.05)
-    expect.close(path, ref.run_optimizer(vis.counting_rule, vis.bowl_grad, w0, 6, lr=0.05),
+    expect.close(path, run_optimizer(vis.counting_rule, vis.bowl_grad, w0, 6, lr=0.05),
                  "the path of a rule that counts its calls in its state", rtol=1e-12,
                  hint="state = {} once, before the loop; then w, state = update(w, g, state, ...)")
 
@@ -405,7 +502,7 @@ def _(call):
 def _(call):
     w0 = np.array([1.5, -0.5])
     path = vis.run(call, LOOKAHEAD_PROBE, WAVY, w0, 5, lr=0.2)
-    expect.close(path, ref.run_optimizer(vis.lookahead_probe, vis.wavy_grad, w0, 5, lr=0.2),
+    expect.close(path, run_optimizer(vis.lookahead_probe, vis.wavy_grad, w0, 5, lr=0.2),
                  "the path of a rule update(w, grad_fn, state, ...)", rtol=1e-12,
                  hint="recognize the rule by its second parameter, grad_fn, and pass grad_fn itself")
 
@@ -421,7 +518,7 @@ def _(call):
             ("partial_look_ahead_rule", functions.partial_look_ahead_rule,
              "functools.partial(look_ahead_rule, shift=0.5)")]:
         path = vis.run(call, Fn(f"betternets.checks.functions:{name}"), WAVY, w0, 4, lr=0.2)
-        expect.close(path, ref.run_optimizer(rule, vis.wavy_grad, w0, 4, lr=0.2),
+        expect.close(path, run_optimizer(rule, vis.wavy_grad, w0, 4, lr=0.2),
                      f"the path of {what}, whose second parameter is grad_fn", rtol=1e-12,
                      hint="look at the rule's parameters (inspect.signature(update).parameters), "
                           "not at its __name__: a partial has no name, a copy may have another")

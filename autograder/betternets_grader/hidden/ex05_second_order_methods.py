@@ -1,4 +1,14 @@
-"""Hidden checks for notebook 05, judged against the reference (and scipy, in this process)."""
+"""Notebook 05, instructor side: the reference of every exercise and its hidden checks.
+
+The reference: Newton, conjugate gradients and BFGS (NW06 ch. 3, 5, 6; DLB 8.6).
+
+Paths are arrays of shape (k + 1, n): the start point, then every iterate.
+
+The hidden checks judge against the reference (and scipy, in this process).
+
+The reference of exercise `x` is the function `x` of this module (`reference("x")`);
+students never receive this module.
+"""
 from __future__ import annotations
 
 import numpy as np
@@ -10,9 +20,155 @@ from betternets.checks.calls import Fn
 from betternets.checks.ex05_second_order_methods import (
     ILL, QUAD, ROSEN, WELL, armijo_holds, result_and_path)
 
-from .. import HIDDEN
-from ..reference import ex05_second_order_methods as ref
+from .. import HIDDEN, reference
 
+
+# --------------------------------------------------------------------------- reference
+
+EIG_ORDER = ("minimum", "maximum", "saddle", "degenerate")
+
+
+def newton_step(w, g, H, lr=1.0):
+    """w - lr * H^-1 g, by solving H p = g (never forming the inverse)."""
+    w, g, H = (np.asarray(a, dtype=float) for a in (w, g, H))
+    return w - lr * np.linalg.solve(H, g)
+
+
+def classify_critical_point(H, tol=1e-8):
+    """From the eigenvalues of the symmetric Hessian H.
+
+    Both signs present (beyond tol): "saddle" (conclusive even with zero eigenvalues);
+    all > tol: "minimum"; all < -tol: "maximum"; otherwise (semi-definite with |lambda| <= tol):
+    "degenerate".
+    """
+    H = np.asarray(H, dtype=float)
+    lam = np.linalg.eigvalsh((H + H.T) / 2)
+    pos, neg = np.any(lam > tol), np.any(lam < -tol)
+    if pos and neg:
+        return "saddle"
+    if np.all(lam > tol):
+        return "minimum"
+    if np.all(lam < -tol):
+        return "maximum"
+    return "degenerate"
+
+
+def backtracking_line_search(f, grad_fn, w, d, alpha0=1.0, rho=0.5, c=1e-4):
+    """Largest alpha0 * rho^k with f(w + alpha d) <= f(w) + c alpha grad(w).d (Armijo)."""
+    w, d = np.asarray(w, dtype=float), np.asarray(d, dtype=float)
+    f0, slope = f(w), float(np.dot(grad_fn(w), d))
+    alpha = alpha0
+    while f(w + alpha * d) > f0 + c * alpha * slope:
+        alpha *= rho
+    return alpha
+
+
+def fletcher_reeves_beta(g_new, g_old):
+    """g_new.g_new / g_old.g_old."""
+    g_new, g_old = np.asarray(g_new, dtype=float), np.asarray(g_old, dtype=float)
+    return float(g_new @ g_new / (g_old @ g_old))
+
+
+def polak_ribiere_beta(g_new, g_old):
+    """PR+: max(0, (g_new - g_old).g_new / g_old.g_old)."""
+    g_new, g_old = np.asarray(g_new, dtype=float), np.asarray(g_old, dtype=float)
+    return float(max(0.0, (g_new - g_old) @ g_new / (g_old @ g_old)))
+
+
+def linear_cg(A, b, x0=None, tol=1e-10):
+    """Conjugate gradients for SPD A x = b (NW06 Alg. 5.2); stops when ||r|| < tol."""
+    A, b = np.asarray(A, dtype=float), np.asarray(b, dtype=float)
+    x = np.zeros_like(b) if x0 is None else np.array(x0, dtype=float)
+    r = A @ x - b
+    d = -r
+    path = [x.copy()]
+    for _ in range(10 * len(b)):
+        if np.linalg.norm(r) < tol:
+            break
+        Ad = A @ d
+        alpha = (r @ r) / (d @ Ad)
+        x = x + alpha * d
+        r_new = r + alpha * Ad
+        beta = (r_new @ r_new) / (r @ r)
+        d = -r_new + beta * d
+        r = r_new
+        path.append(x.copy())
+    return x, np.array(path)
+
+
+def _nonlinear_cg(f, grad_fn, w0, beta="PR", max_iter=1000, tol=1e-6, restart_every=None):
+    """nonlinear_cg, also returning the iterations at which it restarted for descent."""
+    if beta not in ("FR", "PR"):
+        raise ValueError(f"beta must be 'FR' or 'PR', got {beta!r}")
+    w = np.array(w0, dtype=float)
+    n_restart = len(w) if restart_every is None else restart_every
+    path, descent_restarts = [w.copy()], []
+    g_old = d = None
+    for k in range(max_iter):
+        g = np.asarray(grad_fn(w), dtype=float)
+        if np.linalg.norm(g) < tol:
+            break
+        if k % n_restart == 0:
+            d = -g
+        else:
+            b = fletcher_reeves_beta(g, g_old) if beta == "FR" else polak_ribiere_beta(g, g_old)
+            d = -g + b * d
+            if g @ d >= 0:
+                d = -g
+                descent_restarts.append(k)
+        alpha = backtracking_line_search(f, grad_fn, w, d)
+        w = w + alpha * d
+        g_old = g
+        path.append(w.copy())
+    return w, np.array(path), descent_restarts
+
+
+def nonlinear_cg(f, grad_fn, w0, beta="PR", max_iter=1000, tol=1e-6, restart_every=None):
+    """d = -g + beta d_prev (beta by FR or PR+), Armijo backtracking, restart d = -g every
+    restart_every steps (default len(w0)) and whenever g.d >= 0; stop when ||g|| < tol."""
+    w, path, _ = _nonlinear_cg(f, grad_fn, w0, beta, max_iter, tol, restart_every)
+    return w, path
+
+
+def bfgs_update(H_inv, s, y):
+    """(I - rho s y^T) H_inv (I - rho y s^T) + rho s s^T with rho = 1/(y.s) (NW06 6.17)."""
+    H_inv, s, y = (np.asarray(a, dtype=float) for a in (H_inv, s, y))
+    rho = 1.0 / (y @ s)
+    V = np.eye(len(s)) - rho * np.outer(y, s)
+    return V.T @ H_inv @ V + rho * np.outer(s, s)
+
+
+def _bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
+    """bfgs, also returning the iterations whose update was skipped (y.s <= 0)."""
+    w = np.array(w0, dtype=float)
+    H = np.eye(len(w))
+    g = np.asarray(grad_fn(w), dtype=float)
+    path, skipped = [w.copy()], []
+    for k in range(max_iter):
+        if np.linalg.norm(g) < tol:
+            break
+        d = -H @ g
+        alpha = backtracking_line_search(f, grad_fn, w, d)
+        w_new = w + alpha * d
+        g_new = np.asarray(grad_fn(w_new), dtype=float)
+        s, y = w_new - w, g_new - g
+        if y @ s > 0:
+            H = bfgs_update(H, s, y)
+        else:
+            skipped.append(k)
+        w, g = w_new, g_new
+        path.append(w.copy())
+    return w, np.array(path), skipped
+
+
+def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
+    """Quasi-Newton (NW06 Alg. 6.1 with Armijo backtracking): H_inv = I, d = -H_inv g,
+    update by bfgs_update, skipped when y.s <= 0; stop when ||g|| < tol."""
+    w, path, _ = _bfgs(f, grad_fn, w0, max_iter, tol)
+    return w, path
+
+
+# --------------------------------------------------------------------------- hidden checks
 
 def _rotation(rng, n):
     q, _ = np.linalg.qr(rng.normal(size=(n, n)))
@@ -36,7 +192,7 @@ def _(call):
             H = _sym(_rotation(rng, n), lam)
             w, g, lr = rng.normal(size=n), rng.normal(size=n), float(rng.uniform(0.1, 1.5))
             got = expect.pure(call, "newton_step", w, g, H, lr=lr)
-            expect.close(got, ref.newton_step(w, g, H, lr), f"newton_step in {n}-D", rtol=1e-7,
+            expect.close(got, newton_step(w, g, H, lr), f"newton_step in {n}-D", rtol=1e-7,
                          atol=1e-9, hint="solve H p = g; H @ g or g / diag(H) are not H^-1 g")
 
 
@@ -67,7 +223,7 @@ def _(call):
     H = _sym(_rotation(rng, 3), [1.0, 2.0, 4.0])
     w, g = rng.normal(size=3), rng.normal(size=3)
     for lr in (0.0, 0.25, 2.0):
-        expect.close(call("newton_step", w, g, H, lr=lr), ref.newton_step(w, g, H, lr),
+        expect.close(call("newton_step", w, g, H, lr=lr), newton_step(w, g, H, lr),
                      f"newton_step with lr={lr}", rtol=1e-7, atol=1e-9,
                      hint="return w - lr * solve(H, g)")
 
@@ -196,7 +352,7 @@ def _(call):
 def _(call):
     for name, token, f, grad, w, d, kw in _line_cases():
         expect.close(call("backtracking_line_search", *token, w, d, **kw),
-                     ref.backtracking_line_search(f, grad, w, d, **kw),
+                     backtracking_line_search(f, grad, w, d, **kw),
                      f"the step on {name} with {kw or 'the defaults'}", rtol=1e-12,
                      hint="largest alpha0 * rho^k with f(w + a d) <= f(w) + c a grad.d")
 
@@ -217,7 +373,7 @@ def _(call):
         got = call("fletcher_reeves_beta", g_new, g_old)
         expect.true(np.ndim(got) == 0, "fletcher_reeves_beta should return one number",
                     "use dot products (g @ g), which give a scalar")
-        expect.close(got, ref.fletcher_reeves_beta(g_new, g_old),
+        expect.close(got, fletcher_reeves_beta(g_new, g_old),
                      f"fletcher_reeves_beta in {g_new.size}-D", rtol=1e-9,
                      hint="new gradient squared over old gradient squared")
 
@@ -233,7 +389,7 @@ def _(call):
         got = call("polak_ribiere_beta", g_new, g_old)
         expect.true(np.ndim(got) == 0, "polak_ribiere_beta should return one number",
                     "use dot products (g @ g), which give a scalar")
-        expect.close(got, ref.polak_ribiere_beta(g_new, g_old),
+        expect.close(got, polak_ribiere_beta(g_new, g_old),
                      f"polak_ribiere_beta in {g_new.size}-D", rtol=1e-9, atol=1e-12,
                      hint="max(0, (g_new - g_old).g_new / g_old.g_old)")
 
@@ -265,7 +421,7 @@ def _(call):
         A, b = _spd_system(rng, n)
         x0 = rng.normal(size=n)
         x, path = result_and_path(expect.pure(call, "linear_cg", A, b, x0=x0), x0, "linear_cg")
-        x_ref, path_ref = ref.linear_cg(A, b, x0=x0)
+        x_ref, path_ref = linear_cg(A, b, x0=x0)
         expect.close(x, x_ref, f"linear_cg's x in {n}-D", rtol=1e-7, atol=1e-8)
         m = min(len(path), len(path_ref), n + 1)
         expect.close(path[:m], path_ref[:m], f"linear_cg's path in {n}-D", rtol=1e-6, atol=1e-8,
@@ -316,7 +472,7 @@ def _(call):
 def _cg_prefix(f, grad, w0, rule, **kw):
     """Reference path up to the step taken at the first restart for descent (inclusive):
     after it, counting 'every restart_every steps' from the start or from that restart differ."""
-    _, path, restarts = ref._nonlinear_cg(f, grad, w0, rule, **kw)
+    _, path, restarts = _nonlinear_cg(f, grad, w0, rule, **kw)
     return path if not restarts else path[:restarts[0] + 2]
 
 
@@ -344,7 +500,7 @@ def _armijo_edges(call, name):
         w, path = result_and_path(call(name, Fn(f"betternets.checks.functions:{fn}"),
                                        Fn(f"betternets.checks.functions:{fn}_grad"), w0,
                                        max_iter=3), w0, name)
-        _, expected = getattr(ref, name)(f, g, w0, max_iter=3)
+        _, expected = reference(name)(f, g, w0, max_iter=3)
         expect.close(path[:len(expected)], expected, f"{name}'s first steps on {what}",
                      rtol=1e-9, atol=1e-12,
                      hint="Armijo: accept alpha when f(w + alpha d) <= f(w) + c alpha g.d with "
@@ -393,7 +549,7 @@ def _(call):
     w0 = np.ones(10)
     for rule in ("FR", "PR"):
         w, path = result_and_path(call("nonlinear_cg", *ILL, w0, beta=rule), w0, "nonlinear_cg")
-        _, path_ref = ref.nonlinear_cg(*fns.LOCAL["ill"], w0, beta=rule)
+        _, path_ref = nonlinear_cg(*fns.LOCAL["ill"], w0, beta=rule)
         expect.close(w, fns.ILL_MIN, f"the minimum found with beta={rule!r}", rtol=0, atol=1e-5)
         expect.true(len(path) - 1 <= 2 * (len(path_ref) - 1),
                     f"with beta={rule!r} you took {len(path) - 1} iterations; nonlinear CG "
@@ -437,7 +593,7 @@ def _update_cases(seed):
 def _(call):
     for H, s, y in _update_cases(5041):
         got = expect.pure(call, "bfgs_update", H, s, y)
-        expect.close(got, ref.bfgs_update(H, s, y), f"bfgs_update in {len(s)}-D", rtol=1e-7,
+        expect.close(got, bfgs_update(H, s, y), f"bfgs_update in {len(s)}-D", rtol=1e-7,
                      atol=1e-10, hint="(I - rho s y^T) H (I - rho y s^T) + rho s s^T, "
                      "rho = 1/(y.s)")
 
@@ -472,7 +628,7 @@ def _(call):
                                    (ILL, "ill", np.ones(10), None),
                                    (ROSEN, "rosenbrock", np.array([-1.2, 1.0]), 25)]:
         w, path = result_and_path(call("bfgs", *token, w0), w0, "bfgs")
-        _, expected = ref.bfgs(*fns.LOCAL[name], w0)
+        _, expected = bfgs(*fns.LOCAL[name], w0)
         expected = expected[:limit]
         m = len(expected)
         expect.true(len(path) >= m, f"on {name} your path has {len(path) - 1} steps, "
@@ -508,7 +664,7 @@ def _(call):
     w, path = result_and_path(call("bfgs", Fn("betternets.checks.functions:straight_trough"),
                                    Fn("betternets.checks.functions:straight_trough_grad"), w0,
                                    max_iter=4), w0, "bfgs")
-    _, expected = ref.bfgs(functions.straight_trough, functions.straight_trough_grad, w0,
+    _, expected = bfgs(functions.straight_trough, functions.straight_trough_grad, w0,
                            max_iter=4)
     expect.close(path, expected, "bfgs path on w_0 + w_1^2/2 from (0, 0), 4 steps", rtol=0,
                  atol=1e-12, hint="update H_inv only when y.s > 0; y.s = 0 would divide by 0")
@@ -519,7 +675,7 @@ def _(call):
 def _(call):
     w0 = np.array([0.3, 0.1])
     w, path = result_and_path(call("bfgs", *WELL, w0, max_iter=50), w0, "bfgs")
-    _, expected, skipped = ref._bfgs(*fns.LOCAL["double_well"], w0, max_iter=50)
+    _, expected, skipped = _bfgs(*fns.LOCAL["double_well"], w0, max_iter=50)
     assert skipped == [0]
     m = len(expected)
     expect.true(len(path) >= m, f"your path has {len(path) - 1} steps, the reference takes "

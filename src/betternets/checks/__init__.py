@@ -20,9 +20,9 @@ __all__ = ["check", "check_all", "VISIBLE"]
 
 
 def load_visible_checks() -> None:
-    """Import every module `exNN_*` (properties) and `hintsNN_*` (known mistakes)."""
+    """Import every module `exNN_<topic>`: one per notebook, its properties and named mistakes."""
     for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith(("ex", "hints")):
+        if info.name.startswith("ex"):
             importlib.import_module(f"{__name__}.{info.name}")
 
 

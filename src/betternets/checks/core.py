@@ -14,8 +14,9 @@ raises as failed) with a short message instead of a long traceback.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .calls import Caller, MissingAnswer, NotImplementedYet, StudentError
 from .status import Status
@@ -95,12 +96,31 @@ class Registry:
     def mistake(self, exercise: str, label: str, hint: str):
         """Register `detect(call) -> bool`, true when the answer behaves like this mistake."""
         def decorate(fn: Callable[[Caller], bool]) -> Callable[[Caller], bool]:
-            self._mistakes.setdefault(exercise, []).append(Mistake(exercise, label, hint, fn))
+            known = self._mistakes.setdefault(exercise, [])
+            if any(m.label == label for m in known):
+                raise ValueError(f"{self.label}: mistake {exercise}: {label!r} registered twice")
+            known.append(Mistake(exercise, label, hint, fn))
             return fn
         return decorate
 
     def mistakes(self, exercise: str) -> list[Mistake]:
         return list(self._mistakes.get(exercise, []))
+
+    @contextmanager
+    def aimed(self, exercise: str, call: Caller) -> Iterator[None]:
+        """A failure inside points at the named mistake the answer behaves like, if any.
+
+        The mistake is recognised by its registered detector (the one place it is detected);
+        its hint is printed once, under the failures ("This looks like ..."), so the failure's
+        own hint just names it instead of giving general advice that would point elsewhere.
+        """
+        try:
+            yield
+        except CheckFailed as exc:
+            found = diagnose(self.mistakes(exercise), call)
+            if not found:
+                raise
+            raise CheckFailed(exc.message, f"this looks like {found[0].label}: see below") from exc
 
     def exercises(self) -> list[str]:
         return list(self._props)

@@ -315,30 +315,16 @@ def _(call):
 
 # --------------------------------------------------------------------------- adam_update
 
-def _eps_inside_root(w_new, lr: float, g) -> None:
-    """Fail with the right hint when the first step from w = 0 is -lr g / sqrt(g^2 + eps), the
-    bias-corrected step with eps inside the square root."""
-    inside = lr * g / np.sqrt(g * g + 1e-8)
-    if np.allclose(np.ravel(w_new), -inside, rtol=1e-6, atol=0):
-        k = int(np.argmin(np.abs(g)))
-        raise CheckFailed(f"at the gradient {g[k]:g} your first step is {abs(inside[k]) / lr:.4g} * lr "
-                          "instead of lr: eps is inside the square root",
-                          "divide by np.sqrt(v_hat) + eps, eps outside the root (KB14, Algorithm 1)")
-
-
 @VISIBLE.property("adam_update", "first_step",
                   "the first step has size about lr in every coordinate, whatever the gradient's size")
 def _(call):
     g = np.array([1e3, -2.0, 1e-3, -5e-5])
     w_new, _ = step(call, "adam_update", np.zeros(4), g, {}, lr=0.01)
-    # Without bias correction: 0.1 g / sqrt(0.001 g^2), a first step of about 3.16 lr.
-    if np.allclose(np.abs(w_new[:2]), 0.01 * 0.1 / np.sqrt(0.001), rtol=1e-3):
-        raise CheckFailed("your first step is about 3.16 * lr: this is Adam without bias correction",
-                          "divide m by 1 - beta1^t and v by 1 - beta2^t, with t = 1 at the first step")
-    _eps_inside_root(w_new, 0.01, g)
-    expect.close(w_new, -0.01 * g / (np.abs(g) + 1e-8), "w after Adam's first step", rtol=1e-6,
-                 inputs=g, hint="with bias correction m_hat = g and v_hat = g^2 at t = 1, so the "
-                                "step is lr * g / (|g| + eps); use a step counter t starting at 1")
+    with VISIBLE.aimed("adam_update", call):
+        expect.close(w_new, -0.01 * g / (np.abs(g) + 1e-8), "w after Adam's first step", rtol=1e-6,
+                     inputs=g, hint="with bias correction m_hat = g and v_hat = g^2 at t = 1, so "
+                                    "the step is lr * g / (|g| + eps); use a step counter t "
+                                    "starting at 1")
 
 
 @VISIBLE.property("adam_update", "bias_correction",
@@ -347,10 +333,11 @@ def _(call):
     g = np.array([0.5, -3.0, 2e-3])
     path = trajectory(call, "adam_update", np.zeros(3), [g] * 4, lr=0.1)
     steps = 0.1 * g / (np.abs(g) + 1e-8)
-    _eps_inside_root(path[0], 0.1, g)
-    compare_path(path, [-k * steps for k in (1, 2, 3, 4)], "adam_update", rtol=1e-6, grads=[g] * 4,
-                 hint="t += 1 each call (kept in the state); m_hat = m / (1 - beta1^t), "
-                      "v_hat = v / (1 - beta2^t); store the uncorrected m and v")
+    with VISIBLE.aimed("adam_update", call):
+        compare_path(path, [-k * steps for k in (1, 2, 3, 4)], "adam_update", rtol=1e-6,
+                     grads=[g] * 4, hint="t += 1 each call (kept in the state); m_hat = m / "
+                                         "(1 - beta1^t), v_hat = v / (1 - beta2^t); store the "
+                                         "uncorrected m and v")
 
 
 @VISIBLE.property("adam_update", "pure", "leaves w, g and the state passed in unchanged")
@@ -403,3 +390,73 @@ def _(call):
                  "the path of a rule of the form update(w, grad_fn, state, ...)", rtol=1e-12,
                  hint="for nesterov_update pass grad_fn itself; recognize it by its second "
                       "parameter's name (inspect.signature(update).parameters)")
+
+
+# --------------------------------------------------------------------------- known mistakes (named hints)
+#
+# Each named mistake is recognised once, by behaviour, here; `check` names it under a failure.
+#
+# The detectors run a rule for a step or two on a fixed gradient and look at
+# the size of the steps: Adam's first step is about lr whatever the gradient,
+# momentum's second step on a constant gradient is (1 + beta) times its first.
+
+W0 = np.array([1.0, -2.0, 0.5])
+G = np.array([0.3, -1.5, 2.0])
+
+
+def _steps(call, name: str, n: int, g=G, **hyper) -> list[np.ndarray]:
+    """The sizes |w_k - w_(k-1)| of n steps on the constant gradient g, state carried."""
+    w, state, steps = W0.copy(), {}, []
+    for _ in range(n):
+        w_new, state = call(name, w, g, state, **hyper)
+        w_new = np.asarray(w_new, dtype=float)
+        steps.append(np.abs(w_new - w))
+        w = w_new
+    return steps
+
+
+@VISIBLE.mistake("adam_update", "Adam without bias correction",
+                 "your first step is about 3.16 * lr instead of lr: divide m by (1 - beta1**t) "
+                 "and v by (1 - beta2**t) before the step (keep the uncorrected m and v in the state)")
+def _(call):
+    (first,) = _steps(call, "adam_update", 1, lr=0.01)
+    return np.allclose(first, 0.01 * 0.1 / np.sqrt(0.001), rtol=1e-3)
+
+
+@VISIBLE.mistake("adam_update", "an Adam step counter that is not kept",
+                 "your first step is right but the second is about 1.34 * lr: keep t in the "
+                 "state and add 1 at every call, so that the bias correction fades")
+def _(call):
+    first, second = _steps(call, "adam_update", 2, lr=0.01)
+    return np.allclose(first, 0.01, rtol=1e-3) and np.allclose(second, 0.01 * 1.9 / np.sqrt(1.999),
+                                                                 rtol=1e-3)
+
+
+@VISIBLE.mistake("rmsprop_update", "epsilon outside the square root in RMSProp",
+                 "the notebook's RMSProp divides by sqrt(eps + r); with eps outside, "
+                 "eps + sqrt(r), a gradient whose square is not large next to eps takes too "
+                 "large a step: with eps = 1e-6, about 3.3 times at |g| = 1e-3 and 30 times at "
+                 "|g| = 1e-4 on the first step")
+def _(call):
+    g = np.full(3, 1e-4)
+    (first,) = _steps(call, "rmsprop_update", 1, g=g, lr=1.0, rho=0.9, eps=1e-6)
+    return np.allclose(first, 1e-4 / (1e-6 + np.sqrt(0.1) * 1e-4), rtol=1e-3)
+
+
+@VISIBLE.mistake("momentum_update", "momentum whose velocity is not carried",
+                 "on a constant gradient the second step should be (1 + beta) times the first; "
+                 "yours is the same: return the new v in the state and start from state['v']")
+def _(call):
+    first, second = _steps(call, "momentum_update", 2, lr=0.1, beta=0.9)
+    return np.allclose(first, 0.1 * np.abs(G)) and np.allclose(second, first)
+
+
+@VISIBLE.mistake("adam_update", "epsilon inside the square root in Adam",
+                 "eps is inside the square root: Adam (KB14, Algorithm 1) divides by "
+                 "sqrt(v_hat) + eps, eps outside the root; yours divides by sqrt(v_hat + eps), so "
+                 "a gradient whose square is near eps takes a step clearly smaller than lr "
+                 "(about 0.71 lr at |g| = 1e-4)")
+def _(call):
+    g = np.array([1e-4, -1e-4, 3e-4])
+    (first,) = _steps(call, "adam_update", 1, g=g, lr=0.01)
+    return np.allclose(first, 0.01 * np.abs(g) / np.sqrt(g * g + 1e-8), rtol=1e-4)

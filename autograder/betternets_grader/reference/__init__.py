@@ -1,1 +1,0 @@
-"""The hidden reference implementation of every exercise, one module per notebook."""
