@@ -33,7 +33,7 @@ import pytest
 from system import require
 
 from betternets_grader import HIDDEN, answers, load_hidden_checks
-from betternets_grader.course import LECTURES, SOLUTIONS
+from checkout import COURSE, LECTURES, SOLUTIONS
 from betternets_grader.engine.judge import STATUSES, Settings, grade_unit
 from betternets_grader.engine.kernel import Kernel, Limits, bwrap_path, remove_tree
 from betternets_grader.grade import GradingError, Run, feedback, grade, score_table
@@ -469,12 +469,12 @@ def adversarial(tmp_path_factory, listener):
     # a first, honest grading; the adversaries are graded in a second run of the same course
     first = subs.parent / "first"
     _write(first / "alice" / f"{NB}.ipynb", honest)
-    grade(first, root / "first.csv", course=course, log=lambda *_: None, jobs=1)
+    grade(first, root / "first.csv", COURSE, course=course, log=lambda *_: None, jobs=1)
     run, log = Run(), []
     settings = Settings(timeout=4.0, notebook_timeout=60.0, memory_mb=1024, disk_mb=64)
     started = time.monotonic()
     try:
-        rows = grade(subs, root / "results.csv", course=course, log=log.append, jobs=2,
+        rows = grade(subs, root / "results.csv", COURSE, course=course, log=log.append, jobs=2,
                      settings=settings, run_info=run, report=root / "report.html")
     finally:
         escaped = [p for p in paths["outside"] if os.path.exists(p)]
@@ -702,7 +702,7 @@ def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, mon
     for student in ("alice", "bob"):
         _write(subs / student / f"{NB}.ipynb", fill(lecture, SOL))
     out = tmp_path / "results.csv"
-    grade(subs, out, course=tmp_path / "course", jobs=1, log=lambda *_: None)
+    grade(subs, out, COURSE, course=tmp_path / "course", jobs=1, log=lambda *_: None)
     before = out.read_bytes()
     real = grading.Writer.write
     calls = []
@@ -714,7 +714,7 @@ def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, mon
         return real(self, unit, result)
     monkeypatch.setattr(grading.Writer, "write", full_disk)
     with pytest.raises(GradingError, match="No space left on device"):
-        grade(subs, out, course=tmp_path / "course", jobs=1, log=lambda *_: None, force=True)
+        grade(subs, out, COURSE, course=tmp_path / "course", jobs=1, log=lambda *_: None, force=True)
     assert not out.exists()
     assert (tmp_path / "results.csv.previous").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

@@ -15,7 +15,7 @@ import pytest
 
 from betternets.checks import ex04_first_order_optimizers as vis
 from betternets_grader import answers
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 from betternets_grader.reference import ex04_first_order_optimizers as ref
 
 RULES = ["sgd_update", "momentum_update", "delta_bar_delta_update", "adagrad_update",

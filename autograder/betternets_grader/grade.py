@@ -33,8 +33,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import answers
-from .course import (DEFAULT_COURSE, LECTURES, SOLUTIONS, _run, assignments, course_notebooks,
-                     nbgrader_api, prepare_course)
+from .course import Course, nbgrader_api, prepare_course, run_nbgrader_step
 from .engine.judge import ENGINE_VERSION, ERROR, STATUSES, Settings, digest, grade_unit
 from .rows import (FIELDS, Row, atomic_write, cap, escape_controls, test_cells_of,
                    write_csv)
@@ -360,19 +359,21 @@ def _ensure_released(api, course: Path, solutions: Path, names: list[str]) -> No
         if released.exists() and mark.exists() and mark.read_text() == stamp \
                 and _in_gradebook(api, name):
             continue
-        _run(api.generate_assignment, name, force=True, create=True)
+        run_nbgrader_step(api.generate_assignment, name, force=True, create=True)
         mark.write_text(stamp)
 
 
 # ---------------------------------------------------------------- grading a class
 
-def grade(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
-          solutions: Path = SOLUTIONS, progress=lambda it, **kw: it, log=print,
+def grade(submissions_dir: Path, out_csv: Path, root: Course, course: Path | None = None,
+          progress=lambda it, **kw: it, log=print,
           jobs: int | None = None, scheduler=None, db_url: str | None = None,
           settings: Settings | None = None, show_hidden: bool = False,
           force: bool = False, report: Path | None = None,
-          run_info: Run | None = None, lectures: Path | None = None) -> list[Row]:
-    """Grade every submission in `submissions_dir`; write the CSV; return the rows.
+          run_info: Run | None = None) -> list[Row]:
+    """Grade every submission in `submissions_dir` against course `root` (its solutions/
+    and lectures/) in the nbgrader workspace `course` (default root.workspace); write the
+    CSV; return the rows.
 
     The CSV of an earlier run is moved to `<out>.previous` first, so that a run that
     fails never leaves it looking like this run's result; a failure to write anything
@@ -381,7 +382,8 @@ def grade(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
     t0 = time.monotonic()
     settings = settings or Settings()
     out_csv = Path(out_csv)
-    names = course_notebooks(solutions)
+    names = root.notebooks()
+    solutions = root.solutions
     subs, strays = find(submissions_dir, names)
     for stray in strays:
         log(escape_controls(f"skipped {stray.path}: {stray.reason}"))
@@ -391,13 +393,12 @@ def grade(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
             os.replace(out_csv, previous)
     except OSError as exc:
         raise GradingError(f"cannot move the previous {out_csv} aside: {exc}") from exc
-    lectures = lectures or LECTURES
     run = run_info if run_info is not None else Run()
     run.strays = strays
     results: dict[tuple[str, str], dict] = {}
     try:
-        course = prepare_course(course, solutions, db_url=db_url)
-        units = _units(subs, solutions, lectures, settings)
+        course = prepare_course(course or root.workspace, root, db_url=db_url)
+        units = _units(subs, solutions, root.lectures, settings)
         cache = Path(course) / "betternets" / "results"
         failed = [u for u in units if "problem" in u]
         todo = [u for u in units if "problem" not in u and (force or _cached(cache, u) is None)]
@@ -496,7 +497,7 @@ def score_table(rows: list[Row]) -> str:
     return "\n".join(lines)
 
 
-def feedback(out_dir: Path, course: Path = DEFAULT_COURSE, log=print,
+def feedback(out_dir: Path, course: Path, log=print,
              students: set[str] | None = None) -> list[Path]:
     """nbgrader's HTML feedback for every graded notebook, in out_dir/<student>/.
 

@@ -17,7 +17,6 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from . import answers
-from .course import SOLUTIONS
 
 FIELDS = ["student", "assignment", "grade_id", "score", "max_score", "status", "reason"]
 MAX_REASON = 300
@@ -63,8 +62,8 @@ def csv_text(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def test_cells_of(assignment: str, solutions: Path = SOLUTIONS) -> list[tuple[str, float]]:
-    """(grade_id, points) of every test cell of an assignment's source notebook."""
+def test_cells_of(assignment: str, solutions: Path) -> list[tuple[str, float]]:
+    """(grade_id, points) of every test cell of an assignment's source notebook in `solutions`."""
     nb = answers.load(solutions / f"{assignment}.ipynb")
     return [(gid, pts) for gid, pts, _ in answers.test_cells(nb)]
 

@@ -6,8 +6,11 @@
     betternets feedback --out DIR                HTML feedback per student of the last grading
     betternets site --out DIR                    static walkthrough site of the solved notebooks
 
-release, grade and feedback are instructor commands: they need the
-betternets-grader package (autograder/), which students do not get.
+release, grade, feedback and site are instructor commands: they need the
+betternets-grader package (autograder/), which students do not get. Each works
+on a course folder (the folder holding solutions/NN_topic.ipynb): `--root DIR`,
+or else the working directory or its nearest parent holding solutions/. Its
+nbgrader workspace is `--course DIR` (default: course/ in the course folder).
 """
 from __future__ import annotations
 
@@ -24,6 +27,16 @@ def _instructor():
                  "    pip install -e autograder")
 
 
+def _course(args):
+    """(course folder, nbgrader workspace) of an instructor command: --root, else the folder
+    found from the working directory (a ValueError "no course found", exit 2, where there is
+    none); --course, else course/ in that folder."""
+    from betternets_grader.course import Course
+    root = Course(args.root) if args.root else Course.find()
+    course = getattr(args, "course", None)
+    return root, Path(course) if course else root.workspace
+
+
 def _progress(iterable, desc=""):
     from .progress import progress
     return progress(iterable, desc=desc, disable=False)
@@ -32,7 +45,8 @@ def _progress(iterable, desc=""):
 def cmd_release(args) -> int:
     _instructor()
     from betternets_grader.course import release
-    for path in release(course=Path(args.course), progress=_progress):
+    root, workspace = _course(args)
+    for path in release(root, course=workspace, progress=_progress):
         print(f"released {path}")
     return 0
 
@@ -46,8 +60,9 @@ def cmd_grade(args) -> int:
                         disk_mb=args.disk,
                         sandbox=not args.no_sandbox)
     run = Run()
-    report = Path(args.report) if args.report else Path(args.course) / "report.html"
-    rows = grade(Path(args.submissions), Path(args.out), course=Path(args.course),
+    root, workspace = _course(args)
+    report = Path(args.report) if args.report else workspace / "report.html"
+    rows = grade(Path(args.submissions), Path(args.out), root, course=workspace,
                  progress=_progress, jobs=args.jobs, scheduler=args.scheduler,
                  db_url=args.db_url, settings=settings, show_hidden=args.show_hidden,
                  force=args.force, report=report, run_info=run)
@@ -61,7 +76,8 @@ def cmd_grade(args) -> int:
 def cmd_feedback(args) -> int:
     _instructor()
     from betternets_grader.grade import feedback
-    written = feedback(Path(args.out), course=Path(args.course))
+    workspace = Path(args.course) if args.course else _course(args)[1]  # no course folder needed
+    written = feedback(Path(args.out), course=workspace)
     print(f"{len(written)} feedback files written to {args.out}")
     return 0
 
@@ -69,7 +85,7 @@ def cmd_feedback(args) -> int:
 def cmd_site(args) -> int:
     _instructor()
     from betternets_grader.site import build_site
-    index = build_site(Path(args.out), progress=_progress)
+    index = build_site(Path(args.out), root=_course(args)[0], progress=_progress)
     print(f"site written: open {index} in a browser")
     return 0
 
@@ -77,15 +93,20 @@ def cmd_site(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="betternets", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    course = dict(default="course", help="nbgrader course directory to use (default: course)")
+    course = dict(default=None, help="nbgrader course directory to use (default: course/ in "
+                                     "the course folder)")
+    root = dict(default=None, help="the course folder, holding solutions/ (default: the working "
+                                   "directory or its nearest parent holding solutions/)")
 
     p = sub.add_parser("release", help="generate lectures/ from solutions/")
+    p.add_argument("--root", **root)
     p.add_argument("--course", **course)
     p.set_defaults(run=cmd_release)
 
     p = sub.add_parser("grade", help="grade a folder of submissions")
     p.add_argument("submissions", help="folder of <student>/<assignment>.ipynb")
     p.add_argument("--out", default="results.csv", help="CSV to write (default: results.csv)")
+    p.add_argument("--root", **root)
     p.add_argument("--course", **course)
     p.add_argument("--jobs", type=int, default=None,
                    help="worker processes (default: the number of cores)")
@@ -118,11 +139,13 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("feedback", help="write HTML feedback of the last grading")
     p.add_argument("--out", default="feedback", help="folder to write (default: feedback)")
+    p.add_argument("--root", **root)
     p.add_argument("--course", **course)
     p.set_defaults(run=cmd_feedback)
 
     p = sub.add_parser("site", help="build the static self-study site from the solved notebooks")
     p.add_argument("--out", default="site", help="folder to write (default: site)")
+    p.add_argument("--root", **root)
     p.set_defaults(run=cmd_site)
     return parser
 
