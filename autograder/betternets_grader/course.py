@@ -90,13 +90,13 @@ def ensure_tools_on_path() -> None:
 
 def prepare_course(workspace: Path, root: Course, db_url: str | None = None) -> Path:
     """Lay out the nbgrader `workspace` of course `root`: its nbgrader_config.py (the
-    course's settings, its assignments, its root) and source/<a>/<a>.ipynb from solutions/."""
+    course's settings and the workspace's root) and source/<a>/<a>.ipynb from solutions/."""
     workspace = Path(workspace).resolve()
     workspace.mkdir(parents=True, exist_ok=True)
     names = root.assignments()
     config = ["from betternets_grader.nbgrader_ext import configure",
               "c = get_config()  # noqa: F821 - given by traitlets to a config file",
-              f"configure(c, assignments={names!r})",
+              "configure(c)",
               f"c.CourseDirectory.root = {str(workspace)!r}"]
     if db_url:
         config.append(f"c.CourseDirectory.db_url = {db_url!r}")

@@ -1,7 +1,7 @@
 """The course's nbgrader settings and plug-ins, part of the installed grader.
 
 A workspace's nbgrader_config.py (written by `course.prepare_course`) calls
-`configure(c, assignments=[...])`, so `betternets release/grade` and plain
+`configure(c)`, so `betternets release/grade` and plain
 nbgrader commands run in the workspace (`cd course && nbgrader autograde
 00_gradient_checking`) use the same settings, wherever the grader is installed.
 """
@@ -43,11 +43,10 @@ class ExerciseStubs(ClearSolutions):
         return super()._replace_solution_region(cell, language)
 
 
-def configure(c, assignments: list[str]) -> None:
-    """Apply the course's nbgrader settings to the traitlets config `c`; `assignments` are
-    the course's NN_topic names (one notebook each, named like its assignment)."""
+def configure(c) -> None:
+    """Apply the course's nbgrader settings to the traitlets config `c`. (Assignments need no
+    list: nbgrader 0.9 takes them from source/, one NN_topic notebook each.)"""
     c.CourseDirectory.course_id = "betternets"
-    c.CourseDirectory.db_assignments = [{"name": name} for name in assignments]
 
     # Stubs that name their exercise ("Exercise 01.3: implement sigmoid").
     c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("Exercise: implement this")'}

@@ -31,6 +31,7 @@ def _course(args):
     """(course folder, nbgrader workspace) of an instructor command: --root, else the folder
     found from the working directory (a ValueError "no course found", exit 2, where there is
     none); --course, else course/ in that folder."""
+    _instructor()
     from betternets_grader.course import Course
     root = Course(args.root) if args.root else Course.find()
     course = getattr(args, "course", None)
