@@ -33,11 +33,12 @@ import pytest
 from system import require
 
 from betternets_grader import HIDDEN, answers, load_hidden_checks
-from checkout import COURSE, LECTURES, SOLUTIONS
 from betternets_grader.engine.judge import STATUSES, Settings, grade_unit
 from betternets_grader.engine.kernel import Kernel, Limits, bwrap_path, remove_tree
 from betternets_grader.grade import GradingError, Run, feedback, grade, score_table
 from betternets_grader.samples import fill
+
+from checkout import COURSE, LECTURES, SOLUTIONS
 
 pytestmark = pytest.mark.slow
 NB = "00_gradient_checking"
@@ -714,7 +715,8 @@ def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, mon
         return real(self, unit, result)
     monkeypatch.setattr(grading.Writer, "write", full_disk)
     with pytest.raises(GradingError, match="No space left on device"):
-        grade(subs, out, COURSE, course=tmp_path / "course", jobs=1, log=lambda *_: None, force=True)
+        grade(subs, out, COURSE, course=tmp_path / "course", jobs=1, log=lambda *_: None,
+              force=True)
     assert not out.exists()
     assert (tmp_path / "results.csv.previous").read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]

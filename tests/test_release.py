@@ -9,7 +9,6 @@ from betternets_grader.course import release
 from betternets_grader.samples import make_samples
 
 from checkout import COURSE, LECTURES, SAMPLES, SOLUTIONS
-
 from make_samples import bob_mistakes
 
 NAMES = COURSE.assignments()

@@ -13,8 +13,8 @@ into the site), and `slide-notes.html` collects every "On the slide" note
 with a link to where it stands.
 
 Executed notebooks are cached under the course folder's build/site-cache/ by
-a hash of the prepared notebook and of the installed betternets package, so a rebuild after a small
-change executes only what changed.
+a hash of the prepared notebook and of the installed betternets package, so a
+rebuild after a small change executes only what changed.
 
 Offline: the pages load no script, style or font from the network. Math is
 typeset by a local copy of MathJax 2 when one is installed (Debian's
