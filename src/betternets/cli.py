@@ -94,10 +94,10 @@ def cmd_site(args) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="betternets", description=__doc__.split("\n\n")[0])
     sub = parser.add_subparsers(dest="command", required=True)
-    course = dict(default=None, help="nbgrader course directory to use (default: course/ in "
-                                     "the course folder)")
-    root = dict(default=None, help="the course folder, holding solutions/ (default: the working "
-                                   "directory or its nearest parent holding solutions/)")
+    course = dict(default=None, metavar="DIR", help="nbgrader course directory to use "
+                                                    "(default: course/ in the course folder)")
+    root = dict(default=None, metavar="DIR", help="the course folder, holding solutions/ "
+                "(default: the working directory or its nearest parent holding solutions/)")
 
     p = sub.add_parser("release", help="generate lectures/ from solutions/")
     p.add_argument("--root", **root)
