@@ -40,7 +40,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from grade_benchmark import PeakMemory, build_class  # noqa: E402
+from grade_benchmark import COURSE, PeakMemory, build_class  # noqa: E402
 
 TARGET_RATE, TARGET_RATIO, TARGET_PEAK_MB = 3.0, 15.0, 1536
 
@@ -64,8 +64,8 @@ def grade_class(folder: Path, course: Path, out: Path, jobs: int, scheduler=None
     first = FirstRow()
     with PeakMemory() as mem:
         t = time.perf_counter()
-        run = grade(folder, out, GradeOptions(course=course, jobs=jobs, scheduler=scheduler,
-                                              force=True),
+        run = grade(folder, out, COURSE, GradeOptions(course=course, jobs=jobs,
+                                                      scheduler=scheduler, force=True),
                     log=lambda *_: None, progress=first)
         seconds = time.perf_counter() - t
     return {"seconds": seconds, "first": first.first, "peak_mb": mem.peak / 2**20,
@@ -169,7 +169,7 @@ def main() -> int:
             build_class(folder, args.stock_class, only=args.notebooks)
             ours = grade_class(folder, root / "ours-s", root / "ours-s.csv", args.jobs)
             t = time.perf_counter()
-            grade_with_nbgrader(folder, root / "stock.csv", course=root / "stock",
+            grade_with_nbgrader(folder, root / "stock.csv", COURSE, course=root / "stock",
                                 log=lambda *_: None)
             stock = time.perf_counter() - t
             print(f"RATIO on {args.stock_class} notebooks: stock nbgrader {stock:.1f} s, "

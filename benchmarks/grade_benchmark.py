@@ -38,18 +38,20 @@ sys.path.insert(0, str(REPO / "tests"))
 
 import catalog  # noqa: E402
 from betternets_grader import answers  # noqa: E402
-from betternets_grader.course import LECTURES, SOLUTIONS, assignments  # noqa: E402
+from betternets_grader.course import Course  # noqa: E402
 from betternets_grader.samples import fill  # noqa: E402
 from betternets_grader.nbauthor import dumps  # noqa: E402
 
 KINDS = ("complete", "partly wrong", "untouched")
+COURSE = Course(REPO)   # this checkout
+SOLUTIONS, LECTURES = COURSE.solutions, COURSE.lectures
 
 
 def build_class(folder: Path, students: int, seed: int = 0,
                 only: list[str] | None = None) -> list[tuple[str, str, str]]:
     """`students` submissions, notebook i % (number of notebooks), kind cycling per round."""
     rng = random.Random(seed)
-    names = [n for n in assignments() if (LECTURES / f"{n}.ipynb").exists()
+    names = [n for n in COURSE.assignments() if (LECTURES / f"{n}.ipynb").exists()
              and (not only or n in only)]
     if not names:
         raise SystemExit(f"no notebook of the course matches {only}")
@@ -161,7 +163,7 @@ def main() -> int:
     shutil.rmtree(root / "ours", ignore_errors=True)
     with PeakMemory() as mem_ours:
         t = time.perf_counter()
-        run = grade(root / "class", root / "ours.csv",
+        run = grade(root / "class", root / "ours.csv", COURSE,
                     GradeOptions(course=root / "ours", jobs=args.jobs, force=True),
                     log=lambda *_: None)
         ours = run.rows
@@ -173,7 +175,8 @@ def main() -> int:
         shutil.rmtree(root / "stock", ignore_errors=True)
         with PeakMemory() as mem_stock:
             t = time.perf_counter()
-            stock = grade_with_nbgrader(root / "class", root / "stock.csv", course=root / "stock",
+            stock = grade_with_nbgrader(root / "class", root / "stock.csv", COURSE,
+                                        course=root / "stock",
                                         log=lambda *_: None)
             t_stock = time.perf_counter() - t
         print(f"stock nbgrader autograde: {t_stock:.1f} s, peak memory "
@@ -189,7 +192,7 @@ def main() -> int:
 
     # per submission notebook, against a Jupyter kernel running the answer cells
     shutil.rmtree(root / "ours1", ignore_errors=True)
-    run1 = grade(root / "class", root / "ours1.csv",
+    run1 = grade(root / "class", root / "ours1.csv", COURSE,
                  GradeOptions(course=root / "ours1", jobs=1, force=True), log=lambda *_: None)
     per = {(r.student, r.assignment): r.seconds for r in run1.results}
     base = {(s, n): kernel_baseline(root / "class" / s / f"{n}.ipynb", n) for s, n, _ in made}

@@ -18,7 +18,9 @@ import time
 from pathlib import Path
 
 from betternets_grader import mutants
-from betternets_grader.course import assignments
+from betternets_grader.course import Course
+
+COURSE = Course(Path(__file__).resolve().parents[1])   # this checkout
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,14 +31,14 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--smoke", action="store_true",
                    help="a quick run: 3 mutants of notebook 00 in a fresh cache")
     args = p.parse_args(argv)
-    names = [n for n in assignments() if not args.names or any(n.startswith(x) for x in args.names)]
+    names = [n for n in COURSE.assignments() if not args.names or any(n.startswith(x) for x in args.names)]
     sample = None
     with tempfile.TemporaryDirectory() as scratch:
         cache = Path(args.cache)
         if args.smoke:
             names, sample, cache = names[:1], 3, Path(scratch)
         t0 = time.monotonic()
-        rows = [(name, mutants.run(name, jobs=args.jobs, cache=cache, sample=sample))
+        rows = [(name, mutants.run(COURSE, name, jobs=args.jobs, cache=cache, sample=sample))
                 for name in names]
         seconds = time.monotonic() - t0
     print(mutants.table(rows, first="notebook"))

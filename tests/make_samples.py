@@ -11,6 +11,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import catalog  # noqa: E402
 from betternets_grader.samples import make_samples  # noqa: E402
+from checkout import COURSE, SAMPLES  # noqa: E402
 
 
 def bob_mistakes(name: str) -> dict[str, str]:
@@ -26,5 +27,5 @@ def bob_mistakes(name: str) -> dict[str, str]:
 
 
 if __name__ == "__main__":
-    for path in make_samples(bob_mistakes):
+    for path in make_samples(bob_mistakes, COURSE, out=SAMPLES):
         print(path)

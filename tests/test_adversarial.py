@@ -33,7 +33,6 @@ import pytest
 from system import require
 
 from betternets_grader import HIDDEN, answers, load_hidden_checks
-from betternets_grader.course import LECTURES, SOLUTIONS
 from betternets.checks.status import Status
 from betternets_grader.engine.judge import grade_unit
 from betternets_grader.engine.kernel import Kernel, Limits, bwrap_path, remove_tree
@@ -41,6 +40,8 @@ from betternets_grader.engine.settings import Settings
 from betternets_grader.feedback import feedback, score_table
 from betternets_grader.grade import GradeOptions, GradingError, grade
 from betternets_grader.samples import fill
+
+from checkout import COURSE, LECTURES, SOLUTIONS
 
 pytestmark = pytest.mark.slow
 NB = "00_gradient_checking"
@@ -473,13 +474,13 @@ def adversarial(tmp_path_factory, listener):
     # a first, honest grading; the adversaries are graded in a second run of the same course
     first = subs.parent / "first"
     _write(first / "alice" / f"{NB}.ipynb", honest)
-    grade(first, root / "first.csv", GradeOptions(course=course, jobs=1), log=lambda *_: None)
+    grade(first, root / "first.csv", COURSE, GradeOptions(course=course, jobs=1), log=lambda *_: None)
     log = []
     settings = Settings(timeout=4.0, notebook_timeout=60.0, memory_mb=1024, disk_mb=64)
     started = time.monotonic()
     try:
         run = grade(subs, root / "results.csv",
-                    GradeOptions(course=course, jobs=2, settings=settings,
+                    COURSE, GradeOptions(course=course, jobs=2, settings=settings,
                                  report=root / "report.html"), log=log.append)
         rows = run.rows
     finally:
@@ -708,7 +709,7 @@ def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, mon
     for student in ("alice", "bob"):
         _write(subs / student / f"{NB}.ipynb", fill(lecture, SOL))
     out = tmp_path / "results.csv"
-    grade(subs, out, GradeOptions(course=tmp_path / "course", jobs=1), log=lambda *_: None)
+    grade(subs, out, COURSE, GradeOptions(course=tmp_path / "course", jobs=1), log=lambda *_: None)
     before = out.read_bytes()
     real = gradebook.Writer.write
     calls = []
@@ -720,7 +721,7 @@ def test_2_a_failed_write_is_reported_and_no_old_csv_looks_current(tmp_path, mon
         return real(self, unit, result)
     monkeypatch.setattr(gradebook.Writer, "write", full_disk)
     with pytest.raises(GradingError, match="No space left on device"):
-        grade(subs, out, GradeOptions(course=tmp_path / "course", jobs=1, force=True),
+        grade(subs, out, COURSE, GradeOptions(course=tmp_path / "course", jobs=1, force=True),
               log=lambda *_: None)
     assert not out.exists()
     assert (tmp_path / "results.csv.previous").read_bytes() == before

@@ -26,7 +26,7 @@ from pathlib import Path
 import pytest
 
 from betternets_grader import answers
-from betternets_grader.course import LECTURES, SOLUTIONS, assignments
+from checkout import COURSE, LECTURES, SOLUTIONS
 from system import require, system_packages
 
 pytestmark = pytest.mark.browser
@@ -89,7 +89,7 @@ def _explorer_cell(nb: dict) -> int | None:
 def explorer_notebook() -> tuple[str, dict]:
     """A lecture with an explorer (01's activations, else the first one), its exercises done
     as a student would, cut after the explorer's cell."""
-    names = [n for n in assignments() if (LECTURES / f"{n}.ipynb").exists()]
+    names = [n for n in COURSE.assignments() if (LECTURES / f"{n}.ipynb").exists()]
     names.sort(key=lambda n: n != LAB_NOTEBOOK)
     for name in names:
         nb = answers.load(LECTURES / f"{name}.ipynb")
@@ -237,7 +237,7 @@ def test_jupyterlab_runs_a_notebook_and_its_explorer_reacts(page, jupyterlab):
 def site(tmp_path_factory):
     from betternets_grader.site import build_site
     out = tmp_path_factory.mktemp("site")
-    return build_site(out, names=[SITE_CHAPTER])  # cached under build/site-cache/
+    return build_site(out, COURSE, names=[SITE_CHAPTER])  # cached under build/site-cache/
 
 
 def _images_loaded(page) -> list[int]:

@@ -11,7 +11,7 @@ import pytest
 
 import catalog
 from betternets_grader import answers
-from betternets_grader.course import LECTURES, SOLUTIONS
+from checkout import LECTURES, SOLUTIONS
 
 MODULES = list(catalog.modules())
 NOTEBOOKS = [m.NOTEBOOK for m in MODULES]

@@ -16,15 +16,14 @@ import numpy as np
 import pytest
 from system import require
 
+from checkout import COURSE, SAMPLES
 from betternets.checks import serve as wire
 from betternets.checks.calls import Answer, Fn, Rng
-from betternets_grader.course import assignments
 from betternets_grader.engine.notebooks import test_plan as plan_of
 from betternets_grader.engine.remote import changed_arguments
 from betternets_grader.grade import GradeOptions, grade
-from betternets_grader.samples import SAMPLES
 
-FIRST = assignments()[0]
+FIRST = COURSE.assignments()[0]
 
 
 # ---------------------------------------------------------------- wire format
@@ -129,16 +128,16 @@ def test_interrupted_run_resumes_and_changed_notebooks_are_regraded(tmp_path):
                 raise Stop
 
     with pytest.raises(Stop):
-        grade(subs, tmp_path / "a.csv", GradeOptions(course=course, jobs=1),
+        grade(subs, tmp_path / "a.csv", COURSE, GradeOptions(course=course, jobs=1),
               progress=stop_after_first, log=lambda *_: None)
-    run = grade(subs, tmp_path / "b.csv", GradeOptions(course=course, jobs=1),
+    run = grade(subs, tmp_path / "b.csv", COURSE, GradeOptions(course=course, jobs=1),
                 log=lambda *_: None)
     assert (run.reused, run.graded) == (1, 2)
     first = _scores(run.rows)
 
     # bob hands in alice's notebook: only he is regraded, and his stale scores are replaced
     shutil.copyfile(subs / "alice" / f"{FIRST}.ipynb", subs / "bob" / f"{FIRST}.ipynb")
-    run = grade(subs, tmp_path / "c.csv", GradeOptions(course=course, jobs=1),
+    run = grade(subs, tmp_path / "c.csv", COURSE, GradeOptions(course=course, jobs=1),
                 log=lambda *_: None)
     assert (run.reused, run.graded) == (2, 1)
     again = _scores(run.rows)
@@ -156,12 +155,12 @@ def test_dask_cluster_grades_the_same(tmp_path):
     """`--scheduler`: the same work units on a local two-worker Dask cluster."""
     import distributed
     subs = _class(tmp_path)
-    local = grade(subs, tmp_path / "local.csv", GradeOptions(course=tmp_path / "c1", jobs=2),
+    local = grade(subs, tmp_path / "local.csv", COURSE, GradeOptions(course=tmp_path / "c1", jobs=2),
                   log=lambda *_: None)
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
                                   dashboard_address=None, host="127.0.0.1") as cluster:
         remote = grade(subs, tmp_path / "dask.csv",
-                       GradeOptions(course=tmp_path / "c2", scheduler=cluster.scheduler_address),
+                       COURSE, GradeOptions(course=tmp_path / "c2", scheduler=cluster.scheduler_address),
                        log=lambda *_: None)
     assert remote.graded == 3
     assert _scores(remote.rows) == _scores(local.rows)
@@ -175,7 +174,7 @@ def test_postgresql_gradebook(tmp_path):
             "whose scripts/with_postgres.py starts a throwaway server)", works=bool(url))
     subs = _class(tmp_path)
     rows = grade(subs, tmp_path / "pg.csv",
-                 GradeOptions(course=tmp_path / "c", db_url=url, jobs=1, force=True),
+                 COURSE, GradeOptions(course=tmp_path / "c", db_url=url, jobs=1, force=True),
                  log=lambda *_: None).rows
     from nbgrader.api import Gradebook
     with Gradebook(url, "betternets") as gb:
@@ -224,18 +223,20 @@ def test_the_sandbox_command_line_names_no_host_path():
 def test_a_command_that_finds_no_course_says_so_and_fails(tmp_path, monkeypatch, capsys):
     """Away from any course (as an installed wheel would be): an error, not an empty success."""
     from betternets import cli
-    from betternets_grader import course as course_module
-    from betternets_grader.course import release
-    empty = tmp_path / "solutions"
-    empty.mkdir()
+    from betternets_grader.course import Course, release
+    (tmp_path / "solutions").mkdir()
     (tmp_path / "subs" / "alice").mkdir(parents=True)
+    empty = Course(tmp_path)
     with pytest.raises(ValueError, match="no course found"):
-        release(course=tmp_path / "course", out=tmp_path / "lectures", solutions=empty)
+        release(empty, course=tmp_path / "course")
     with pytest.raises(ValueError, match="no course found"):
         grade(tmp_path / "subs", tmp_path / "r.csv",
-              GradeOptions(course=tmp_path / "c", solutions=empty), log=lambda *_: None)
+              empty, GradeOptions(course=tmp_path / "c"), log=lambda *_: None)
     assert not (tmp_path / "r.csv").exists() and not (tmp_path / "lectures").exists()
-    monkeypatch.setattr(course_module, "release", lambda **kw: release(solutions=empty, **kw))
-    assert cli.main(["release", "--course", str(tmp_path / "course")]) == 2
+    for command in (["release"], ["grade", str(tmp_path / "subs")], ["site"]):
+        assert cli.main([*command, "--root", str(tmp_path)]) == 2
+        assert f"betternets {command[0]}: no course found" in capsys.readouterr().err
+    monkeypatch.chdir(tmp_path / "subs")     # found from the working directory: none above
+    assert cli.main(["release"]) == 2
     assert "betternets release: no course found" in capsys.readouterr().err
 

@@ -8,7 +8,7 @@ from betternets.checks import VISIBLE, load_visible_checks
 from betternets.checks.calls import namespace_caller
 from betternets.checks.core import diagnose
 from betternets_grader import HIDDEN, answers, load_hidden_checks
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 
 load_visible_checks()
 load_hidden_checks()

@@ -14,10 +14,10 @@ from pathlib import Path
 import pytest
 
 from betternets_grader import answers, mutants
-from betternets_grader.course import SOLUTIONS, assignments
+from checkout import COURSE
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = assignments()
+NOTEBOOKS = COURSE.assignments()
 SAMPLE = 6     # mutants per notebook in CI: 36 in all
 
 CELL = '''def f(x, w):
@@ -62,32 +62,33 @@ def test_batches_never_pair_an_exercise_with_one_it_calls():
 
 @pytest.mark.parametrize("name", NOTEBOOKS)
 def test_allowlist_names_only_current_mutants_each_with_a_reason(name):
-    keys = {m.key for m in mutants.notebook_mutants(name)}
+    keys = {m.key for m in mutants.notebook_mutants(COURSE, name)}
     allowed = mutants.allowlist(name)      # raises on a line without a reason
     assert set(allowed) <= keys, sorted(set(allowed) - keys)
 
 
 def test_a_fixed_sample_of_every_notebook_has_no_survivor(tmp_path):
     """The CI score: a sample of mutants of every notebook graded by the real engine."""
-    verdicts = {name: mutants.run(name, jobs=1, cache=tmp_path, sample=SAMPLE, progress=False)
+    verdicts = {name: mutants.run(COURSE, name, jobs=1, cache=tmp_path, sample=SAMPLE, progress=False)
                 for name in NOTEBOOKS}
     assert all(len(v) == SAMPLE for v in verdicts.values())
     assert any(v.outcome == "killed" for vs in verdicts.values() for v in vs)
     survivors = [f"{n}: {v.diff}" for n, vs in verdicts.items() for v in vs if v.outcome == "survived"]
     assert survivors == []
     # a second run grades nothing: every verdict comes from the cache
-    again = mutants.run(NOTEBOOKS[0], jobs=1, cache=tmp_path, sample=SAMPLE, progress=False)
+    again = mutants.run(COURSE, NOTEBOOKS[0], jobs=1, cache=tmp_path, sample=SAMPLE, progress=False)
     assert [v.outcome for v in again] == [v.outcome for v in verdicts[NOTEBOOKS[0]]]
 
 
 def test_a_surviving_mutant_fails_the_command_with_its_diff(tmp_path, monkeypatch, capsys):
     """Without the allowlist, relative_error's deleted np.asarray conversions (equivalent:
     the checks pass arrays) survive, and the command says so and exits with status 1."""
-    deletions = [m for m in mutants.notebook_mutants("00_gradient_checking", "relative_error")
+    deletions = [m for m in mutants.notebook_mutants(COURSE, "00_gradient_checking", "relative_error")
                  if m.operator == "delete"]
-    monkeypatch.setattr(mutants, "notebook_mutants", lambda notebook, exercise=None: deletions)
+    monkeypatch.setattr(mutants, "notebook_mutants", lambda root, notebook, exercise=None: deletions)
     monkeypatch.setattr(mutants, "EQUIVALENT", tmp_path / "none")
-    code = mutants.main(["00_gradient_checking", "--cache", str(tmp_path), "--no-progress"])
+    code = mutants.main([str(COURSE.solutions / "00_gradient_checking.ipynb"), "--cache",
+                         str(tmp_path), "--no-progress"])
     out = capsys.readouterr().out
     assert code == 1
     assert "SURVIVED relative_error [delete]" in out and "-    a = np.asarray(a, dtype=float)" in out

@@ -24,20 +24,19 @@ from pathlib import Path
 import pytest
 
 from betternets_grader import answers
-from betternets_grader.course import SOLUTIONS, assignments
 from betternets.checks.status import Status
 from betternets_grader.engine.stock import grade_with_nbgrader
 from betternets_grader.feedback import feedback
 from betternets_grader.grade import GradeOptions, grade
 from betternets_grader.render import autograded_notebook
 from betternets_grader.verdicts import FIELDS
-from betternets_grader.samples import SAMPLES
 
+from checkout import COURSE, SAMPLES, SOLUTIONS
 from make_samples import bob_mistakes
 
 pytestmark = pytest.mark.slow
 # every notebook of the course that has its sample class (made by tests/make_samples.py)
-NAMES = [n for n in assignments() if all((SAMPLES / s / f"{n}.ipynb").exists()
+NAMES = [n for n in COURSE.assignments() if all((SAMPLES / s / f"{n}.ipynb").exists()
                                          for s in ("alice", "bob", "carol"))]
 
 
@@ -57,7 +56,7 @@ def graded(tmp_path_factory):
     course = tmp_path_factory.mktemp("course")
     out = course / "results.csv"
     log = []
-    run = grade(subs, out, GradeOptions(course=course, report=course / "report.html"),
+    run = grade(subs, out, COURSE, GradeOptions(course=course, report=course / "report.html"),
                 log=log.append)
     return {"rows": run.rows, "csv": out, "course": course, "log": log, "run": run}
 
@@ -68,7 +67,7 @@ def stock(tmp_path_factory):
     subs = tmp_path_factory.mktemp("stock_submissions")
     shutil.copytree(SAMPLES / "alice", subs / "alice")
     course = tmp_path_factory.mktemp("stock_course")
-    rows = grade_with_nbgrader(subs, course / "results.csv", course=course,
+    rows = grade_with_nbgrader(subs, course / "results.csv", COURSE, course=course,
                                log=lambda *_: None)
     return {"rows": rows, "course": course}
 

@@ -5,7 +5,7 @@ import pytest
 from betternets import gradcheck
 from betternets.checks import functions
 from betternets_grader import answers
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 from betternets_grader.hidden import ex00_gradient_checking as ref
 
 SOLUTION = answers.build_namespace(answers.load(SOLUTIONS / "00_gradient_checking.ipynb"))

@@ -8,7 +8,7 @@ from scipy import integrate, special, stats
 from betternets.checks import ex01_activations as visible
 from betternets.gradcheck import numerical_gradient
 from betternets_grader import answers, exercises
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 from betternets_grader.hidden import ex01_activations as ref
 
 # the elementwise activations and their derivatives: f(z, ...) and f_grad(z, ...), by the registry

@@ -10,7 +10,7 @@ from betternets.checks import ex02_initialization as vis
 from betternets.checks.calls import namespace_caller
 from betternets.checks.core import VISIBLE, evaluate
 from betternets_grader import HIDDEN, answers, exercises, load_hidden_checks
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 from betternets_grader.hidden import ex02_initialization as ref
 
 NOTEBOOK = SOLUTIONS / "02_initialization.ipynb"

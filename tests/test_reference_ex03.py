@@ -6,7 +6,7 @@ import pytest
 from scipy import ndimage, stats
 
 from betternets_grader import answers
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 from betternets_grader.hidden import ex03_generalization as ref
 
 NOTEBOOK = SOLUTIONS / "03_generalization.ipynb"

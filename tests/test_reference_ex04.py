@@ -15,7 +15,7 @@ import pytest
 
 from betternets.checks import ex04_first_order_optimizers as vis
 from betternets_grader import answers, exercises, reference
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 from betternets_grader.hidden import ex04_first_order_optimizers as ref
 
 NOTEBOOK = "04_first_order_optimizers"

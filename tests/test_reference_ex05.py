@@ -10,7 +10,7 @@ from betternets.checks import ex05_second_order_methods as fns
 from betternets.checks.calls import namespace_caller
 from betternets.checks.core import evaluate
 from betternets_grader import HIDDEN, answers, exercises, load_hidden_checks
-from betternets_grader.course import SOLUTIONS
+from checkout import SOLUTIONS
 from betternets_grader.hidden import ex05_second_order_methods as ref
 
 EXERCISES = exercises("05_second_order_methods")

@@ -11,12 +11,12 @@ import pytest
 
 from betternets.checks import VISIBLE, load_visible_checks
 from betternets_grader import HIDDEN, answers, exercises, load_hidden_checks, reference
-from betternets_grader.course import SOLUTIONS, assignments
+from checkout import COURSE, SOLUTIONS
 from betternets_grader.engine.judge import test_plan as plan_of
 
 load_visible_checks()
 load_hidden_checks()
-NAMES = assignments()
+NAMES = COURSE.assignments()
 
 
 def _plans(name: str) -> list[tuple[str, list[tuple[str, str, str | None]]]]:

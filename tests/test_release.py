@@ -5,18 +5,19 @@ import re
 import pytest
 
 from betternets_grader import answers
-from betternets_grader.course import LECTURES, SOLUTIONS, assignments, release
-from betternets_grader.samples import SAMPLES, make_samples
+from betternets_grader.course import release
+from betternets_grader.samples import make_samples
 
+from checkout import COURSE, LECTURES, SAMPLES, SOLUTIONS
 from make_samples import bob_mistakes
 
-NAMES = assignments()
+NAMES = COURSE.assignments()
 
 
 @pytest.fixture(scope="module")
 def fresh_release(tmp_path_factory):
     out = tmp_path_factory.mktemp("lectures")
-    release(course=tmp_path_factory.mktemp("course"), out=out)
+    release(COURSE, course=tmp_path_factory.mktemp("course"), out=out)
     return out
 
 
@@ -79,7 +80,7 @@ def test_grade_ids_follow_the_contract(name):
 
 
 def test_samples_are_up_to_date(tmp_path):
-    make_samples(bob_mistakes, out=tmp_path)
+    make_samples(bob_mistakes, COURSE, out=tmp_path)
     for made in sorted(tmp_path.rglob("*.ipynb")):
         committed = SAMPLES / made.relative_to(tmp_path)
         assert committed.exists(), f"missing sample {committed}: run python tests/make_samples.py"

@@ -20,7 +20,7 @@ import catalog
 from betternets.checks import VISIBLE, check, check_all, load_visible_checks
 from betternets.checks.core import ChecksFailed
 from betternets_grader import HIDDEN, answers, load_hidden_checks, reference
-from betternets_grader.course import LECTURES, SOLUTIONS
+from checkout import LECTURES, SOLUTIONS
 
 REPO = Path(__file__).resolve().parents[1]
 PACKAGE = REPO / "src" / "betternets"

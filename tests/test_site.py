@@ -15,8 +15,10 @@ import pytest
 from nbformat.v4 import new_code_cell, new_markdown_cell, new_notebook
 
 from betternets_grader import site as site_module
-from betternets_grader.course import SOLUTIONS
+from betternets_grader.course import Course
 from betternets_grader.site import build_site, content_hash, prepare
+
+from checkout import COURSE, SOLUTIONS
 
 GRADED = {"nbgrader": {"grade": True, "grade_id": "test_square__values", "locked": True,
                        "points": 1.0, "schema_version": 3, "solution": False, "task": False}}
@@ -63,7 +65,7 @@ def tiny(tmp_path_factory):
         calls.append(desc)
         return it
 
-    kw = dict(solutions=root / "solutions", lectures=root / "lectures", cache=root / "cache")
+    kw = dict(root=Course(root), cache=root / "cache")
     with pytest.MonkeyPatch.context() as mp:  # others may edit the package meanwhile
         mp.setattr(site_module, "_package_digest", lambda: "fixed")
         index = build_site(root / "site", progress=progress, **kw)
@@ -176,9 +178,9 @@ def test_rebuild_uses_the_cache_and_reruns_what_changed(tiny, tmp_path, monkeypa
     monkeypatch.setattr(site_module, "_package_digest", lambda: "fixed")
     build_site(tmp_path / "again", **kw)
     assert json.loads(read(tmp_path / "again", "_build.json"))["executed"] == []
-    nb = nbformat.read(kw["solutions"] / "00_intro.ipynb", as_version=4)
+    nb = nbformat.read(kw["root"].solutions / "00_intro.ipynb", as_version=4)
     nb.cells.append(new_markdown_cell("A new closing remark."))
-    nbformat.write(nb, kw["solutions"] / "00_intro.ipynb")
+    nbformat.write(nb, kw["root"].solutions / "00_intro.ipynb")
     build_site(tmp_path / "changed", **kw)
     log = json.loads(read(tmp_path / "changed", "_build.json"))
     assert log["executed"] == ["00_intro"] and log["cached"] == ["01_demo"]
@@ -191,14 +193,16 @@ def test_a_change_of_the_package_invalidates_the_cache():
 
 
 def test_a_broken_notebook_stops_the_build_with_its_name(tmp_path):
-    nbformat.write(new_notebook(cells=[new_code_cell("1 / 0")]), tmp_path / "02_broken.ipynb")
+    (tmp_path / "solutions").mkdir()
+    nbformat.write(new_notebook(cells=[new_code_cell("1 / 0")]),
+                   tmp_path / "solutions" / "02_broken.ipynb")
     with pytest.raises(RuntimeError, match="02_broken failed to run"):
-        build_site(tmp_path / "site", solutions=tmp_path, lectures=tmp_path, cache=tmp_path / "c")
+        build_site(tmp_path / "site", Course(tmp_path), cache=tmp_path / "c")
 
 
 def test_unknown_notebook_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="99_nothing"):
-        build_site(tmp_path, names=["99_nothing"])
+        build_site(tmp_path, COURSE, names=["99_nothing"])
 
 
 def test_prepare_drops_hidden_test_cells_only():
@@ -213,7 +217,7 @@ def test_prepare_drops_hidden_test_cells_only():
 
 
 def test_real_notebook_00_builds(tmp_path):
-    index = build_site(tmp_path, names=["00_gradient_checking"])
+    index = build_site(tmp_path, COURSE, names=["00_gradient_checking"])
     page = (tmp_path / "00_gradient_checking.html").read_text()
     assert len(re.findall(r'src="data:image/png;base64,', page)) >= 2
     assert "check_hidden" not in page and "✓ numerical_gradient" in page
@@ -225,11 +229,12 @@ def test_cli_site_command_calls_build_site_with_progress(tmp_path, monkeypatch, 
     from betternets import cli
     seen = {}
 
-    def fake(out, progress=None, **kw):
-        seen.update(out=out, progress=progress)
+    def fake(out, root=None, progress=None, **kw):
+        seen.update(out=out, root=root, progress=progress)
         return out / "index.html"
 
     monkeypatch.setattr(site_module, "build_site", fake)
-    assert cli.main(["site", "--out", str(tmp_path / "s")]) == 0
+    assert cli.main(["site", "--out", str(tmp_path / "s"), "--root", str(COURSE.root)]) == 0
     assert seen["out"] == tmp_path / "s" and callable(seen["progress"])
+    assert seen["root"] == COURSE
     assert f"open {tmp_path / 's' / 'index.html'} in a browser" in capsys.readouterr().out

@@ -1,13 +1,16 @@
 """The instructor commands: `betternets-grader`, and `betternets`, which forwards them here.
 
-    release [--course DIR]                      lectures/ from solutions/ (nbgrader)
+    release [--root DIR] [--course DIR]         lectures/ from solutions/ (nbgrader)
     grade SUBMISSIONS --out CSV                 grade a class; one row per student and test cell
         [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
     feedback --out DIR                          HTML feedback per student of the last grading
     site --out DIR                              static walkthrough site of the solved notebooks
     mutants NOTEBOOK [--exercise NAME] [--jobs N]   mutation score of the checks
 
-The limits of `grade` (time, memory, disk, output) take their defaults from
+Each works on a course folder (the folder holding solutions/NN_topic.ipynb):
+`--root DIR`, or else the working directory or its nearest parent holding
+solutions/. Its nbgrader workspace is `--course DIR` (default: course/ in the
+course folder). The limits of `grade` (time, memory, disk, output) take their defaults from
 `engine.settings.Settings`, which takes them from the kernel's `Limits`.
 """
 from __future__ import annotations
@@ -30,10 +33,23 @@ def _progress(iterable, desc=""):
 def add_course_options(p: argparse.ArgumentParser, course_dir: bool = True) -> None:
     """The options every course command (release, grade, feedback, site) shares: an option
     they all take is declared here, once. `course_dir`: the command uses the nbgrader
-    course directory."""
+    workspace."""
+    p.add_argument("--root", default=None, metavar="DIR",
+                   help="the course folder, holding solutions/ (default: the working "
+                        "directory or its nearest parent holding solutions/)")
     if course_dir:
-        p.add_argument("--course", default="course",
-                       help="nbgrader course directory to use (default: %(default)s)")
+        p.add_argument("--course", default=None, metavar="DIR",
+                       help="nbgrader workspace to use (default: course/ in the course folder)")
+
+
+def course_of(args: argparse.Namespace):
+    """(course folder, nbgrader workspace): --root, else the folder found from the working
+    directory (a ValueError "no course found", exit 2, where there is none); --course,
+    else course/ in that folder."""
+    from .course import Course
+    root = Course(args.root) if args.root else Course.find()
+    course = getattr(args, "course", None)
+    return root, Path(course) if course else root.workspace
 
 
 def add_settings_options(p: argparse.ArgumentParser) -> None:
@@ -57,7 +73,8 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 def cmd_release(args) -> int:
     from .course import release
-    for path in release(course=Path(args.course), progress=_progress):
+    root, workspace = course_of(args)
+    for path in release(root, course=workspace, progress=_progress):
         print(f"released {path}")
     return 0
 
@@ -65,11 +82,12 @@ def cmd_release(args) -> int:
 def cmd_grade(args) -> int:
     from .feedback import score_table
     from .grade import GradeOptions, grade
-    report = Path(args.report) if args.report else Path(args.course) / "report.html"
-    options = GradeOptions(course=Path(args.course), jobs=args.jobs, scheduler=args.scheduler,
+    root, workspace = course_of(args)
+    report = Path(args.report) if args.report else workspace / "report.html"
+    options = GradeOptions(course=workspace, jobs=args.jobs, scheduler=args.scheduler,
                            db_url=args.db_url, settings=settings_of(args),
                            show_hidden=args.show_hidden, force=args.force, report=report)
-    run = grade(Path(args.submissions), Path(args.out), options, progress=_progress)
+    run = grade(Path(args.submissions), Path(args.out), root, options, progress=_progress)
     rows = run.rows
     print(score_table(rows))
     print(f"{len(rows)} rows written to {args.out}; class report: {report}")
@@ -80,14 +98,15 @@ def cmd_grade(args) -> int:
 
 def cmd_feedback(args) -> int:
     from .feedback import feedback
-    written = feedback(Path(args.out), course=Path(args.course))
+    workspace = Path(args.course) if args.course else course_of(args)[1]  # no course folder needed
+    written = feedback(Path(args.out), course=workspace)
     print(f"{len(written)} feedback files written to {args.out}")
     return 0
 
 
 def cmd_site(args) -> int:
     from .site import build_site
-    index = build_site(Path(args.out), progress=_progress)
+    index = build_site(Path(args.out), root=course_of(args)[0], progress=_progress)
     print(f"site written: open {index} in a browser")
     return 0
 
@@ -118,7 +137,7 @@ def build_parser(prog: str = "betternets-grader") -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true",
                    help="regrade everything, even notebooks unchanged since the last run")
     p.add_argument("--report", default=None,
-                   help="class report HTML to write (default: COURSE/report.html)")
+                   help="class report HTML to write (default: report.html in the workspace)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("feedback", help="write HTML feedback of the last grading")

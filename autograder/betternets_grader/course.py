@@ -1,11 +1,20 @@
-"""The nbgrader course directory, and the release of student notebooks.
+"""A course folder, its nbgrader workspace, and the release of student notebooks.
 
-`solutions/NN_topic.ipynb` is flat in the repository; nbgrader wants
-`source/<assignment>/<notebook>.ipynb`. A course directory (course/ by
-default, not committed) is laid out for nbgrader from solutions/, with an
-`nbgrader_config.py` that loads `autograder/nbgrader_config.py`. `release`
-runs nbgrader's generate_assignment there and copies each student version
-to `lectures/`, in the one JSON layout of the course.
+A *course folder* is any folder holding `solutions/NN_topic.ipynb` (this
+checkout is one; so is a folder that holds only a copy of `solutions/`). Every
+path the grader uses is derived from one `Course` value, never from where the
+grader is installed:
+
+    Course(root).solutions    root/solutions     the source notebooks (read)
+    Course(root).lectures     root/lectures      the student versions (`release` writes)
+    Course(root).workspace    root/course        nbgrader's course directory (default)
+
+`Course.find()` is the working directory or its nearest parent holding
+`solutions/*.ipynb`. nbgrader wants `source/<assignment>/<notebook>.ipynb`: a
+workspace is laid out for it from solutions/, with an `nbgrader_config.py` that
+applies the course's settings (`nbgrader_ext.configure`). `release` runs
+nbgrader's generate_assignment there and copies each student version to
+`lectures/`, in the one JSON layout of the course.
 """
 from __future__ import annotations
 
@@ -16,30 +25,58 @@ import logging
 import os
 import shutil
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 from .nbauthor import dumps
 
-REPO = Path(__file__).resolve().parents[2]
-AUTOGRADER = REPO / "autograder"
-SOLUTIONS = REPO / "solutions"
-LECTURES = REPO / "lectures"
-DEFAULT_COURSE = REPO / "course"
 
+@dataclass(frozen=True)
+class Course:
+    """The course folder `root` (made absolute): the one source of the grader's paths."""
 
-def assignments(solutions: Path = SOLUTIONS) -> list[str]:
-    return sorted(p.stem for p in solutions.glob("*.ipynb"))
+    root: Path
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "root", Path(self.root).resolve())
 
-def course_notebooks(solutions: Path = SOLUTIONS) -> list[str]:
-    """The course's notebooks; a ValueError, not an empty course, where there are none
-    (an installed grader run away from a course folder would otherwise do nothing and
-    exit 0)."""
-    names = assignments(solutions)
-    if not names:
-        raise ValueError(f"no course found: {solutions} holds no solution notebooks "
-                         "(NN_topic.ipynb); run the command in the course's folder")
-    return names
+    @property
+    def solutions(self) -> Path:
+        return self.root / "solutions"
+
+    @property
+    def lectures(self) -> Path:
+        return self.root / "lectures"
+
+    @property
+    def workspace(self) -> Path:
+        """nbgrader's course directory unless a command names another (`--course`)."""
+        return self.root / "course"
+
+    def assignments(self) -> list[str]:
+        """NN_topic of every solution notebook, sorted; [] where there are none."""
+        return sorted(p.stem for p in self.solutions.glob("*.ipynb"))
+
+    def notebooks(self) -> list[str]:
+        """The course's notebooks; a ValueError, not an empty course, where there are none
+        (a grader run away from a course folder would otherwise do nothing and exit 0)."""
+        names = self.assignments()
+        if not names:
+            raise ValueError(f"no course found: {self.solutions} holds no solution notebooks "
+                             "(NN_topic.ipynb); name the course folder with --root DIR or run "
+                             "the command in it")
+        return names
+
+    @classmethod
+    def find(cls, start: Path | str | None = None) -> Course:
+        """The course folder at `start` (default: the working directory) or its nearest
+        parent that holds solutions/*.ipynb; a ValueError "no course found" where none does."""
+        start = Path(start if start is not None else Path.cwd()).resolve()
+        for folder in (start, *start.parents):
+            if any((folder / "solutions").glob("*.ipynb")):
+                return cls(folder)
+        raise ValueError(f"no course found: neither {start} nor any folder above it holds "
+                         "solutions/NN_topic.ipynb; name the course folder with --root DIR")
 
 
 def ensure_tools_on_path() -> None:
@@ -51,42 +88,46 @@ def ensure_tools_on_path() -> None:
     os.environ.setdefault("BETTERNETS_NO_PROGRESS", "1")
 
 
-def prepare_course(course: Path = DEFAULT_COURSE, solutions: Path = SOLUTIONS,
-                   db_url: str | None = None) -> Path:
-    """Lay out `course` for nbgrader: config, and source/<a>/<a>.ipynb from solutions/."""
-    course = Path(course).resolve()
-    course.mkdir(parents=True, exist_ok=True)
-    config = [f"load_subconfig({str(AUTOGRADER / 'nbgrader_config.py')!r})",
-              "c = get_config()",
-              f"c.CourseDirectory.root = {str(course)!r}"]
+def prepare_course(workspace: Path, root: Course, db_url: str | None = None) -> Path:
+    """Lay out the nbgrader `workspace` of course `root`: its nbgrader_config.py (the
+    course's settings and the workspace's root) and source/<a>/<a>.ipynb from solutions/."""
+    workspace = Path(workspace).resolve()
+    workspace.mkdir(parents=True, exist_ok=True)
+    names = root.assignments()
+    config = ["from betternets_grader.nbgrader_ext import configure",
+              "c = get_config()  # noqa: F821 - given by traitlets to a config file",
+              "configure(c)",
+              f"c.CourseDirectory.root = {str(workspace)!r}"]
     if db_url:
         config.append(f"c.CourseDirectory.db_url = {db_url!r}")
-    (course / "nbgrader_config.py").write_text("\n".join(config) + "\n")
-    for name in assignments(solutions):
-        target = course / "source" / name / f"{name}.ipynb"
+    (workspace / "nbgrader_config.py").write_text("\n".join(config) + "\n")
+    for name in names:
+        target = workspace / "source" / name / f"{name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(solutions / f"{name}.ipynb", target)
-    return course
+        shutil.copyfile(root.solutions / f"{name}.ipynb", target)
+    return workspace
 
 
-def nbgrader_api(course: Path):
-    """An NbGraderAPI for `course`, configured by its nbgrader_config.py."""
+def nbgrader_api(workspace: Path):
+    """An NbGraderAPI for `workspace`, configured by its nbgrader_config.py."""
     ensure_tools_on_path()
     from nbgrader.apps import NbGraderAPI
     from nbgrader.coursedir import CourseDirectory
     from traitlets.config import Config
     from traitlets.config.loader import PyFileConfigLoader
 
-    loader = PyFileConfigLoader("nbgrader_config.py", path=str(course))
+    loader = PyFileConfigLoader("nbgrader_config.py", path=str(workspace))
     config = loader.load_config()
-    config.merge(Config({"CourseDirectory": {"root": str(course)}}))
+    config.merge(Config({"CourseDirectory": {"root": str(workspace)}}))
     coursedir = CourseDirectory(config=config)
     api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.WARNING)
     return api
 
 
-def _run(step, *args, **kwargs) -> dict:
+def run_nbgrader_step(step, *args, **kwargs) -> dict:
+    """Call an NbGraderAPI method (`api.generate_assignment`, `api.autograde`, ...) with its
+    log kept off the terminal; its result dict, or a RuntimeError with nbgrader's error."""
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
         result = step(*args, **kwargs)
     if not result.get("success"):
@@ -103,17 +144,19 @@ def normalize(nb_json: str) -> str:
     return dumps(nb)
 
 
-def release(course: Path = DEFAULT_COURSE, out: Path = LECTURES, solutions: Path = SOLUTIONS,
+def release(root: Course, course: Path | None = None, out: Path | None = None,
             names: list[str] | None = None, progress=lambda it, **kw: it) -> list[Path]:
-    """Generate the student version of each solution notebook into `out`."""
-    names = names or course_notebooks(solutions)
-    course = prepare_course(course, solutions)
-    api = nbgrader_api(course)
+    """Generate the student version of each solution notebook of `root` into `out`
+    (default root.lectures), in the nbgrader workspace `course` (default root.workspace)."""
+    names = names or root.notebooks()
+    workspace = prepare_course(course or root.workspace, root)
+    out = Path(out or root.lectures)
+    api = nbgrader_api(workspace)
     out.mkdir(parents=True, exist_ok=True)
     written = []
     for name in progress(names, desc="release"):
-        _run(api.generate_assignment, name, force=True, create=True)
-        released = course / "release" / name / f"{name}.ipynb"
+        run_nbgrader_step(api.generate_assignment, name, force=True, create=True)
+        released = workspace / "release" / name / f"{name}.ipynb"
         target = out / f"{name}.ipynb"
         target.write_text(normalize(released.read_text()))
         written.append(target)

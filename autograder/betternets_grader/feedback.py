@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Iterable
 
-from .course import DEFAULT_COURSE, nbgrader_api
+from .course import nbgrader_api
 from .rows import atomic_write, escape_controls
 from .verdicts import Verdict
 
@@ -33,7 +33,7 @@ def score_table(rows: Iterable[Verdict]) -> str:
     return "\n".join(lines)
 
 
-def feedback(out_dir: Path, course: Path = DEFAULT_COURSE, log=print,
+def feedback(out_dir: Path, course: Path, log=print,
              students: set[str] | None = None) -> list[Path]:
     """nbgrader's HTML feedback for every graded notebook, in out_dir/<student>/.
 

@@ -23,8 +23,7 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from .cache import ResultCache, unit_key
-from .course import (DEFAULT_COURSE, LECTURES, SOLUTIONS, course_notebooks, nbgrader_api,
-                     prepare_course)
+from .course import Course, nbgrader_api, prepare_course
 from .engine.settings import Settings
 from .gradebook import Writer, ensure_released
 from .pool import failed_unit, run_units
@@ -40,10 +39,8 @@ class GradingError(OSError):
 
 @dataclass
 class GradeOptions:
-    """How to grade a class: where the course lives, where the work runs, the limits."""
-    course: Path = DEFAULT_COURSE            # nbgrader course directory (gradebook, autograded/)
-    solutions: Path = SOLUTIONS              # source notebooks (solutions and hidden tests)
-    lectures: Path = LECTURES                # released notebooks, as students got them
+    """How to grade a class: where the gradebook lives, where the work runs, the limits."""
+    course: Path | None = None               # nbgrader workspace (default: the course's own)
     jobs: int | None = None                  # local worker processes (default: the cores)
     scheduler: Any = None                    # a Dask scheduler's address (or Client) instead
     db_url: str | None = None                # nbgrader gradebook URL (default: SQLite)
@@ -92,15 +89,15 @@ class _Sized:
         return self.n
 
 
-def _units(subs: list[Submission], options: GradeOptions) -> list[dict]:
+def _units(subs: list[Submission], root: Course, options: GradeOptions) -> list[dict]:
     """One work unit per submission; an unreadable file's unit carries its `problem`."""
     texts: dict[str, tuple[str, str]] = {}
     units = []
     for sub in subs:
         if sub.assignment not in texts:
             texts[sub.assignment] = (
-                (options.solutions / f"{sub.assignment}.ipynb").read_text(),
-                (options.lectures / f"{sub.assignment}.ipynb").read_text())
+                (root.solutions / f"{sub.assignment}.ipynb").read_text(),
+                (root.lectures / f"{sub.assignment}.ipynb").read_text())
         source, release = texts[sub.assignment]
         problem = ""
         try:
@@ -117,9 +114,11 @@ def _units(subs: list[Submission], options: GradeOptions) -> list[dict]:
     return units
 
 
-def grade(submissions_dir: Path, out_csv: Path, options: GradeOptions | None = None, *,
-          progress=lambda it, **kw: it, log=print) -> Run:
-    """Grade every submission in `submissions_dir`; write the CSV; return what the run did.
+def grade(submissions_dir: Path, out_csv: Path, root: Course,
+          options: GradeOptions | None = None, *, progress=lambda it, **kw: it,
+          log=print) -> Run:
+    """Grade every submission in `submissions_dir` against the course `root` (its
+    solutions/ and lectures/); write the CSV; return what the run did.
 
     The CSV of an earlier run is moved to `<out>.previous` first, so that a run that
     fails never leaves it looking like this run's result; a failure to write anything
@@ -128,7 +127,7 @@ def grade(submissions_dir: Path, out_csv: Path, options: GradeOptions | None = N
     t0 = time.monotonic()
     options = options or GradeOptions()
     out_csv = Path(out_csv)
-    subs, strays = find(submissions_dir, course_notebooks(options.solutions))
+    subs, strays = find(submissions_dir, root.notebooks())
     for stray in strays:
         log(escape_controls(f"skipped {stray.path}: {stray.reason}"))
     previous = out_csv.with_name(out_csv.name + ".previous")
@@ -139,7 +138,7 @@ def grade(submissions_dir: Path, out_csv: Path, options: GradeOptions | None = N
         raise GradingError(f"cannot move the previous {out_csv} aside: {exc}") from exc
     run = Run(strays=strays)
     try:
-        _grade_units(subs, options, run, progress)
+        _grade_units(subs, root, options, run, progress)
         run.seconds = time.monotonic() - t0
         write_csv(run.rows, out_csv)
         if options.report is not None:
@@ -164,10 +163,11 @@ def grade(submissions_dir: Path, out_csv: Path, options: GradeOptions | None = N
     return run
 
 
-def _grade_units(subs: list[Submission], options: GradeOptions, run: Run, progress) -> None:
+def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, run: Run,
+                 progress) -> None:
     """Grade (or reuse) every submission, each written as it comes; fills `run`."""
-    course = prepare_course(options.course, options.solutions, db_url=options.db_url)
-    units = _units(subs, options)
+    course = prepare_course(options.course or root.workspace, root, db_url=options.db_url)
+    units = _units(subs, root, options)
     cache = ResultCache(course)
     reused: dict[int, NotebookResult] = {}   # id(unit) -> its verdicts of an earlier run
     for unit in units:
@@ -180,7 +180,7 @@ def _grade_units(subs: list[Submission], options: GradeOptions, run: Run, progre
     stream = run_units(todo, options.settings, options.jobs or os.cpu_count() or 1,
                        options.scheduler)
     api = nbgrader_api(course)
-    ensure_released(api, course, options.solutions, sorted({s.assignment for s in subs}))
+    ensure_released(api, course, root.solutions, sorted({s.assignment for s in subs}))
     results: dict[tuple[str, str], NotebookResult] = {}
     writer = Writer(course, api, options.show_hidden)
     try:

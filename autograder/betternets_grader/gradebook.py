@@ -13,7 +13,7 @@ import warnings
 from pathlib import Path
 
 from .cache import ResultCache, digest
-from .course import _run
+from .course import run_nbgrader_step
 from .render import autograded_notebook
 from .rows import atomic_write
 from .verdicts import NotebookResult
@@ -89,5 +89,5 @@ def ensure_released(api, course: Path, solutions: Path, names: list[str]) -> Non
         if released.exists() and mark.exists() and mark.read_text() == stamp \
                 and _in_gradebook(api, name):
             continue
-        _run(api.generate_assignment, name, force=True, create=True)
+        run_nbgrader_step(api.generate_assignment, name, force=True, create=True)
         mark.write_text(stamp)

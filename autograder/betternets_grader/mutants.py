@@ -53,7 +53,7 @@ from pathlib import Path
 from betternets.checks.status import Status
 
 from . import answers
-from .course import LECTURES, SOLUTIONS
+from .course import Course
 from .engine.judge import ENGINE_VERSION, grade_unit
 from .engine.settings import Settings
 
@@ -213,8 +213,8 @@ def mutants_of(exercise: str, cell_source: str) -> list[Mutant]:
     return list(found.values())
 
 
-def notebook_mutants(notebook: str, exercise: str | None = None) -> list[Mutant]:
-    nb = answers.load(SOLUTIONS / f"{notebook}.ipynb")
+def notebook_mutants(root: Course, notebook: str, exercise: str | None = None) -> list[Mutant]:
+    nb = answers.load(root.solutions / f"{notebook}.ipynb")
     out = []
     for cell in nb["cells"]:
         if answers.kind(cell) == "answer":
@@ -249,12 +249,12 @@ def allowlist(notebook: str) -> dict[str, Allowed]:
 
 # ---------------------------------------------------------------- grading
 
-def checks_hash(notebook: str) -> str:
+def checks_hash(root: Course, notebook: str) -> str:
     """What judges a mutant: the source notebook's setup and test cells, the notebook's
     instructor-side module (reference and hidden checks) and student-side module (visible checks
     and named mistakes), not the other notebooks', the shared check library, and the engine
     version."""
-    nb = answers.load(SOLUTIONS / f"{notebook}.ipynb")
+    nb = answers.load(root.solutions / f"{notebook}.ipynb")
     h = hashlib.sha256(ENGINE_VERSION.encode())
     for cell in nb["cells"]:
         if answers.kind(cell) in ("setup", "test"):
@@ -273,9 +273,9 @@ def _mutant_id(m: Mutant, checks: str) -> str:
     return hashlib.sha256(f"{m.exercise}\0{m.source}\0{checks}".encode()).hexdigest()[:32]
 
 
-def dependencies(notebook: str) -> dict[str, set[str]]:
+def dependencies(root: Course, notebook: str) -> dict[str, set[str]]:
     """exercise -> the other answer cells whose names its source uses."""
-    srcs = answers.answer_sources(answers.load(SOLUTIONS / f"{notebook}.ipynb"))
+    srcs = answers.answer_sources(answers.load(root.solutions / f"{notebook}.ipynb"))
     from .engine.judge import defined_names
     defines = {ex: defined_names(s) for ex, s in srcs.items()}
     deps = {}
@@ -301,8 +301,8 @@ def batches(mutants: list[Mutant], deps: dict[str, set[str]]) -> list[list[Mutan
     return out
 
 
-def _unit(notebook: str, batch: list[Mutant]) -> dict:
-    src_text = (SOLUTIONS / f"{notebook}.ipynb").read_text()
+def _unit(root: Course, notebook: str, batch: list[Mutant]) -> dict:
+    src_text = (root.solutions / f"{notebook}.ipynb").read_text()
     nb = json.loads(src_text)
     by_ex = {m.exercise: m.source for m in batch}
     for cell in nb["cells"]:
@@ -310,12 +310,13 @@ def _unit(notebook: str, batch: list[Mutant]) -> dict:
         if answers.kind(cell) == "answer" and gid in by_ex:
             cell["source"] = by_ex[gid]
     return {"student": "mutant", "assignment": notebook, "data": json.dumps(nb),
-            "source": src_text, "release": (LECTURES / f"{notebook}.ipynb").read_text()}
+            "source": src_text, "release": (root.lectures / f"{notebook}.ipynb").read_text()}
 
 
-def grade_batch(notebook: str, batch: list[Mutant], settings: Settings) -> dict[str, dict]:
+def grade_batch(root: Course, notebook: str, batch: list[Mutant],
+                settings: Settings) -> dict[str, dict]:
     """exercise -> {"killed": bool, "cells": [lost test cells with status and reason]}."""
-    result = grade_unit(_unit(notebook, batch), settings)
+    result = grade_unit(_unit(root, notebook, batch), settings)
     out = {m.exercise: {"killed": False, "lost": []} for m in batch}
     for cell in result.cells:
         ex = answers.exercise_of(cell.grade_id)
@@ -344,15 +345,15 @@ class Verdict:
     reason: str = ""   # the allowlist's reason, or the first lost test cell
 
 
-def run(notebook: str, exercise: str | None = None, jobs: int = 1,
+def run(root: Course, notebook: str, exercise: str | None = None, jobs: int = 1,
         cache: Path = DEFAULT_CACHE, sample: int | None = None,
         settings: Settings | None = None, progress: bool = True) -> list[Verdict]:
-    """Grade every mutant of `notebook` (or a fixed sample of `sample` of them)."""
+    """Grade every mutant of `notebook` of course `root` (or a fixed sample of `sample`)."""
     settings = settings or Settings(timeout=10.0, notebook_timeout=600.0)
-    mutants = notebook_mutants(notebook, exercise)
+    mutants = notebook_mutants(root, notebook, exercise)
     if sample is not None:   # a fixed sample: the mutants whose key hashes lowest
         mutants = sorted(mutants, key=lambda m: hashlib.sha256(m.key.encode()).hexdigest())[:sample]
-    checks = checks_hash(notebook)
+    checks = checks_hash(root, notebook)
     cache_file = Path(cache) / f"{notebook}.jsonl"
     done: dict[str, dict] = {}
     if cache_file.exists():
@@ -363,7 +364,7 @@ def run(notebook: str, exercise: str | None = None, jobs: int = 1,
             except (ValueError, KeyError):
                 continue   # a line cut by an interrupted run
     todo = [m for m in mutants if _mutant_id(m, checks) not in done]
-    groups = batches(todo, dependencies(notebook))
+    groups = batches(todo, dependencies(root, notebook))
     cache_file.parent.mkdir(parents=True, exist_ok=True)
     from tqdm import tqdm
     bar = tqdm(total=len(todo), desc=f"mutants {notebook}", disable=not progress, leave=False)
@@ -379,12 +380,12 @@ def run(notebook: str, exercise: str | None = None, jobs: int = 1,
         if jobs <= 1 or len(groups) <= 1:
             _init_worker()
             for batch in groups:
-                record(batch, grade_batch(notebook, batch, settings))
+                record(batch, grade_batch(root, notebook, batch, settings))
         else:
             import multiprocessing
             ctx = multiprocessing.get_context("spawn")
             with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init_worker) as pool:
-                futures = {pool.submit(grade_batch, notebook, b, settings): b
+                futures = {pool.submit(grade_batch, root, notebook, b, settings): b
                            for b in groups}
                 for fut in as_completed(futures):
                     record(futures[fut], fut.result())
@@ -440,10 +441,18 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--timeout", type=float, default=10.0, help="seconds per cell and call")
     p.add_argument("--no-sandbox", action="store_true")
     p.add_argument("--no-progress", action="store_true")
+    p.add_argument("--root", help="the course folder (default: the one holding NOTEBOOK when "
+                                  "it is a path, else the working directory or a parent)")
     args = p.parse_args(argv)
     notebook = Path(args.notebook).stem
+    near = Path(args.notebook).parent if args.notebook.endswith(".ipynb") else None
+    try:
+        root = Course(args.root) if args.root else Course.find(near)
+    except ValueError as exc:
+        print(f"betternets-grader mutants: {exc}", file=sys.stderr)
+        return 2
     t0 = time.monotonic()
-    verdicts = run(notebook, args.exercise, jobs=args.jobs, cache=Path(args.cache),
+    verdicts = run(root, notebook, args.exercise, jobs=args.jobs, cache=Path(args.cache),
                    sample=args.sample, progress=not args.no_progress,
                    settings=Settings(timeout=args.timeout, notebook_timeout=600.0,
                                      sandbox=not args.no_sandbox))

@@ -1,9 +1,18 @@
-"""nbgrader plug-ins of the course (named in autograder/nbgrader_config.py)."""
+"""The course's nbgrader settings and plug-ins, part of the installed grader.
+
+A workspace's nbgrader_config.py (written by `course.prepare_course`) calls
+`configure(c)`, so `betternets release/grade` and plain
+nbgrader commands run in the workspace (`cd course && nbgrader autograde
+00_gradient_checking`) use the same settings, wherever the grader is installed.
+"""
 from __future__ import annotations
 
 import re
 
-from nbgrader.preprocessors import ClearSolutions
+from nbgrader.preprocessors import (
+    CheckCellMetadata, ClearHiddenTests, ClearMarkScheme, ClearOutput, ClearSolutions,
+    ComputeChecksums, IncludeHeaderFooter, InstantiateTests, LockCells, SaveCells,
+)
 
 
 class ExerciseStubs(ClearSolutions):
@@ -32,3 +41,25 @@ class ExerciseStubs(ClearSolutions):
             self.code_stub = dict(self._default_stub, **{
                 language: f'raise NotImplementedError("Exercise {label}: implement {grade_id}")'})
         return super()._replace_solution_region(cell, language)
+
+
+def configure(c) -> None:
+    """Apply the course's nbgrader settings to the traitlets config `c`. (Assignments need no
+    list: nbgrader 0.9 takes them from source/, one NN_topic notebook each.)"""
+    c.CourseDirectory.course_id = "betternets"
+
+    # Stubs that name their exercise ("Exercise 01.3: implement sigmoid").
+    c.ClearSolutions.code_stub = {"python": 'raise NotImplementedError("Exercise: implement this")'}
+    c.GenerateAssignment.preprocessors = [
+        IncludeHeaderFooter, InstantiateTests, LockCells, ExerciseStubs, ClearOutput,
+        CheckCellMetadata, ComputeChecksums, SaveCells, ClearHiddenTests, ClearMarkScheme,
+        ComputeChecksums, CheckCellMetadata,
+    ]
+
+    # Grading: every cell gets a bounded time; the batch never stops for one notebook.
+    c.Execute.timeout = 120
+    c.Execute.interrupt_on_timeout = True
+    c.Execute.allow_errors = True
+    c.Autograde.create_student = True
+    c.LimitOutput.max_lines = 200
+    c.ClearOutput.enabled = True

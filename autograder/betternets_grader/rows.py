@@ -19,7 +19,6 @@ from pathlib import Path
 from typing import Iterable
 
 from . import answers
-from .course import SOLUTIONS
 from .verdicts import FIELDS, Verdict
 
 MAX_REASON = 300
@@ -72,8 +71,8 @@ def csv_text(value) -> str:
     return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
-def test_cells_of(assignment: str, solutions: Path = SOLUTIONS) -> list[tuple[str, float]]:
-    """(grade_id, points) of every test cell of an assignment's source notebook."""
+def test_cells_of(assignment: str, solutions: Path) -> list[tuple[str, float]]:
+    """(grade_id, points) of every test cell of an assignment's source notebook in `solutions`."""
     nb = answers.load(solutions / f"{assignment}.ipynb")
     return [(gid, pts) for gid, pts, _ in answers.test_cells(nb)]
 

@@ -1,4 +1,4 @@
-"""The bundled sample class in autograder/samples/, made from the release.
+"""A sample class made from a course's release (the checkout's is autograder/samples/).
 
     alice  complete: every answer cell holds the solution
     bob    partly wrong: every other exercise holds a mistake from the catalog
@@ -13,10 +13,8 @@ from pathlib import Path
 from typing import Callable, Mapping
 
 from . import answers
-from .course import LECTURES, REPO, SOLUTIONS, assignments
+from .course import Course
 from .nbauthor import dumps
-
-SAMPLES = REPO / "autograder" / "samples"
 
 
 def fill(lecture: dict, sources: Mapping[str, str]) -> dict:
@@ -29,13 +27,14 @@ def fill(lecture: dict, sources: Mapping[str, str]) -> dict:
     return nb
 
 
-def make_samples(mistakes: Callable[[str], Mapping[str, str]], out: Path = SAMPLES,
+def make_samples(mistakes: Callable[[str], Mapping[str, str]], root: Course, out: Path,
                  names: list[str] | None = None) -> list[Path]:
-    """Write alice/bob/carol for each assignment; `mistakes(name)` gives bob's wrong cells."""
+    """Write out/alice|bob|carol/NN_topic.ipynb for each assignment of course `root`, from
+    its lectures/ and solutions/; `mistakes(name)` gives bob's wrong cells."""
     written = []
-    for name in names or assignments():
-        lecture = answers.load(LECTURES / f"{name}.ipynb")
-        solution = answers.answer_sources(answers.load(SOLUTIONS / f"{name}.ipynb"))
+    for name in names or root.notebooks():
+        lecture = answers.load(root.lectures / f"{name}.ipynb")
+        solution = answers.answer_sources(answers.load(root.solutions / f"{name}.ipynb"))
         wrong = dict(mistakes(name))
         for student, nb in [("alice", fill(lecture, solution)),
                             ("bob", fill(lecture, {**solution, **wrong})),

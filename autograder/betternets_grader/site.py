@@ -12,9 +12,9 @@ previous and next one and to its student version (lectures/*.ipynb, copied
 into the site), and `slide-notes.html` collects every "On the slide" note
 with a link to where it stands.
 
-Executed notebooks are cached under build/site-cache/ by a hash of the
-prepared notebook and of the betternets package, so a rebuild after a small
-change executes only what changed.
+Executed notebooks are cached under the course folder's build/site-cache/ by
+a hash of the prepared notebook and of the installed betternets package, so a
+rebuild after a small change executes only what changed.
 
 Offline: the pages load no script, style or font from the network. Math is
 typeset by a local copy of MathJax 2 when one is installed (Debian's
@@ -38,10 +38,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from .answers import MARKERS, source
-from .course import LECTURES, REPO, SOLUTIONS, assignments
+from .course import Course
 
-CACHE = REPO / "build" / "site-cache"
-PACKAGE = REPO / "src" / "betternets"
 SITE_FORMAT = "2"  # bump to invalidate every cached notebook
 
 # A notebook opens a part of the lecture with a line in its markdown (invisible when rendered):
@@ -111,9 +109,12 @@ def prepare(nb: dict) -> dict:
 
 
 def _package_digest() -> str:
+    """sha256 of the source of the betternets package the kernel imports (as installed)."""
+    import betternets
+    package = Path(betternets.__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in sorted(PACKAGE.rglob("*.py")):
-        digest.update(str(path.relative_to(PACKAGE)).encode())
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()
 
@@ -140,8 +141,9 @@ def _site_environment():
                 os.environ[key] = value
 
 
-def execute(prepared: dict, name: str, timeout: int = 600) -> dict:
-    """Run the notebook top to bottom in a fresh kernel; a failing cell stops the build."""
+def execute(prepared: dict, name: str, cwd: Path, timeout: int = 600) -> dict:
+    """Run the notebook top to bottom in a fresh kernel working in `cwd`; a failing cell
+    stops the build."""
     import nbformat
     from nbclient import NotebookClient
     from nbclient.exceptions import CellExecutionError
@@ -149,7 +151,7 @@ def execute(prepared: dict, name: str, timeout: int = 600) -> dict:
     nb = nbformat.from_dict(prepared)
     with _site_environment():
         client = NotebookClient(nb, timeout=timeout, kernel_name="python3",
-                                resources={"metadata": {"path": str(SOLUTIONS)}})
+                                resources={"metadata": {"path": str(cwd)}})
         try:
             client.execute(stderr=subprocess.DEVNULL)  # the kernel's own log lines
         except CellExecutionError as exc:
@@ -165,7 +167,7 @@ def executed(name: str, solutions: Path, cache: Path, package_digest: str) -> tu
     cached = cache / f"{name}-{key}.ipynb"
     if cached.exists():
         return json.loads(cached.read_text()), True
-    result = execute(prepared, name)
+    result = execute(prepared, name, cwd=solutions)
     cache.mkdir(parents=True, exist_ok=True)
     for old in cache.glob(f"{name}-*.ipynb"):
         old.unlink()
@@ -416,12 +418,15 @@ def _notes_page(chapters: list[Chapter], mathjax: str) -> str:
 
 # --------------------------------------------------------------------------- build
 
-def build_site(out: Path, names: Iterable[str] | None = None,
-               progress: Callable = lambda it, **kw: it, solutions: Path = SOLUTIONS,
-               lectures: Path = LECTURES, cache: Path = CACHE) -> Path:
-    """Write the walkthrough site into `out`; returns the path of its index.html."""
+def build_site(out: Path, root: Course, names: Iterable[str] | None = None,
+               progress: Callable = lambda it, **kw: it, cache: Path | None = None) -> Path:
+    """Write the walkthrough site of course `root` (its solutions/, and lectures/ where
+    released) into `out`, executed notebooks cached in `cache` (default
+    root/build/site-cache); returns the path of its index.html."""
     out = Path(out)
-    names = list(names) if names is not None else assignments(solutions)
+    solutions, lectures = root.solutions, root.lectures
+    cache = cache or root.root / "build" / "site-cache"
+    names = list(names) if names is not None else root.notebooks()
     missing = [n for n in names if not (solutions / f"{n}.ipynb").exists()]
     if missing:
         raise FileNotFoundError(f"no solution notebook {', '.join(missing)} in {solutions}")

@@ -1,6 +1,6 @@
 """The `betternets` command.
 
-    betternets release [--course DIR]            lectures/ from solutions/ (nbgrader)
+    betternets release [--root DIR] [--course DIR]   lectures/ from solutions/ (nbgrader)
     betternets grade SUBMISSIONS --out CSV       grade a class; one row per student and test
         [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
     betternets feedback --out DIR                HTML feedback per student of the last grading
@@ -9,7 +9,10 @@
 These are instructor commands: they need the betternets-grader package
 (autograder/), which students do not get. Each is parsed and run by the
 grader's command line (`betternets grade ...` is `betternets-grader grade ...`),
-so `betternets grade --help` lists every option with its default.
+so `betternets grade --help` lists every option with its default. Each works
+on a course folder (the folder holding solutions/NN_topic.ipynb): `--root DIR`,
+or else the working directory or its nearest parent holding solutions/. Its
+nbgrader workspace is `--course DIR` (default: course/ in the course folder).
 """
 from __future__ import annotations
 

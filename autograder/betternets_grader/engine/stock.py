@@ -19,7 +19,7 @@ from pathlib import Path
 from betternets.checks.status import Status
 
 from .. import answers
-from ..course import DEFAULT_COURSE, SOLUTIONS, _run, assignments, nbgrader_api, prepare_course
+from ..course import Course, nbgrader_api, prepare_course, run_nbgrader_step
 from ..rows import test_cells_of, write_csv
 from ..submissions import Submission, find
 from ..verdicts import Verdict, every_cell
@@ -52,7 +52,7 @@ def _status_of(cell_outputs: list[dict]) -> tuple[Status, str]:
     return Status.FAILED, "no points"
 
 
-def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Verdict]:
+def _rows_from_gradebook(api, sub: Submission, course: Path, solutions: Path) -> list[Verdict]:
     from nbgrader.api import Gradebook
 
     graded = course / "autograded" / sub.student / sub.assignment / f"{sub.assignment}.ipynb"
@@ -75,11 +75,11 @@ def _rows_from_gradebook(api, sub: Submission, course: Path) -> list[Verdict]:
                 status, reason = _status_of(outputs.get(grade.name, []))
             rows.append(Verdict(sub.student, sub.assignment, grade.name, score,
                             float(grade.max_score), status, reason))
-    order = {gid: i for i, (gid, _) in enumerate(test_cells_of(sub.assignment))}
+    order = {gid: i for i, (gid, _) in enumerate(test_cells_of(sub.assignment, solutions))}
     return sorted(rows, key=lambda r: order.get(r.grade_id, len(order)))
 
 
-def grade_one(api, sub: Submission, course: Path, solutions: Path = SOLUTIONS) -> list[Verdict]:
+def grade_one(api, sub: Submission, course: Path, solutions: Path) -> list[Verdict]:
     """Autograde one notebook with nbgrader; rows for each of its test cells."""
     problem = _readable(sub.path)
     if problem:
@@ -89,25 +89,27 @@ def grade_one(api, sub: Submission, course: Path, solutions: Path = SOLUTIONS) -
     target.mkdir(parents=True)
     shutil.copyfile(sub.path, target / f"{sub.assignment}.ipynb")
     try:
-        _run(api.autograde, sub.assignment, sub.student, force=True, create=True)
+        run_nbgrader_step(api.autograde, sub.assignment, sub.student, force=True, create=True)
     except Exception as exc:  # noqa: BLE001 - one broken notebook never stops the class
         reason = str(exc).strip().splitlines()[-1][:300] if str(exc).strip() else type(exc).__name__
         return _not_graded(sub, f"nbgrader could not grade it: {reason}", solutions)
-    return _rows_from_gradebook(api, sub, course)
+    return _rows_from_gradebook(api, sub, course, solutions)
 
 
-def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, course: Path = DEFAULT_COURSE,
-          solutions: Path = SOLUTIONS, progress=lambda it, **kw: it,
-          log=print) -> list[Verdict]:
-    """Grade every submission in `submissions_dir`; write the CSV; return the rows."""
-    names = assignments(solutions)
+def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, root: Course,
+                        course: Path | None = None, progress=lambda it, **kw: it,
+                        log=print) -> list[Verdict]:
+    """Grade every submission in `submissions_dir` against course `root`, in the nbgrader
+    workspace `course` (default root.workspace); write the CSV; return the rows."""
+    names = root.notebooks()
+    solutions = root.solutions
     subs, strays = find(submissions_dir, names)
     for stray in strays:
         log(f"skipped {stray.path}: {stray.reason}")
-    course = prepare_course(course, solutions)
+    course = prepare_course(course or root.workspace, root)
     api = nbgrader_api(course)
     for name in sorted({s.assignment for s in subs}):
-        _run(api.generate_assignment, name, force=True, create=True)
+        run_nbgrader_step(api.generate_assignment, name, force=True, create=True)
     rows: list[Verdict] = []
     for sub in progress(subs, desc="grading"):
         rows += grade_one(api, sub, course, solutions)
