@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from checkout import COURSE
+
 from betternets import cli as student_cli
 from betternets_grader import cli
 from betternets_grader import grade as grading
@@ -69,16 +71,18 @@ def test_betternets_lists_the_instructor_commands(capsys):
 def test_grade_command_passes_every_option_on(monkeypatch, tmp_path, capsys):
     seen = {}
 
-    def fake(submissions, out, options, progress=None, log=print):
-        seen.update(submissions=submissions, out=out, options=options)
+    def fake(submissions, out, root, options, progress=None, log=print):
+        seen.update(submissions=submissions, out=out, root=root, options=options)
         return grading.Run(sandboxed=False)
     monkeypatch.setattr(grading, "grade", fake)
-    assert student_cli.main(["grade", "subs", "--out", str(tmp_path / "r.csv"), "--course",
+    assert student_cli.main(["grade", "subs", "--out", str(tmp_path / "r.csv"),
+                             "--root", str(COURSE.root), "--course",
                              str(tmp_path / "c"), "--jobs", "3", "--timeout", "5",
                              "--memory", "512", "--disk", "32", "--no-sandbox",
                              "--setup-timeout", "9", "--force", "--show-hidden"]) == 0
     o = seen["options"]
     assert seen["submissions"] == Path("subs") and seen["out"] == tmp_path / "r.csv"
+    assert seen["root"] == COURSE
     assert (o.course, o.jobs, o.force, o.show_hidden, o.scheduler, o.db_url) == \
         (tmp_path / "c", 3, True, True, None, None)
     assert o.report == tmp_path / "c" / "report.html"
