@@ -28,7 +28,7 @@ MISTAKE = "a one-sided difference"
 
 # What an author edits, and what the README's commands need beside it.
 COPIED = ["src", "autograder", "solutions", "scripts", "pyproject.toml", "tests/catalog",
-          "tests/conftest.py", "tests/system.py", "tests/make_samples.py", "tests/test_registry.py",
+          "tests/conftest.py", "tests/system.py", "tests/checkout.py", "tests/make_samples.py", "tests/test_registry.py",
           "tests/test_catalog.py", "tests/test_hints.py"]
 
 # Step 1: the notebook's new cells, in nbauthor's text form.
