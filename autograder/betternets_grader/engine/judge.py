@@ -406,7 +406,7 @@ class Session:
         return self.kernel.call(name, args, kwargs, timeout=self.budget())
 
     def close(self) -> None:
-        self.kernel.stop()
+        self.kernel.close()
 
 
 class _NotebookTimeout(KernelFault):
