@@ -88,21 +88,28 @@ def _units(subs: list[Submission], solutions: Path, lectures: Path,
 
 
 def _worker_init() -> None:
-    """Each worker imports the checks once."""
+    """Each worker imports the checks once, and keeps one template kernel (started with
+    its first notebook) that forks the kernel of every notebook it grades."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     from . import load_hidden_checks
+    from .engine.kernel import share_templates
     from betternets.checks import load_visible_checks
     load_hidden_checks()
     load_visible_checks()
+    share_templates()
 
 
 def _run_local(units: list[dict], settings: Settings, jobs: int) -> Iterable[dict]:
     """Start the work now (workers begin while the caller prepares the gradebook)."""
     if jobs <= 1 or len(units) <= 1:
         def sequential():
+            from .engine.kernel import close_templates
             _worker_init()
-            for unit in units:
-                yield _safe_grade(unit, asdict(settings))
+            try:
+                for unit in units:
+                    yield _safe_grade(unit, asdict(settings))
+            finally:
+                close_templates()
         return sequential()
     import multiprocessing
     ctx = multiprocessing.get_context("spawn")
@@ -136,9 +143,13 @@ def _run_local(units: list[dict], settings: Settings, jobs: int) -> Iterable[dic
                         yield _failed_unit(futures[fut], "not graded: the grading worker did "
                                            f"not finish within {deadline:.0f} s")
             if left:  # the workers could not start or died: grade the rest here
+                from .engine.kernel import close_templates
                 _worker_init()
-                for unit in left:
-                    yield _safe_grade(unit, asdict(settings))
+                try:
+                    for unit in left:
+                        yield _safe_grade(unit, asdict(settings))
+                finally:
+                    close_templates()
         finally:
             for fut in futures:
                 fut.cancel()
@@ -173,6 +184,10 @@ def _run_dask(units: list[dict], settings: Settings, scheduler) -> Iterable[dict
 
 
 def _safe_grade(unit: dict, settings: dict) -> dict:
+    """grade_unit, with the grader's own failure as the notebook's error. On a Dask worker
+    the first call makes the worker keep a template kernel (see `_worker_init`)."""
+    from .engine.kernel import share_templates
+    share_templates()
     try:
         result = grade_unit(unit, settings)
     except Exception as exc:  # noqa: BLE001 - the grader's own bug costs one notebook

@@ -178,13 +178,27 @@ def tamper_notes(sub: dict, release: dict) -> dict[str, str]:
 # ---------------------------------------------------------------- judging
 
 class RemoteCaller:
-    """An executor for `Caller` whose calls go to the kernel; faults propagate."""
+    """An executor for `Caller` whose calls go to the kernel; faults propagate. `many` is
+    the Caller's batch: one request for several calls, each reply judged as `__call__`
+    judges one."""
 
     def __init__(self, session: "Session"):
         self.session = session
 
     def __call__(self, name: str, args: tuple, kwargs: dict) -> CallRecord:
-        reply = self.session.call(name, args, kwargs)
+        return self.record(name, args, kwargs, self.session.call(name, args, kwargs))
+
+    def many(self, calls: list[tuple[str, tuple, dict]]) -> list[CallRecord]:
+        replies = self.session.call_many(calls)
+        return [self.record(name, args, kwargs, reply)
+                for (name, args, kwargs), reply in zip(calls, replies)]
+
+    def caller(self) -> Caller:
+        return Caller(self, batch=self.many)
+
+    @staticmethod
+    def record(name: str, args: tuple, kwargs: dict, reply: dict) -> CallRecord:
+        """The record of one call from the kernel's reply, or the exception it raised."""
         if reply.get("ok"):
             try:
                 value = wire.decode(reply.get("value"))
@@ -405,6 +419,16 @@ class Session:
             self.restart()
         return self.kernel.call(name, args, kwargs, timeout=self.budget())
 
+    def call_many(self, calls: list[tuple[str, tuple, dict]]) -> list[dict]:
+        """One request for several calls: each has the per-call timeout, and all of them
+        the notebook's time that is left."""
+        if self.kernel.proc is None:
+            self.restart()
+        left = self.budget()
+        return self.kernel.call_many(calls, timeout=min(self.settings.timeout, left),
+                                     total=self.settings.notebook_timeout
+                                     - (time.monotonic() - self.started))
+
     def close(self) -> None:
         self.kernel.close()
 
@@ -512,7 +536,7 @@ def grade_unit(unit: dict, settings: Settings | dict | None = None) -> dict:
         for gid, (st, reason) in status_of_answer.items():
             result["answers"].setdefault(gid, {"status": st, "reason": reason, "output": ""})
 
-        caller = Caller(RemoteCaller(session))
+        caller = RemoteCaller(session).caller()
         faults: dict[str, list[KernelFault]] = {}
         named: dict[str, list[str]] = {}
         stubs_told: set[str] = set()

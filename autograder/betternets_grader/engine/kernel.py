@@ -643,23 +643,27 @@ class Template:
 
 
 _SHARED: dict | None = None
+_AT_EXIT: list[bool] = []
 
 
 def share_templates() -> None:
     """From now on kernels of this process share one template per sandbox configuration
-    (a grading worker calls this once); `close_templates` (also at exit) ends them."""
+    (a grading worker calls this once); `close_templates` (also at exit) ends them and
+    the sharing."""
     global _SHARED
     if _SHARED is None:
         _SHARED = {}
-        import atexit
-        atexit.register(close_templates)
+        if not _AT_EXIT:
+            import atexit
+            atexit.register(close_templates)
+            _AT_EXIT.append(True)
 
 
 def close_templates() -> None:
     global _SHARED
-    for template in list((_SHARED or {}).values()):
+    shared, _SHARED = _SHARED or {}, None
+    for template in shared.values():
         template.close()
-    _SHARED = None if _SHARED is None else {}
 
 
 @dataclass
@@ -893,3 +897,29 @@ class Kernel:
         msg = {"op": "call", "name": name, "args": wire.encode(list(args)),
                "kwargs": wire.encode(dict(kwargs))}
         return self.request(msg, timeout or self.limits.timeout)
+
+    def call_many(self, calls: list[tuple[str, tuple, dict]], timeout: float | None = None,
+                  total: float | None = None) -> list[dict]:
+        """Several calls in one request; the kernel answers each with its own frame as soon
+        as it is done, and stops after the first reply that is not ok. Each call has
+        `timeout` seconds from the previous call's reply (per-call timeouts, as with
+        `call`), all of them together at most `total`; a timeout is the running call's.
+        Returns the replies read: all of them, or up to the first that is not ok."""
+        if self.proc is None:
+            raise KernelCrashed("the kernel is not running")
+        per = timeout or self.limits.timeout
+        end = time.monotonic() + (total if total is not None else per * len(calls))
+        msg = {"op": "many", "calls": [{"name": name, "args": wire.encode(list(args)),
+                                        "kwargs": wire.encode(dict(kwargs))}
+                                       for name, args, kwargs in calls]}
+        payload = wire.dumps(msg)
+        deadline = min(time.monotonic() + per, end)
+        self._write(struct.pack(">Q", len(payload)) + payload, deadline)
+        replies = []
+        for _ in calls:
+            reply = self._receive(max(0.0, deadline - time.monotonic()))
+            replies.append(reply)
+            if not reply.get("ok"):
+                break
+            deadline = min(time.monotonic() + per, end)
+        return replies
