@@ -916,8 +916,12 @@ class Kernel:
         deadline = min(time.monotonic() + per, end)
         self._write(struct.pack(">Q", len(payload)) + payload, deadline)
         replies = []
-        for _ in calls:
-            reply = self._receive(max(0.0, deadline - time.monotonic()))
+        for i, (name, _, _) in enumerate(calls):
+            try:
+                reply = self._receive(max(0.0, deadline - time.monotonic()))
+            except KernelFault as fault:   # said of the call that was running
+                raise type(fault)(f"{fault.reason} (call {i + 1} of {len(calls)}: "
+                                  f"{name[:60]})") from None
             replies.append(reply)
             if not reply.get("ok"):
                 break
