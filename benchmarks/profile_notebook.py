@@ -11,7 +11,8 @@ would hand it in) this grades the notebook `--repeat` times in this process with
 - setup cells / answer cells: `run` requests for the course's setup cells and the answers;
 - calls: `call` requests (round trips to the kernel), with their count;
 - judging here: the rest of grade_unit (parsing, properties judged in the grader);
-- a reference: the answer cells run in an already-started Python (exec, no kernel).
+- exec: the setup and answer cells run in an already-started Python that imported what a
+  template kernel imports (exec, no kernel, nothing judged).
 """
 from __future__ import annotations
 
@@ -74,14 +75,17 @@ def sandbox_only(repeat: int = 5) -> float:
 
 
 def answers_in_python(nb: dict, source: dict) -> float:
-    """Seconds to exec the setup and answer cells in a Python that has numpy etc. loaded."""
+    """Seconds to exec the notebook's setup and answer cells in a Python that has already
+    imported what a template kernel imports (`betternets.checks.template.PRELOAD`)."""
     code = json.dumps(cells_of(nb, source))
-    script = ("import json,sys,time,numpy,scipy,IPython;import betternets.checks.serve;"
-              "cells=json.loads(sys.stdin.read());ns={'__name__':'__main__'};"
+    script = ("import json,sys,time\nfrom betternets.checks import template\n"
+              "template.preload()\ncells=json.loads(sys.stdin.read());ns={'__name__':'__main__'}\n"
               "t=time.perf_counter()\nfor c in cells:\n  exec(compile(c,'cell','exec'),ns)\n"
               "print(time.perf_counter()-t)")
+    env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg", BETTERNETS_STATIC="1",
+               BETTERNETS_NO_PROGRESS="1")
     done = subprocess.run([sys.executable, "-c", script], input=code, capture_output=True,
-                          text=True, env=dict(os.environ, OPENBLAS_NUM_THREADS="1"), check=True)
+                          text=True, env=env, check=True)
     return float(done.stdout.strip().splitlines()[-1])
 
 

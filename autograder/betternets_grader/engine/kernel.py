@@ -23,6 +23,15 @@ and UTS namespaces, and sees a small file system built for it:
   processes hold; limits on address space, CPU time, file size and open files
   per process, `RLIMIT_NPROC` for the number of processes, and a nice level.
 
+Every kernel is forked from a template kernel (`Template`, one per grading worker,
+started with its first notebook, in the sandbox described above): the template imports
+numpy, scipy, matplotlib, IPython and the student package once and never runs student
+code, so each kernel starts in milliseconds with the template's module state only. The
+forked kernel applies its own limits and user id before it reads a request; it is a
+child subreaper (whatever it starts stays in its tree), and at its end the template
+kills every process it left and empties /scratch and /tmp, so that no process or file
+of one submission is seen by the next (see `betternets.checks.template`).
+
 A watchdog thread in the grader follows the kernel's whole process tree (psutil):
 it kills the tree when the processes together hold more than `memory_mb`
 (proportional set size, so that pages shared after a fork count once), when they
@@ -705,7 +714,10 @@ class Kernel:
     # -------------------------------------------------------------- lifecycle
     def _template(self, timeout: float) -> Template:
         uid = _sandbox_uid(self.uid) if os.getuid() == 0 and self.bwrap else None
-        key = (self.bwrap, self.limits.disk_mb, uid, tuple(str(h) for h in self.hidden))
+        # one template per thread: a template serves one kernel at a time (a Dask worker
+        # may run several tasks at once, each in a thread of its own)
+        key = (self.bwrap, self.limits.disk_mb, uid, tuple(str(h) for h in self.hidden),
+               threading.get_ident())
         template = _SHARED.get(key) if _SHARED is not None else self._own
         if template is None or not template.alive:
             if template is not None:
