@@ -12,7 +12,8 @@ would hand it in) this grades the notebook `--repeat` times in this process with
 - calls: `call` requests (round trips to the kernel), with their count;
 - judging here: the rest of grade_unit (parsing, properties judged in the grader);
 - exec: the setup and answer cells run in an already-started Python that imported what a
-  template kernel imports (exec, no kernel, nothing judged).
+  template kernel imports (exec, no kernel, nothing judged); exec+checks: the same plus
+  every property of the test cells evaluated in that process (`work_in_python`).
 """
 from __future__ import annotations
 
@@ -74,19 +75,47 @@ def sandbox_only(repeat: int = 5) -> float:
     return statistics.median(times)
 
 
-def answers_in_python(nb: dict, source: dict) -> float:
-    """Seconds to exec the notebook's setup and answer cells in a Python that has already
-    imported what a template kernel imports (`betternets.checks.template.PRELOAD`)."""
-    code = json.dumps(cells_of(nb, source))
-    script = ("import json,sys,time\nfrom betternets.checks import template\n"
-              "template.preload()\ncells=json.loads(sys.stdin.read());ns={'__name__':'__main__'}\n"
-              "t=time.perf_counter()\nfor c in cells:\n  exec(compile(c,'cell','exec'),ns)\n"
-              "print(time.perf_counter()-t)")
+WORK = """
+import json, sys, time
+from betternets.checks import template
+template.preload()
+from betternets.checks.calls import namespace_caller
+from betternets.checks.core import evaluate
+from betternets_grader import load_hidden_checks
+from betternets_grader.engine.judge import _properties
+from betternets.checks import load_visible_checks
+load_hidden_checks()
+load_visible_checks()
+job = json.loads(sys.stdin.read())
+t = time.perf_counter()
+ns = {"__name__": "__main__"}
+for code in job["cells"]:
+    try:
+        exec(compile(code, "cell", "exec"), ns)
+    except Exception:
+        pass
+cells = time.perf_counter() - t
+call = namespace_caller(ns)
+for code in job["tests"]:
+    for prop, _ in _properties(code):
+        evaluate(prop, call)
+print(json.dumps([cells, time.perf_counter() - t]))
+"""
+
+
+def work_in_python(nb: dict, source: dict) -> tuple[float, float]:
+    """Seconds to run the notebook's setup and answer cells, and those plus every check of
+    its test cells (visible and hidden properties, called in-process: no kernel, no
+    sandbox, no wire), in a Python that has already imported what a template kernel
+    imports (`betternets.checks.template.PRELOAD`) and the checks."""
+    job = json.dumps({"cells": cells_of(nb, source),
+                      "tests": [code for _, _, code in answers.test_cells(source)]})
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg", BETTERNETS_STATIC="1",
                BETTERNETS_NO_PROGRESS="1")
-    done = subprocess.run([sys.executable, "-c", script], input=code, capture_output=True,
+    done = subprocess.run([sys.executable, "-c", WORK], input=job, capture_output=True,
                           text=True, env=env, check=True)
-    return float(done.stdout.strip().splitlines()[-1])
+    cells, total = json.loads(done.stdout.strip().splitlines()[-1])
+    return cells, total
 
 
 def cells_of(nb: dict, source: dict) -> list[str]:
@@ -114,14 +143,20 @@ def main() -> int:
     clock.wrap(kernel.Kernel, "call", "calls")
     if hasattr(kernel.Kernel, "call_many"):
         clock.wrap(kernel.Kernel, "call_many", "batched calls")
+    kernel.share_templates()     # as a grading worker does: one template for all notebooks
     bw = sandbox_only()
     print(f"bubblewrap alone (python -S -c pass in the sandbox): {bw:.3f} s")
     names = [n for n in assignments() if not args.notebooks or n in args.notebooks]
-    judge.grade_unit({"student": "w", "assignment": names[0], "data": "{}",
-                      "source": (SOLUTIONS / f"{names[0]}.ipynb").read_text(),
-                      "release": (LECTURES / f"{names[0]}.ipynb").read_text()})  # warm imports
+    t = time.perf_counter()
+    first_src, first_rel = (SOLUTIONS / f"{names[0]}.ipynb").read_text(), \
+        (LECTURES / f"{names[0]}.ipynb").read_text()
+    judge.grade_unit({"student": "w", "assignment": names[0], "source": first_src,
+                      "release": first_rel, "data": dumps(fill(
+                          json.loads(first_rel), answers.answer_sources(json.loads(first_src))))})
+    print(f"first notebook of a worker (imports, template kernel start): "
+          f"{time.perf_counter() - t:.2f} s")
     head = (f"{'notebook':26} {'total':>6} {'start':>6} {'setup':>6} {'answers':>7} "
-            f"{'calls':>6} {'n':>4} {'batched':>7} {'judge':>6} {'exec':>6}")
+            f"{'calls':>6} {'n':>4} {'batched':>7} {'judge':>6} {'exec':>6} {'+checks':>7}")
     print(head)
     for name in names:
         source_text = (SOLUTIONS / f"{name}.ipynb").read_text()
@@ -147,9 +182,9 @@ def main() -> int:
                          total - sum(s.values())))
             score = sum(c["score"] for c in result["cells"])
         med = [statistics.median(col) for col in zip(*rows)]
-        ex = answers_in_python(nb, source)
+        ex, work = work_in_python(nb, source)
         print(f"{name:26} {med[0]:6.2f} {med[1]:6.2f} {med[2]:6.2f} {med[3]:7.2f} "
-              f"{med[4]:6.2f} {int(med[5]):4d} {med[6]:7.2f} {med[7]:6.2f} {ex:6.2f}"
+              f"{med[4]:6.2f} {int(med[5]):4d} {med[6]:7.2f} {med[7]:6.2f} {ex:6.2f} {work:7.2f}"
               f"   (score {score:g}, {'sandboxed' if result['sandboxed'] else 'UNSANDBOXED'})")
     return 0
 
