@@ -312,3 +312,16 @@ def test_many_in_a_kernel_is_one_request_with_per_call_timeouts():
             replies = kernel.call_many([("f", (1,), {}), ("f", ("loop",), {}), ("f", (2,), {})],
                                        timeout=1.5)
         assert replies == [] and kernel.proc is None   # stopped, as after a call's timeout
+
+
+def test_pure_many_fails_at_the_first_call_that_changed_its_input():
+    from betternets.checks import expect
+    from betternets.checks.calls import namespace_caller
+    from betternets.checks.core import CheckFailed
+    ns: dict = {}
+    exec("def g(x):\n    if x[0] < 0:\n        x[0] = 0\n    return x * 2\n", ns)
+    call = namespace_caller(ns)
+    assert [v.tolist() for v in expect.pure_many(call, [("g", (np.ones(2),)),
+                                                        ("g", (np.zeros(1),))])] == [[2, 2], [0]]
+    with pytest.raises(CheckFailed, match="changed its input in place"):
+        expect.pure_many(call, [("g", (np.ones(1),)), ("g", (-np.ones(1),))])

@@ -125,3 +125,18 @@ def test_an_honest_notebook_after_an_attacker_keeps_every_point():
     honest = results["alice"]["cells"]
     assert honest and all(c["status"] == "passed" and c["score"] == c["points"]
                           for c in honest), honest
+
+
+def test_kernels_of_one_template_draw_different_random_numbers():
+    """As fresh interpreters do: a fork does not hand every kernel the template's seeds."""
+    share_templates()
+    try:
+        draws = []
+        for _ in range(2):
+            with Kernel(Limits(timeout=30), sandbox=False) as k:
+                k.start()
+                draws.append(k.run("import random, numpy\n"
+                                   "print(random.random(), numpy.random.random())")["out"])
+        assert draws[0] != draws[1]
+    finally:
+        close_templates()

@@ -250,6 +250,16 @@ class Template:
         return ok
 
 
+def reseed() -> None:
+    """Fresh seeds for `random` and numpy's global generator, as a new interpreter has
+    (a fork would otherwise give every kernel the template's)."""
+    import random
+    random.seed()
+    numpy = sys.modules.get("numpy")
+    if numpy is not None:
+        numpy.random.seed()
+
+
 def become_kernel(req: dict, req_fd: int, resp_fd: int, close: tuple[int, ...]) -> None:
     """In the forked child: drop what belongs to the template, then serve as a kernel."""
     code = 0
@@ -271,6 +281,7 @@ def become_kernel(req: dict, req_fd: int, resp_fd: int, close: tuple[int, ...]) 
         os.chdir(scratch)
         os.environ["HOME"] = scratch
         os.environ["MPLCONFIGDIR"] = os.path.join(scratch, ".mpl")
+        reseed()
         cfg = dict(req.get("cfg") or {}, req_fd=req_fd, resp_fd=resp_fd)
         sys.argv[1:] = [json.dumps(cfg)]
         from . import serve
