@@ -140,3 +140,18 @@ def test_kernels_of_one_template_draw_different_random_numbers():
         assert draws[0] != draws[1]
     finally:
         close_templates()
+
+
+def test_no_ipc_object_can_outlive_a_sandboxed_submission():
+    """The kernels of one template share its IPC namespace: System V and POSIX message
+    queue objects cannot be made at all (the seccomp filter)."""
+    if not bwrap_path():
+        require("bubblewrap", "the sandbox's seccomp filter", works=False)
+    with Kernel(Limits(timeout=30), sandbox=True) as k:
+        k.start()
+        reply = k.run("import ctypes, os\nlibc = ctypes.CDLL(None, use_errno=True)\n"
+                      "got = [libc.shmget(4242, 4096, 0o1666), libc.semget(4242, 1, 0o1666),\n"
+                      "       libc.msgget(4242, 0o1666), libc.mq_open(b'/q', 0o100 | 2, 0o666, None)]\n"
+                      "print(got, ctypes.get_errno())")
+        assert reply.get("ok"), reply
+        assert reply["out"].strip() == f"[-1, -1, -1, -1] {1}", reply["out"]

@@ -178,14 +178,17 @@ def _seccomp_program() -> bytes | None:
     """A classic BPF program for seccomp: setsid fails with EPERM, so that a kernel's
     processes stay in its session (one scheduler group); clone/unshare with
     CLONE_NEWUSER fail, so that no process gets capabilities to mount an unbounded
-    tmpfs; clone3 reports ENOSYS (its flags cannot be inspected; libc falls back to
+    tmpfs; System V shared memory, semaphores and message queues and POSIX message
+    queues cannot be made or opened (shmget, semget, msgget, mq_open fail with EPERM),
+    because the kernels of one template share its IPC namespace and such an object
+    would outlive the submission that made it; clone3 reports ENOSYS (its flags cannot be inspected; libc falls back to
     clone). Other architectures' system calls (32-bit ABIs) fail with EPERM."""
-    arches = {"x86_64": (0xC000003E, 112, 272, 56, 435, 0x40000000),
-              "aarch64": (0xC00000B7, 157, 97, 220, 435, None)}
+    arches = {"x86_64": (0xC000003E, 112, 272, 56, 435, 0x40000000, (29, 64, 68, 240)),
+              "aarch64": (0xC00000B7, 157, 97, 220, 435, None, (194, 190, 186, 180))}
     machine = platform.machine()
     if machine not in arches:
         return None
-    audit, setsid, unshare, clone, clone3, x32 = arches[machine]
+    audit, setsid, unshare, clone, clone3, x32, ipc = arches[machine]
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
     prog: list[tuple] = []
@@ -200,6 +203,8 @@ def _seccomp_program() -> bytes | None:
     if x32 is not None:
         op(jge, x32, "eperm", "")
     op(jeq, setsid, "eperm", "")
+    for number in ipc:                      # shmget, semget, msgget, mq_open
+        op(jeq, number, "eperm", "")
     op(jeq, clone3, "enosys", "")
     op(jeq, unshare, "flags", "")
     op(jeq, clone, "flags", "allow")
