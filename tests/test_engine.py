@@ -240,3 +240,91 @@ def test_a_command_that_finds_no_course_says_so_and_fails(tmp_path, monkeypatch,
     assert cli.main(["release"]) == 2
     assert "betternets release: no course found" in capsys.readouterr().err
 
+
+
+# ---------------------------------------------------------------- batched calls
+
+BATCH_CODE = """
+import time
+done = []
+def f(x, pause=0.0):
+    time.sleep(pause)
+    done.append(x)
+    if isinstance(x, str) and x == "boom":
+        raise ValueError("boom")
+    if isinstance(x, str) and x == "loop":
+        while True:
+            pass
+    return x * 2
+"""
+
+
+def test_many_is_a_loop_of_records_in_the_kernel_itself():
+    """The self-check caller runs a batch as a loop: in order, stopping at the first raise."""
+    from betternets.checks.calls import StudentError, namespace_caller
+    ns: dict = {}
+    exec(BATCH_CODE, ns)
+    call = namespace_caller(ns)
+    assert [r.value for r in call.many([("f", (1,)), ("f", (2,), {"pause": 0.0})])] == [2, 4]
+    with pytest.raises(StudentError, match="boom"):
+        call.many([("f", (3,)), ("f", ("boom",)), ("f", (4,))])
+    assert ns["done"] == [1, 2, 3, "boom"]
+
+
+class _Session:
+    """What RemoteCaller needs of a Session: a kernel and the per-call budget."""
+
+    def __init__(self, kernel, timeout: float):
+        self.kernel, self.timeout, self.requests = kernel, timeout, 0
+
+    def call(self, name, args, kwargs):
+        self.requests += 1
+        return self.kernel.call(name, args, kwargs, timeout=self.timeout)
+
+    def call_many(self, calls):
+        self.requests += 1
+        return self.kernel.call_many(calls, timeout=self.timeout)
+
+
+def test_many_in_a_kernel_is_one_request_with_per_call_timeouts():
+    from betternets.checks.calls import StudentError
+    from betternets_grader.engine.judge import RemoteCaller
+    from betternets_grader.engine.kernel import Kernel, KernelTimeout, Limits
+    with Kernel(Limits(timeout=30), sandbox=False) as kernel:
+        kernel.start()
+        assert kernel.run(BATCH_CODE).get("ok")
+        session = _Session(kernel, timeout=1.5)
+        call = RemoteCaller(session).caller()
+        # the same records as one call at a time, for one request
+        batch = call.many([("f", (i,)) for i in range(5)] + [("f", (np.arange(3),))])
+        single = [call.record("f", i) for i in range(5)] + [call.record("f", np.arange(3))]
+        assert session.requests == 1 + 6
+        assert [np.asarray(r.value).tolist() for r in batch] == \
+            [np.asarray(r.value).tolist() for r in single]
+        # three calls of 1 s each under a 1.5 s limit per call: the limit is per call
+        assert [r.value for r in call.many([("f", (i, 1.0)) for i in range(3)])] == [0, 2, 4]
+        # the first call that raises stops the batch, as a loop would
+        kernel.run("done.clear()")
+        with pytest.raises(StudentError, match="boom"):
+            call.many([("f", (7,)), ("f", ("boom",)), ("f", (8,))])
+        assert kernel.run("print(done)")["out"].strip() == "[7, 'boom']"
+        # the call that runs past its limit is the one that times out, after the others
+        kernel.run("done.clear()")
+        replies = []
+        with pytest.raises(KernelTimeout, match="call 2 of 3"):
+            replies = kernel.call_many([("f", (1,), {}), ("f", ("loop",), {}), ("f", (2,), {})],
+                                       timeout=1.5)
+        assert replies == [] and kernel.proc is None   # stopped, as after a call's timeout
+
+
+def test_pure_many_fails_at_the_first_call_that_changed_its_input():
+    from betternets.checks import expect
+    from betternets.checks.calls import namespace_caller
+    from betternets.checks.core import CheckFailed
+    ns: dict = {}
+    exec("def g(x):\n    if x[0] < 0:\n        x[0] = 0\n    return x * 2\n", ns)
+    call = namespace_caller(ns)
+    assert [v.tolist() for v in expect.pure_many(call, [("g", (np.ones(2),)),
+                                                        ("g", (np.zeros(1),))])] == [[2, 2], [0]]
+    with pytest.raises(CheckFailed, match="changed its input in place"):
+        expect.pure_many(call, [("g", (np.ones(1),)), ("g", (-np.ones(1),))])

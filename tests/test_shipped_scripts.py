@@ -84,3 +84,19 @@ def test_class_scale_runs_every_path_on_tiny_classes():
                      out), out
     assert re.search(r"DASK 2 notebooks on `dask scheduler` \+ 2 `dask worker` at "
                      r"tcp://127\.0\.0\.1:\d+: .*CSV equal to the local run row for row: yes", out), out
+
+
+@pytest.mark.slow
+def test_profile_notebook_splits_a_notebook_s_time_into_its_phases():
+    """One repeat of notebook 00: the bubblewrap probe, the worker's first notebook and a
+    row of phases that add up to no more than the notebook's total."""
+    out = run_script("benchmarks/profile_notebook.py", "--repeat", "1",
+                     "--notebooks", "00_gradient_checking")
+    assert re.search(rf"first notebook of a worker \(imports, template kernel start\): "
+                     rf"{NUMBER} s", out), out
+    row = re.search(rf"^00_gradient_checking\s+((?:{NUMBER}\s+){{10}}{NUMBER})\s+"
+                    rf"\(score (\d+), (sandboxed|UNSANDBOXED)\)", out, re.M)
+    assert row, out
+    total, start, setup, answers, calls, n, batched = map(float, row.group(1).split()[:7])
+    assert total > 0 and start + setup + answers + calls + batched <= total + 0.01
+    assert int(row.group(2)) > 0   # the solution scores

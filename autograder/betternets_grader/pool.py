@@ -35,15 +35,33 @@ def failed_unit(unit: dict, reason: str, grader_fault: bool = True) -> NotebookR
 
 
 def _worker_init() -> None:
-    """Each worker imports the checks once."""
+    """Each worker imports the checks once, and keeps one template kernel (started with
+    its first notebook) that forks the kernel of every notebook it grades."""
     os.environ.setdefault("MPLBACKEND", "Agg")
     from . import load_hidden_checks
+    from .engine.kernel import share_templates
     from betternets.checks import load_visible_checks
     load_hidden_checks()
     load_visible_checks()
+    share_templates()
+
+
+def _grade_here(units: list[dict], settings: Settings) -> Iterator[NotebookResult]:
+    """Grade `units` in this process, one after the other; its template kernel ends with them."""
+    from .engine.kernel import close_templates
+    _worker_init()
+    try:
+        for unit in units:
+            yield _safe_grade(unit, settings)
+    finally:
+        close_templates()
 
 
 def _safe_grade(unit: dict, settings: Settings) -> NotebookResult:
+    """grade_unit, with the grader's own failure as the notebook's error. On a Dask worker
+    the first call makes the worker keep a template kernel (see `_worker_init`)."""
+    from .engine.kernel import share_templates
+    share_templates()
     try:
         result = grade_unit(unit, settings)
     except Exception as exc:  # noqa: BLE001 - the grader's own bug costs one notebook
@@ -64,11 +82,7 @@ def run_local(units: list[dict], settings: Settings, jobs: int) -> Iterator[Note
     """Grade `units` on `jobs` local processes (in this one when jobs <= 1). The work starts
     now: workers begin while the caller prepares the gradebook."""
     if jobs <= 1 or len(units) <= 1:
-        def sequential():
-            _worker_init()
-            for unit in units:
-                yield _safe_grade(unit, settings)
-        return sequential()
+        return _grade_here(units, settings)
     import multiprocessing
     ctx = multiprocessing.get_context("spawn")
     pool = ProcessPoolExecutor(max_workers=jobs, mp_context=ctx, initializer=_worker_init)
@@ -97,9 +111,7 @@ def run_local(units: list[dict], settings: Settings, jobs: int) -> Iterator[Note
                         yield failed_unit(futures[fut], "not graded: the grading worker did "
                                           f"not finish within {deadline:.0f} s")
             if left:  # the workers could not start or died: grade the rest here
-                _worker_init()
-                for unit in left:
-                    yield _safe_grade(unit, settings)
+                yield from _grade_here(left, settings)
         finally:
             for fut in futures:
                 fut.cancel()

@@ -23,7 +23,6 @@ import time
 from dataclasses import replace
 from pathlib import Path
 
-from betternets.checks.calls import Caller
 from betternets.checks.core import VISIBLE, Property, Result, collapse_stubs, diagnose, evaluate
 from betternets.checks.status import Status
 
@@ -183,8 +182,18 @@ class Session:
             self.restart()
         return self.kernel.call(name, args, kwargs, timeout=self.budget())
 
+    def call_many(self, calls: list[tuple[str, tuple, dict]]) -> list[dict]:
+        """One request for several calls: each has the per-call timeout, and all of them
+        the notebook's time that is left."""
+        if self.kernel.proc is None:
+            self.restart()
+        left = self.budget()
+        return self.kernel.call_many(calls, timeout=min(self.settings.timeout, left),
+                                     total=self.settings.notebook_timeout
+                                     - (time.monotonic() - self.started))
+
     def close(self) -> None:
-        self.kernel.stop()
+        self.kernel.close()
 
 
 class _NotebookTimeout(KernelFault):
@@ -339,7 +348,7 @@ class _Judge:
                  status_of_answer: dict[str, AnswerRun], name_to_cell: dict[str, str]):
         self.student, self.assignment = student, assignment
         self.session = session
-        self.caller = Caller(RemoteCaller(session))
+        self.caller = RemoteCaller(session).caller()
         self.status_of_answer = status_of_answer   # answer cells that did not run cleanly
         self.name_to_cell = name_to_cell           # function name -> its answer cell
         self.results: dict[Property, Result] = {}

@@ -23,6 +23,15 @@ and UTS namespaces, and sees a small file system built for it:
   processes hold; limits on address space, CPU time, file size and open files
   per process, `RLIMIT_NPROC` for the number of processes, and a nice level.
 
+Every kernel is forked from a template kernel (`Template`, one per grading worker,
+started with its first notebook, in the sandbox described above): the template imports
+numpy, scipy, matplotlib, IPython and the student package once and never runs student
+code, so each kernel starts in milliseconds with the template's module state only. The
+forked kernel applies its own limits and user id before it reads a request; it is a
+child subreaper (whatever it starts stays in its tree), and at its end the template
+kills every process it left and empties /scratch and /tmp, so that no process or file
+of one submission is seen by the next (see `betternets.checks.template`).
+
 A watchdog thread in the grader follows the kernel's whole process tree (psutil):
 it kills the tree when the processes together hold more than `memory_mb`
 (proportional set size, so that pages shared after a fork count once), when they
@@ -54,6 +63,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from betternets.checks import serve as wire
+from betternets.checks.scratch import remove_tree  # noqa: F401 - part of this API
 from betternets.checks.status import Status
 
 MAX_FRAME = 16 * 1024 * 1024     # largest reply accepted from a kernel
@@ -169,14 +179,17 @@ def _seccomp_program() -> bytes | None:
     """A classic BPF program for seccomp: setsid fails with EPERM, so that a kernel's
     processes stay in its session (one scheduler group); clone/unshare with
     CLONE_NEWUSER fail, so that no process gets capabilities to mount an unbounded
-    tmpfs; clone3 reports ENOSYS (its flags cannot be inspected; libc falls back to
+    tmpfs; System V shared memory, semaphores and message queues and POSIX message
+    queues cannot be made or opened (shmget, semget, msgget, mq_open fail with EPERM),
+    because the kernels of one template share its IPC namespace and such an object
+    would outlive the submission that made it; clone3 reports ENOSYS (its flags cannot be inspected; libc falls back to
     clone). Other architectures' system calls (32-bit ABIs) fail with EPERM."""
-    arches = {"x86_64": (0xC000003E, 112, 272, 56, 435, 0x40000000),
-              "aarch64": (0xC00000B7, 157, 97, 220, 435, None)}
+    arches = {"x86_64": (0xC000003E, 112, 272, 56, 435, 0x40000000, (29, 64, 68, 240)),
+              "aarch64": (0xC00000B7, 157, 97, 220, 435, None, (194, 190, 186, 180))}
     machine = platform.machine()
     if machine not in arches:
         return None
-    audit, setsid, unshare, clone, clone3, x32 = arches[machine]
+    audit, setsid, unshare, clone, clone3, x32, ipc = arches[machine]
     ld, jeq, jge, jset, ret = 0x20, 0x15, 0x35, 0x45, 0x06
     allow, eperm, enosys = 0x7FFF0000, 0x00050000 | errno.EPERM, 0x00050000 | errno.ENOSYS
     prog: list[tuple] = []
@@ -191,6 +204,8 @@ def _seccomp_program() -> bytes | None:
     if x32 is not None:
         op(jge, x32, "eperm", "")
     op(jeq, setsid, "eperm", "")
+    for number in ipc:                      # shmget, semget, msgget, mq_open
+        op(jeq, number, "eperm", "")
     op(jeq, clone3, "enosys", "")
     op(jeq, unshare, "flags", "")
     op(jeq, clone, "flags", "allow")
@@ -376,85 +391,6 @@ def _describe_exit(code: int | None) -> str:
     return f"the kernel exited with code {code} (os._exit, sys.exit or a crash)"
 
 
-# ---------------------------------------------------------------- removing scratch
-
-def remove_tree(path: Path) -> bool:
-    """Remove `path` and everything in it, however deep; True when it is gone.
-
-    Iterative and depth-independent: the entries of each subfolder are moved up to
-    the top folder before the subfolder is removed, so that no path ever grows and
-    at most two folders are open at a time. Symbolic links are removed, never followed.
-    """
-    path = Path(path)
-    flags = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW
-    try:
-        top = os.open(path, flags)
-    except FileNotFoundError:
-        return True
-    except OSError:
-        try:
-            os.unlink(path)
-        except OSError:
-            pass
-        return not os.path.lexists(path)
-    counter = 0
-
-    def unlock(name: str, dir_fd: int) -> None:
-        # a folder needs write and search permission to be emptied, and write permission
-        # to be moved (its ".." changes)
-        # (through an O_PATH descriptor of the folder itself, so that a link swapped in
-        # meanwhile is never followed)
-        try:
-            fd = os.open(name, getattr(os, "O_PATH", os.O_RDONLY) | os.O_NOFOLLOW
-                         | os.O_DIRECTORY, dir_fd=dir_fd)
-        except OSError:
-            return
-        try:
-            os.chmod(f"/proc/self/fd/{fd}", 0o700)
-        except OSError:
-            pass
-        finally:
-            os.close(fd)
-
-    try:
-        while True:
-            try:
-                entries = list(os.scandir(top))
-            except OSError:
-                break
-            progress = False
-            for e in entries:
-                try:
-                    if e.is_dir(follow_symlinks=False):
-                        unlock(e.name, top)
-                        sub = os.open(e.name, flags, dir_fd=top)
-                        try:
-                            for child in list(os.scandir(sub)):
-                                if child.is_dir(follow_symlinks=False):
-                                    unlock(child.name, sub)
-                                counter += 1
-                                os.rename(child.name, f".rm-{counter}-{child.name[:40]}",
-                                          src_dir_fd=sub, dst_dir_fd=top)
-                                progress = True
-                        finally:
-                            os.close(sub)
-                        os.rmdir(e.name, dir_fd=top)
-                    else:
-                        os.unlink(e.name, dir_fd=top)
-                    progress = True
-                except OSError:
-                    continue
-            if not progress:    # what is left cannot be removed: reported by the caller
-                break
-    finally:
-        os.close(top)
-    try:
-        os.rmdir(path)
-    except OSError:
-        pass
-    return not os.path.lexists(path)
-
-
 def _folder_size(path: Path, cap_entries: int = 100_000) -> int:
     """Bytes used under `path` (allocated blocks), looking at no more than cap_entries."""
     total, seen, stack = 0, 0, [str(path)]
@@ -567,10 +503,198 @@ class Watchdog(threading.Thread):
                 return
 
 
+# ---------------------------------------------------------------- the template kernel
+
+def _ns_pid(pid: int) -> int | None:
+    """The innermost PID-namespace pid of host process `pid` (its own pid outside one)."""
+    try:
+        with open(f"/proc/{pid}/status") as fh:
+            for line in fh:
+                if line.startswith("NSpid:"):
+                    return int(line.split()[-1])
+    except (OSError, ValueError):
+        return None
+    return pid
+
+
+def _kill_tree(pid: int) -> None:
+    """SIGKILL `pid` and every process below it (psutil, host pids)."""
+    import psutil
+    try:
+        root = psutil.Process(pid)
+        procs = root.children(recursive=True) + [root]
+    except psutil.Error:
+        return
+    for p in procs:
+        try:
+            p.kill()
+        except psutil.Error:
+            pass
+
+
+class Template:
+    """One template kernel (`betternets.checks.template`): started once, in the same
+    sandbox a kernel had (bubblewrap's namespaces and view, `disk_mb` tmpfs for /scratch
+    and /tmp) or as a plain process without bubblewrap. It imports numpy, scipy,
+    matplotlib and IPython once and forks a fresh kernel per submission; it never runs
+    student code. Requests go over a SOCK_SEQPACKET socket, each with a deadline; a
+    template that does not answer in time, or answers nonsense, is killed (`close`)
+    and the next kernel starts a new one."""
+
+    def __init__(self, limits: Limits, bwrap: str | None, hidden: list[Path], uid: int | None):
+        self.limits, self.bwrap, self.hidden, self.uid = limits, bwrap, list(hidden), uid
+        self.proc: subprocess.Popen | None = None
+        self.home: Path | None = None         # the template's own folder, without the sandbox
+        self._sock: "socket.socket | None" = None
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def start(self, timeout: float) -> None:
+        import socket
+        mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+        cfg = {"template": True, "control_fd": theirs.fileno(), "uid": self.uid,
+               "wipe": ["/scratch", "/tmp"] if self.bwrap else []}
+        view = None
+        fds = [theirs.fileno()]
+        if self.bwrap:
+            view = SandboxView(self.limits, _sandbox_uid(self.uid), self.hidden)
+            fds += view.fds
+            cmd = view.command([f"{VENV}/bin/python", "-m", "betternets.checks.serve",
+                                json.dumps(cfg)])
+            env, cwd = kernel_env("/scratch"), None
+        else:
+            self.home = Path(tempfile.mkdtemp(prefix="betternets-template-"))
+            cmd = [sys.executable, "-m", "betternets.checks.serve", json.dumps(cfg)]
+            env, cwd = kernel_env(str(self.home)), str(self.home)
+            env["PYTHONPATH"] = str(Path(__import__("betternets").__file__).resolve().parents[1])
+        try:
+            self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
+                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                         pass_fds=tuple(fds), start_new_session=True,
+                                         close_fds=True)
+        finally:
+            theirs.close()
+            if view is not None:
+                view.close()
+        self._sock = mine
+        hello = self.request({}, timeout=timeout, send=False)
+        if not hello.get("ready") or hello.get("threads") != 1:
+            self.close()
+            raise KernelCrashed("the template kernel did not start"
+                                + (f" ({hello.get('threads')} threads)" if hello else ""))
+
+    def request(self, msg: dict, timeout: float, fds: tuple[int, ...] = (),
+                send: bool = True) -> dict:
+        import socket
+        if self._sock is None:
+            raise KernelCrashed("the template kernel is not running")
+        try:
+            self._sock.settimeout(max(timeout, 0.01))
+            if send:
+                socket.send_fds(self._sock, [json.dumps(msg).encode()], list(fds))
+            data = self._sock.recv(1 << 16)
+            reply = json.loads(data) if data else None
+        except (OSError, ValueError) as exc:
+            self.close()
+            raise KernelCrashed(f"the template kernel failed ({type(exc).__name__})") from None
+        if not isinstance(reply, dict) or "error" in reply:
+            self.close()
+            raise KernelCrashed("the template kernel failed"
+                                + (f": {str(reply['error'])[:200]}" if reply else ""))
+        return reply
+
+    def fork(self, cfg: dict, scratch: str, fds: tuple[int, int], timeout: float) -> tuple[int, int]:
+        """A new kernel on the pipes `fds` (requests, replies): (its pid in the template's
+        namespace, its pid here)."""
+        reply = self.request({"op": "fork", "scratch": scratch, "cfg": cfg}, timeout, fds)
+        nspid = reply.get("pid")
+        if type(nspid) is not int:
+            self.close()
+            raise KernelCrashed("the template kernel failed")
+        import psutil
+        try:
+            below = psutil.Process(self.proc.pid).children(recursive=True)
+        except psutil.Error:
+            below = []
+        for p in below:
+            if _ns_pid(p.pid) == nspid and p.pid != self.proc.pid:
+                return nspid, p.pid
+        self.close()
+        raise KernelCrashed("the kernel died as it started")
+
+    def wait(self, nspid: int, timeout: float) -> int | None:
+        """The kernel's exit code, or None if it is still running after `timeout`."""
+        return self.request({"op": "wait", "pid": nspid, "timeout": timeout},
+                            timeout + 10).get("code")
+
+    def clean(self, nspid: int, timeout: float = 30.0) -> int | None:
+        """Every process of the last kernel killed, its scratch emptied; its exit code.
+        A template that cannot do it is closed (and with it, everything it held)."""
+        reply = self.request({"op": "clean", "pid": nspid}, timeout)
+        if not reply.get("clean"):
+            self.close()
+        return reply.get("code")
+
+    def close(self) -> None:
+        if self._sock is not None:
+            self._sock.close()
+            self._sock = None
+        if self.proc is not None:
+            _kill_tree(self.proc.pid)
+            try:
+                os.killpg(self.proc.pid, signal.SIGKILL)
+            except (ProcessLookupError, PermissionError):
+                pass
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                pass
+            self.proc = None
+        if self.home is not None:
+            remove_tree(self.home)
+            self.home = None
+
+
+_SHARED: dict | None = None
+_AT_EXIT: list[bool] = []
+
+
+def share_templates() -> None:
+    """From now on kernels of this process share one template per sandbox configuration
+    (a grading worker calls this once); `close_templates` (also at exit) ends them and
+    the sharing."""
+    global _SHARED
+    if _SHARED is None:
+        _SHARED = {}
+        if not _AT_EXIT:
+            import atexit
+            atexit.register(close_templates)
+            _AT_EXIT.append(True)
+
+
+def close_templates() -> None:
+    global _SHARED
+    shared, _SHARED = _SHARED or {}, None
+    for template in shared.values():
+        template.close()
+
+
+@dataclass
+class _Child:
+    """A kernel forked by a template: its pid there (namespace) and here."""
+    nspid: int
+    pid: int
+
+
 # ---------------------------------------------------------------- the kernel
 
 class Kernel:
-    """One kernel process; `run(code)` and `call(name, args, kwargs)` with timeouts."""
+    """One kernel process; `run(code)` and `call(name, args, kwargs)` with timeouts.
+
+    Each `start` forks a fresh kernel from a template kernel: the process's shared one
+    (`share_templates`), or one of this Kernel's own, ended by `close`."""
 
     def __init__(self, limits: Limits, sandbox: bool = True, hidden: list[Path] = (),
                  uid: int | None = None):
@@ -578,12 +702,15 @@ class Kernel:
         self.hidden = list(hidden)
         self.bwrap = bwrap_path() if sandbox else None
         self.uid = uid
-        self.proc: subprocess.Popen | None = None
+        self.proc: _Child | None = None
+        self.template: Template | None = None
+        self._own: Template | None = None
         self.scratch: Path | None = None     # on the host: only without the sandbox
         self.watchdog: Watchdog | None = None
         self.leftovers: list[str] = []       # scratch folders that could not be removed
         self.uids: set[int] = set()
         self.starts = 0
+        self.exit_code: int | None = None
         self._w = self._r = -1
 
     @property
@@ -591,10 +718,26 @@ class Kernel:
         return self.bwrap is not None
 
     # -------------------------------------------------------------- lifecycle
+    def _template(self, timeout: float) -> Template:
+        uid = _sandbox_uid(self.uid) if os.getuid() == 0 and self.bwrap else None
+        # one template per thread: a template serves one kernel at a time (a Dask worker
+        # may run several tasks at once, each in a thread of its own)
+        key = (self.bwrap, self.limits.disk_mb, uid, tuple(str(h) for h in self.hidden),
+               threading.get_ident())
+        template = _SHARED.get(key) if _SHARED is not None else self._own
+        if template is None or not template.alive:
+            if template is not None:
+                template.close()
+            template = Template(self.limits, self.bwrap, self.hidden, uid)
+            template.start(timeout)
+            if _SHARED is not None:
+                _SHARED[key] = template
+            else:
+                self._own = template
+        return template
+
     def start(self, timeout: float = 60.0) -> None:
         self.stop()
-        req_r, req_w = os.pipe()
-        resp_r, resp_w = os.pipe()
         lim = self.limits
         rlimits = {"RLIMIT_AS": lim.memory_mb * 1024 * 1024,
                    "RLIMIT_FSIZE": lim.file_mb * 1024 * 1024,
@@ -605,36 +748,36 @@ class Kernel:
         if os.getuid() == 0 and self.bwrap:
             uid = _sandbox_uid(self.uid)
             self.uids.add(uid)
-        cfg = {"req_fd": req_r, "resp_fd": resp_w, "output_bytes": lim.output_bytes,
-               "rlimits": rlimits, "uid": uid, "nice": lim.nice,
-               "nproc": lim.nproc if uid or os.getuid() != 0 else None}
-        view = None
-        fds = [req_r, resp_w]
+        cfg = {"output_bytes": lim.output_bytes, "rlimits": rlimits, "uid": uid,
+               "nice": lim.nice, "nproc": lim.nproc if uid or os.getuid() != 0 else None}
         if self.bwrap:
-            view = SandboxView(lim, _sandbox_uid(self.uid), self.hidden)
-            fds += view.fds
-            cmd = view.command([f"{VENV}/bin/python", "-m", "betternets.checks.serve",
-                                json.dumps(cfg)])
-            env, cwd = kernel_env("/scratch"), None
+            scratch = "/scratch"
         else:
             self.scratch = Path(tempfile.mkdtemp(prefix="betternets-kernel-"))
-            cmd = [sys.executable, "-m", "betternets.checks.serve", json.dumps(cfg)]
-            env, cwd = kernel_env(str(self.scratch)), str(self.scratch)
-            env["PYTHONPATH"] = str(Path(__import__("betternets").__file__).resolve().parents[1])
-        try:
-            self.proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-                                         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-                                         pass_fds=tuple(fds), start_new_session=True,
-                                         close_fds=True)
-        finally:
-            os.close(req_r)
-            os.close(resp_w)
-            if view is not None:
-                view.close()
+            scratch = str(self.scratch)
+        for attempt in (1, 2):   # a template that failed is replaced once
+            req_r, req_w = os.pipe()
+            resp_r, resp_w = os.pipe()
+            try:
+                self.template = self._template(timeout)
+                nspid, pid = self.template.fork(cfg, scratch, (req_r, resp_w), timeout)
+            except KernelFault:
+                for fd in (req_w, resp_r):
+                    os.close(fd)
+                if attempt == 2:
+                    self.stop()
+                    raise
+                continue
+            finally:
+                os.close(req_r)
+                os.close(resp_w)
+            break
+        self.proc = _Child(nspid, pid)
         self._w, self._r = req_w, resp_r
         os.set_blocking(self._w, False)
         self.starts += 1
-        self.watchdog = Watchdog(self.proc.pid, lim, self.scratch)
+        self.exit_code = None
+        self.watchdog = Watchdog(pid, lim, self.scratch)
         self.watchdog.start()
         hello = self._receive(timeout)
         if not hello.get("ready"):
@@ -642,6 +785,7 @@ class Kernel:
             raise KernelCrashed("the kernel did not start")
 
     def stop(self) -> None:
+        """The kernel and every process it started killed, its scratch emptied."""
         if self.proc is not None:
             if self.watchdog is not None:
                 self.watchdog.halt()
@@ -650,10 +794,12 @@ class Kernel:
                 os.killpg(self.proc.pid, signal.SIGKILL)
             except (ProcessLookupError, PermissionError):
                 pass
-            try:
-                self.proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                pass
+            if self.template is not None:
+                try:
+                    code = self.template.clean(self.proc.nspid)
+                    self.exit_code = code if code is not None else self.exit_code
+                except KernelFault:
+                    pass   # the template was closed, and everything in it killed
             for fd in (self._w, self._r):
                 try:
                     os.close(fd)
@@ -667,19 +813,26 @@ class Kernel:
                 self.leftovers.append(str(self.scratch))
             self.scratch = None
 
+    def close(self) -> None:
+        """`stop`, and end this Kernel's own template (a shared one stays)."""
+        self.stop()
+        if self._own is not None:
+            self._own.close()
+            self._own = None
+
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        self.stop()
+        self.close()
 
     # -------------------------------------------------------------- requests
     def _died(self, alive: str = "") -> KernelCrashed:
-        code = self.proc.poll() if self.proc else None
-        if code is None and self.proc is not None:
+        code = None
+        if self.proc is not None and self.template is not None:
             try:
-                code = self.proc.wait(timeout=2)
-            except subprocess.TimeoutExpired:
+                code = self.template.wait(self.proc.nspid, 2.0)
+            except KernelFault:
                 code = None
         fault = self.watchdog.fault if self.watchdog is not None else ""
         self.stop()
@@ -762,3 +915,33 @@ class Kernel:
         msg = {"op": "call", "name": name, "args": wire.encode(list(args)),
                "kwargs": wire.encode(dict(kwargs))}
         return self.request(msg, timeout or self.limits.timeout)
+
+    def call_many(self, calls: list[tuple[str, tuple, dict]], timeout: float | None = None,
+                  total: float | None = None) -> list[dict]:
+        """Several calls in one request; the kernel answers each with its own frame as soon
+        as it is done, and stops after the first reply that is not ok. Each call has
+        `timeout` seconds from the previous call's reply (per-call timeouts, as with
+        `call`), all of them together at most `total`; a timeout is the running call's.
+        Returns the replies read: all of them, or up to the first that is not ok."""
+        if self.proc is None:
+            raise KernelCrashed("the kernel is not running")
+        per = timeout or self.limits.timeout
+        end = time.monotonic() + (total if total is not None else per * len(calls))
+        msg = {"op": "many", "calls": [{"name": name, "args": wire.encode(list(args)),
+                                        "kwargs": wire.encode(dict(kwargs))}
+                                       for name, args, kwargs in calls]}
+        payload = wire.dumps(msg)
+        deadline = min(time.monotonic() + per, end)
+        self._write(struct.pack(">Q", len(payload)) + payload, deadline)
+        replies = []
+        for i, (name, _, _) in enumerate(calls):
+            try:
+                reply = self._receive(max(0.0, deadline - time.monotonic()))
+            except KernelFault as fault:   # said of the call that was running
+                raise type(fault)(f"{fault.reason} (call {i + 1} of {len(calls)}: "
+                                  f"{name[:60]})") from None
+            replies.append(reply)
+            if not reply.get("ok"):
+                break
+            deadline = min(time.monotonic() + per, end)
+        return replies

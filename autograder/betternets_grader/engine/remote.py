@@ -12,19 +12,34 @@ from __future__ import annotations
 from typing import Any
 
 from betternets.checks import serve as wire
-from betternets.checks.calls import CallRecord, MissingAnswer, NotImplementedYet, StudentError
+from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
+                                     StudentError)
 
 from ..rows import one_line
 
 
 class RemoteCaller:
-    """An executor for `Caller` whose calls go to the kernel; faults propagate."""
+    """An executor for `Caller` whose calls go to the kernel; faults propagate. `many` is
+    the Caller's batch: one request for several calls, each reply judged as `__call__`
+    judges one."""
 
     def __init__(self, session):
-        self.session = session   # has call(name, args, kwargs) -> the kernel's reply (a dict)
+        self.session = session   # has call(...) -> the kernel's reply (a dict), and call_many
 
     def __call__(self, name: str, args: tuple, kwargs: dict) -> CallRecord:
-        reply = self.session.call(name, args, kwargs)
+        return self.record(name, args, kwargs, self.session.call(name, args, kwargs))
+
+    def many(self, calls: list[tuple[str, tuple, dict]]) -> list[CallRecord]:
+        replies = self.session.call_many(calls)
+        return [self.record(name, args, kwargs, reply)
+                for (name, args, kwargs), reply in zip(calls, replies)]
+
+    def caller(self) -> Caller:
+        return Caller(self, batch=self.many)
+
+    @staticmethod
+    def record(name: str, args: tuple, kwargs: dict, reply: dict) -> CallRecord:
+        """The record of one call from the kernel's reply, or the exception it raised."""
         if reply.get("ok"):
             try:
                 value = wire.decode(reply.get("value"))

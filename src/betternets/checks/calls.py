@@ -4,6 +4,8 @@ A check never touches student code directly. It asks a `Caller`:
 
     value = call("sigmoid", z)              # the returned value
     rec = call.record("sigmoid", z)         # value plus what the call did
+    recs = call.many([("sigmoid", (z1,)), ("sigmoid", (z2,))])   # independent calls,
+                                            # one round trip to the grader's kernel
 
 Arguments are plain data (arrays, numbers, lists, dicts) or one of three
 tokens, so that a request can cross a process boundary:
@@ -24,7 +26,7 @@ import importlib
 import traceback
 import warnings
 from dataclasses import dataclass, field
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
@@ -165,16 +167,39 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
     )
 
 
+Call = tuple  # (name, args) or (name, args, kwargs), as `Caller.many` takes them
+
+
 class Caller:
-    """What checks use: `call(name, *args, **kw)` and `call.record(...)`.
+    """What checks use: `call(name, *args, **kw)`, `call.record(...)` and `call.many(...)`.
 
     `executor(name, args, kwargs) -> CallRecord` does the work: `execute` on a
     namespace in the student's kernel, or a request sent to a kernel by the
-    grader.
+    grader. `batch(calls) -> list[CallRecord]`, when given, does the work of `many`
+    (the grader sends the calls in one request).
     """
 
-    def __init__(self, executor: Callable[[str, tuple, dict], CallRecord]):
+    def __init__(self, executor: Callable[[str, tuple, dict], CallRecord],
+                 batch: Callable[[list[tuple[str, tuple, dict]]], list[CallRecord]] | None = None):
         self._executor = executor
+        self._batch = batch
+
+    def many(self, calls: Iterable[Call]) -> list[CallRecord]:
+        """The records of several independent calls, `(name, args[, kwargs])` each.
+
+        Exactly what `[call.record(name, *args, **kwargs) for ...]` gives: the calls run
+        in order in the same kernel, and the first call that raises (StudentError, a
+        fault) raises here and the calls after it do not run. Each call keeps its own
+        time limit. Use it where no call's arguments depend on an earlier call's value:
+        the grader then pays one round trip to the kernel for the whole batch.
+        """
+        items = []
+        for item in calls:
+            name, args, *rest = item
+            items.append((str(name), tuple(args), dict(rest[0]) if rest else {}))
+        if self._batch is not None and len(items) > 1:
+            return self._batch(items)
+        return [self._executor(name, args, kwargs) for name, args, kwargs in items]
 
     def record(self, name: str, *args: Any, **kwargs: Any) -> CallRecord:
         return self._executor(name, args, kwargs)

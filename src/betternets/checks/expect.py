@@ -64,7 +64,17 @@ def same_shape(value: Any, shape: tuple, what: str, hint: str = "") -> np.ndarra
 
 def pure(call: Caller, name: str, *args: Any, **kwargs: Any) -> Any:
     """Call `name` and fail if it changed any argument in place; returns the value."""
-    rec = call.record(name, *args, **kwargs)
+    return _unchanged(name, call.record(name, *args, **kwargs))
+
+
+def pure_many(call: Caller, calls: list[tuple]) -> list[Any]:
+    """`pure` for several independent calls `(name, args[, kwargs])`, sent as one batch
+    (`Caller.many`): their values in order; fails at the first call that changed an
+    argument in place, as a loop of `pure` would."""
+    return [_unchanged(item[0], rec) for item, rec in zip(calls, call.many(calls))]
+
+
+def _unchanged(name: str, rec) -> Any:
     if rec.mutated:
         raise CheckFailed(f"{name} changed its input in place ({', '.join(rec.mutated)})",
                           "work on a copy (x = x.copy()) or build a new array")

@@ -7,6 +7,15 @@ answers requests on a pipe:
     {"op": "run", "code": ...}                        run one cell
     {"op": "call", "name": ..., "args": ..., "kwargs": ...}
                                                       `calls.execute` one function
+    {"op": "many", "calls": [{"name", "args", "kwargs"}, ...]}
+                                                      several calls in order: one reply
+                                                      frame per call as soon as it is
+                                                      done; stops after the first call
+                                                      that raised (as a loop would)
+
+With '{"template": true, ...}' as its configuration the process is instead the
+template kernel of `betternets.checks.template`, which forks one kernel per
+submission.
 
 Nothing is judged here: a call's record (value, mutated arguments, warnings,
 global RNG use) goes back as plain data, and the grader compares it with the
@@ -278,7 +287,8 @@ def _after(live: Any, sent: Any, _encode=encode, _type=type) -> Any:
         return {"__changed__": _type(live).__name__}
 
 
-def _apply_limits(cfg: dict) -> None:
+def apply_limits(cfg: dict) -> None:
+    """nice, rlimits, the sandbox user id and RLIMIT_NPROC, before any student code."""
     import resource
     try:
         os.nice(int(cfg.get("nice") or 0))   # inherited by every child; cannot be undone
@@ -304,9 +314,15 @@ def _apply_limits(cfg: dict) -> None:
 
 
 def serve(cfg: dict) -> None:
-    """Answer requests until the pipe closes. Holds its own references to what it uses."""
+    """A fresh kernel process: its limits, then `answer`."""
+    apply_limits(cfg)
+    answer(cfg)
+
+
+def answer(cfg: dict) -> None:
+    """Answer requests until the pipe closes (limits already applied). Holds its own
+    references to what it uses."""
     req_fd, resp_fd, cap = cfg["req_fd"], cfg["resp_fd"], int(cfg.get("output_bytes", 10000))
-    _apply_limits(cfg)
     null = os.open(os.devnull, os.O_RDWR)
     for fd in (0, 1, 2):
         os.dup2(null, fd)
@@ -327,6 +343,35 @@ def serve(cfg: dict) -> None:
             payload = _dumps({"ok": False, "unjudgeable": str(exc)})
         _write(resp_fd, payload)
 
+    def one_call(name, args, kwargs) -> dict:
+        """The record of one call as plain data; its captured output in "out"."""
+        out = CappedText(cap)
+        sys.stdout = sys.stderr = out
+        try:
+            args, kwargs = _decode(args, tokens=True), _decode(kwargs, tokens=True)
+            seen = _Watch(shell.user_ns, name)
+            rec = execute(seen, name, tuple(args), kwargs)
+            body = {"ok": True, "value": _encode(rec.value),
+                    "after": _after([list(seen.args), seen.kwargs], [args, kwargs])
+                    if seen.called else None,
+                    "mutated": [str(m) for m in rec.mutated],
+                    "warnings": [str(w)[:300] for w in rec.warnings[:20]],
+                    "global_rng_used": bool(rec.global_rng_used)}
+        except StudentError as exc:
+            cls = ("NotImplementedYet" if isinstance(exc, NotImplementedYet) else
+                   "MissingAnswer" if isinstance(exc, MissingAnswer) else "StudentError")
+            body = {"ok": False, "error": {"class": cls, "name": str(exc.name),
+                                           "kind": str(exc.kind),
+                                           "message": str(exc.message)[:500]}}
+        except Unjudgeable as exc:
+            body = {"ok": False, "unjudgeable": str(exc)}
+        except BaseException as exc:  # noqa: BLE001 - the kernel must keep answering
+            body = {"ok": False, "ename": type(exc).__name__, "evalue": str(exc)[:500]}
+        finally:
+            sys.stdout, sys.stderr = real_stdout, real_stderr
+        body["out"] = out.value()
+        return body
+
     _write(resp_fd, _dumps({"ok": True, "ready": True}))
     while True:
         try:
@@ -335,9 +380,10 @@ def serve(cfg: dict) -> None:
         except EOFError:
             return
         out = CappedText(cap)
-        sys.stdout = sys.stderr = out
         try:
-            if req.get("op") == "run":
+            op = req.get("op")
+            if op == "run":
+                sys.stdout = sys.stderr = out
                 result = shell.run_cell(req["code"], store_history=False)
                 err = result.error_before_exec or result.error_in_exec
                 sys.stdout, sys.stderr = real_stdout, real_stderr
@@ -346,31 +392,17 @@ def serve(cfg: dict) -> None:
                            "evalue": str(err)[:500], "out": out.value()})
                 else:
                     reply({"ok": True, "out": out.value()})
-            elif req.get("op") == "call":
-                try:
-                    args = _decode(req["args"], tokens=True)
-                    kwargs = _decode(req["kwargs"], tokens=True)
-                    seen = _Watch(shell.user_ns, req["name"])
-                    rec = execute(seen, req["name"], tuple(args), kwargs)
-                    body = {"ok": True, "value": _encode(rec.value),
-                            "after": _after([list(seen.args), seen.kwargs], [args, kwargs])
-                            if seen.called else None,
-                            "mutated": [str(m) for m in rec.mutated],
-                            "warnings": [str(w)[:300] for w in rec.warnings[:20]],
-                            "global_rng_used": bool(rec.global_rng_used)}
-                except StudentError as exc:
-                    cls = ("NotImplementedYet" if isinstance(exc, NotImplementedYet) else
-                           "MissingAnswer" if isinstance(exc, MissingAnswer) else "StudentError")
-                    body = {"ok": False, "error": {"class": cls, "name": str(exc.name),
-                                                   "kind": str(exc.kind),
-                                                   "message": str(exc.message)[:500]}}
-                except Unjudgeable as exc:
-                    body = {"ok": False, "unjudgeable": str(exc)}
-                sys.stdout, sys.stderr = real_stdout, real_stderr
-                body["out"] = out.value()
-                reply(body)
+            elif op == "call":
+                reply(one_call(req["name"], req["args"], req["kwargs"]))
+            elif op == "many":
+                # one reply frame per call, in order, each as soon as its call is done; the
+                # batch stops after the first call that did not return (as a loop would)
+                for item in req["calls"]:
+                    body = one_call(item["name"], item["args"], item["kwargs"])
+                    reply(body)
+                    if not body.get("ok"):
+                        break
             else:
-                sys.stdout, sys.stderr = real_stdout, real_stderr
                 reply({"ok": False, "ename": "ProtocolError", "evalue": "unknown request"})
         except BaseException as exc:  # noqa: BLE001 - the kernel must keep answering
             sys.stdout, sys.stderr = real_stdout, real_stderr
@@ -382,7 +414,11 @@ def main(argv: list[str] | None = None) -> None:
     argv = sys.argv[1:] if argv is None else argv
     cfg = json.loads(argv[0])
     os.environ.setdefault("MPLBACKEND", "Agg")
-    serve(cfg)
+    if cfg.get("template"):
+        from . import template
+        template.main(cfg)
+    else:
+        serve(cfg)
 
 
 if __name__ == "__main__":
