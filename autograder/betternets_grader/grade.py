@@ -138,7 +138,7 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
         raise GradingError(f"cannot move the previous {out_csv} aside: {exc}") from exc
     run = Run(strays=strays)
     try:
-        _grade_units(subs, root, options, run, progress)
+        _grade_units(subs, root, options, run, progress, log)
         run.seconds = time.monotonic() - t0
         write_csv(run.rows, out_csv)
         if options.report is not None:
@@ -164,7 +164,7 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
 
 
 def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, run: Run,
-                 progress) -> None:
+                 progress, log) -> None:
     """Grade (or reuse) every submission, each written as it comes; fills `run`."""
     course = prepare_course(options.course or root.workspace, root, db_url=options.db_url)
     units = _units(subs, root, options)
@@ -179,6 +179,9 @@ def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, ru
     # the work starts first: workers grade while this process imports nbgrader
     stream = run_units(todo, options.settings, options.jobs or os.cpu_count() or 1,
                        options.scheduler)
+    if todo:
+        log(f"grading {len(todo)} notebooks; meanwhile preparing nbgrader's gradebook "
+            "(the progress bar starts when it is ready)")
     api = nbgrader_api(course)
     ensure_released(api, course, root.solutions, sorted({s.assignment for s in subs}))
     results: dict[tuple[str, str], NotebookResult] = {}
