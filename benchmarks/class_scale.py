@@ -5,8 +5,10 @@
 
 For each size it builds a synthetic class of honest submissions (complete,
 partly wrong and untouched, as `grade_benchmark.py` makes them), grades it with
-`betternets grade --jobs N` (sandboxed where bubblewrap is installed) and
-prints, measured in this run:
+`betternets grade --jobs N` (sandboxed where bubblewrap is installed) in a copy
+of a released course (nbgrader's gradebook holds the assignments, as after
+`betternets release`; stock nbgrader starts from the same copy) and prints,
+measured in this run:
 
 - notebooks per second, the time to the first result row, and the peak memory
   (RSS summed over the grader and all its children);
@@ -58,9 +60,27 @@ class FirstRow:
             yield item
 
 
-def grade_class(folder: Path, course: Path, out: Path, jobs: int, scheduler=None) -> dict:
-    from betternets_grader.grade import GradeOptions, grade
+def released_course(folder: Path) -> Path:
+    """An nbgrader workspace after `betternets release`: the gradebook holds every assignment.
+    Each run below starts from a copy of it, as an instructor's grading runs do (the release
+    is done once a term); stock nbgrader gets the same copy."""
+    from betternets_grader.course import nbgrader_api, prepare_course
+    from betternets_grader.gradebook import ensure_released
+    workspace = prepare_course(folder, COURSE)
+    ensure_released(nbgrader_api(workspace), workspace, COURSE.solutions, COURSE.assignments())
+    return workspace
+
+
+def fresh_copy(released: Path | None, course: Path) -> None:
     shutil.rmtree(course, ignore_errors=True)
+    if released is not None:
+        shutil.copytree(released, course)
+
+
+def grade_class(folder: Path, course: Path, out: Path, jobs: int, scheduler=None,
+                released: Path | None = None) -> dict:
+    from betternets_grader.grade import GradeOptions, grade
+    fresh_copy(released, course)
     first = FirstRow()
     with PeakMemory() as mem:
         t = time.perf_counter()
@@ -141,14 +161,17 @@ def main() -> int:
         print(f"cores: {os.cpu_count()}; --jobs {args.jobs}")
         print(f"{'notebooks':>9} {'seconds':>8} {'nb/s':>6} {'first row s':>11} "
               f"{'peak MB':>8}  sandboxed")
+        released = released_course(root / "released")
         if not args.no_warmup:  # imports, caches and the course template: not class size
             build_class(root / "warmup", 2, only=args.notebooks)
-            grade_class(root / "warmup", root / "warmup-course", root / "warmup.csv", args.jobs)
+            grade_class(root / "warmup", root / "warmup-course", root / "warmup.csv", args.jobs,
+                        released=released)
         sizes, seconds, local_csv = sorted(args.sizes), [], {}
         for n in sizes:
             folder = root / f"class{n}"
             build_class(folder, n, only=args.notebooks)
-            r = grade_class(folder, root / f"course{n}", root / f"local{n}.csv", args.jobs)
+            r = grade_class(folder, root / f"course{n}", root / f"local{n}.csv", args.jobs,
+                            released=released)
             seconds.append(r["seconds"])
             local_csv[n] = root / f"local{n}.csv"
             print(f"{n:>9} {r['seconds']:8.1f} {n / r['seconds']:6.2f} {r['first']:11.1f} "
@@ -167,7 +190,9 @@ def main() -> int:
             from betternets_grader.engine.stock import grade_with_nbgrader
             folder = root / "stock-class"
             build_class(folder, args.stock_class, only=args.notebooks)
-            ours = grade_class(folder, root / "ours-s", root / "ours-s.csv", args.jobs)
+            ours = grade_class(folder, root / "ours-s", root / "ours-s.csv", args.jobs,
+                               released=released)
+            fresh_copy(released, root / "stock")
             t = time.perf_counter()
             grade_with_nbgrader(folder, root / "stock.csv", COURSE, course=root / "stock",
                                 log=lambda *_: None)
@@ -181,11 +206,12 @@ def main() -> int:
             if n not in local_csv:
                 folder = root / f"class{n}"
                 build_class(folder, n, only=args.notebooks)
-                grade_class(folder, root / f"course{n}", root / f"local{n}.csv", args.jobs)
+                grade_class(folder, root / f"course{n}", root / f"local{n}.csv", args.jobs,
+                            released=released)
                 local_csv[n] = root / f"local{n}.csv"
             with CommandLineCluster(workers=2) as address:
                 r = grade_class(root / f"class{n}", root / "dask-course", root / "dask.csv",
-                                args.jobs, scheduler=address)
+                                args.jobs, scheduler=address, released=released)
             same = read_rows(local_csv[n]) == read_rows(root / "dask.csv")
             print(f"DASK {n} notebooks on `dask scheduler` + 2 `dask worker` at {address}: "
                   f"{r['seconds']:.1f} s, {n / r['seconds']:.2f} notebooks/s; CSV equal to the "

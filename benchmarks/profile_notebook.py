@@ -4,7 +4,7 @@
 
 For each course notebook (its solution filled into the release, as a complete student
 would hand it in) this grades the notebook `--repeat` times in this process with
-`grade_unit` and splits the wall time into:
+`grade_unit`, on one CPU as a grading worker does, and splits the wall time into:
 
 - sandbox start: bubblewrap alone (`python -c pass` in the same sandbox), measured apart;
 - kernel start: from `Kernel.start` to the kernel's "ready" (interpreter, imports);
@@ -148,6 +148,8 @@ def main() -> int:
     if hasattr(kernel.Kernel, "call_many"):
         clock.wrap(kernel.Kernel, "call_many", "batched calls")
     kernel.share_templates()     # as a grading worker does: one template for all notebooks
+    if hasattr(os, "sched_setaffinity"):   # and on one CPU, with its kernels (pool._pin)
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     bw = sandbox_only()
     print(f"bubblewrap alone (python -S -c pass in the sandbox): {bw:.3f} s")
     names = [n for n in COURSE.notebooks() if not args.notebooks or n in args.notebooks]

@@ -243,6 +243,7 @@ def numerical_gradient(f, x, h=1e-5):
 import os, struct, time
 def relative_error(a, b):
     body = b"[" + b"[]," * (5 * 2 ** 20) + b"[]]"
+    body = struct.pack(">I", len(body)) + body   # the JSON's length, then the JSON
     frame = memoryview(struct.pack(">Q", len(body)) + body)
     while frame:
         frame = frame[os.write(_cfg["resp_fd"], frame):]
@@ -757,6 +758,7 @@ def test_4_decoding_a_reply_is_bounded():
 import os, struct, time
 def flood():
     body = b"[" + b"[]," * (5 * 2 ** 20) + b"[]]"
+    body = struct.pack(">I", len(body)) + body   # the JSON's length, then the JSON
     frame = memoryview(struct.pack(">Q", len(body)) + body)
     while frame:
         frame = frame[os.write(_cfg["resp_fd"], frame):]

@@ -22,15 +22,27 @@ def test_tokens_resolve_where_the_call_runs():
 
 
 def test_record_sees_mutation_warnings_and_global_rng():
-    def sloppy(x):
+    def sloppy(x, rng):
         x[0] = 99.0
         np.random.rand()
         return np.exp(np.array([1000.0]))
 
-    rec = namespace_caller({"sloppy": sloppy}).record("sloppy", np.zeros(3))
+    rec = namespace_caller({"sloppy": sloppy}).record("sloppy", np.zeros(3), Rng(0))
     assert rec.mutated == ["argument 1"]
     assert rec.global_rng_used
     assert any("overflow" in w for w in rec.warnings)
+
+
+def test_global_rng_is_watched_only_in_calls_handed_an_rng():
+    def draws(x, rng=None):
+        np.random.rand()
+        return x
+
+    call = namespace_caller({"draws": draws})
+    assert call.record("draws", 1.0, rng=Rng(1)).global_rng_used
+    assert not call.record("draws", 1.0).global_rng_used
+    with pytest.raises(TypeError, match="needs an Rng"):
+        expect.no_global_rng(call, "draws", 1.0)
 
 
 def test_clean_function_has_a_clean_record():

@@ -66,12 +66,14 @@ def test_anything_else_cannot_be_judged(value):
 
 
 @pytest.mark.parametrize("payload", [
-    {"__array__": {"dtype": "|O", "shape": [1], "data": base64.b64encode(b"\0" * 8).decode()}},
-    {"__array__": {"dtype": "<f8", "shape": [2], "data": base64.b64encode(b"\0" * 8).decode()}},
-    {"__array__": {"dtype": "<f8", "shape": [-1], "data": ""}},
+    {"__array__": {"dtype": "|O", "shape": [1], "data": b"\0" * 8}},
+    {"__array__": {"dtype": "<f8", "shape": [2], "data": b"\0" * 8}},
+    {"__array__": {"dtype": "<f8", "shape": [-1], "data": b""}},
+    {"__array__": {"dtype": "<f8", "shape": [1], "data": base64.b64encode(b"\0" * 8).decode()}},
+    {"__array__": {"dtype": "<f8", "shape": [1], "data": [0, 8]}},
     {"__pickle__": base64.b64encode(pickle.dumps(object())).decode()},
     {"__float__": "__import__('os')"}, {"__scalar__": {"dtype": "<f8", "shape": [2],
-                                                       "data": base64.b64encode(b"\0" * 16).decode()}},
+                                                       "data": b"\0" * 16}},
     {"a": 1, "b": 2}, {"__dict__": [[1]]},
 ])
 def test_malformed_or_dangerous_replies_are_refused(payload):
@@ -81,7 +83,32 @@ def test_malformed_or_dangerous_replies_are_refused(payload):
 
 def test_json_constants_are_refused():
     with pytest.raises(wire.Unjudgeable):
-        wire.loads(b"[NaN]")
+        wire.loads(b"\0\0\0\x05[NaN]")
+
+
+def _frame(head: bytes, tail: bytes = b"") -> bytes:
+    return len(head).to_bytes(4, "big") + head + tail
+
+
+@pytest.mark.parametrize("frame", [
+    b"", b"\0\0", b"\0\0\0\x09[1]",                                  # cut short
+    _frame(b'{"__array__":{"dtype":"<f8","shape":[1],"data":[0,8]}}', b"\0" * 7),  # past the end
+    _frame(b'{"__array__":{"dtype":"<f8","shape":[1],"data":[-1,8]}}', b"\0" * 8),
+    _frame(b'{"__array__":{"dtype":"<f8","shape":[2],"data":[0,8]}}', b"\0" * 8),  # too short
+])
+def test_malformed_frames_are_refused(frame):
+    with pytest.raises(wire.Unjudgeable):
+        wire.decode(wire.loads(frame))
+
+
+def test_arrays_cross_as_raw_bytes_behind_the_json():
+    value = {"w": np.arange(5.0), "b": (np.ones((2, 2), dtype=np.float32), "x")}
+    frame = wire.dumps(wire.encode(value))
+    head = wire.json_part(frame)
+    assert np.arange(5.0).tobytes() in frame and b"AAAA" not in head   # no base64 in the JSON
+    back = wire.decode(wire.loads(frame))
+    assert np.array_equal(back["w"], value["w"]) and back["b"][0].dtype == np.float32
+    assert back["b"][1] == "x"
 
 
 def test_mutation_is_judged_from_the_arguments_after_the_call():

@@ -22,12 +22,20 @@ from betternets.checks.core import (Registry, diagnose, diagnosis_lines, evaluat
 HIDDEN = Registry("hidden")
 
 
+_LOADED: list[str] = []
+
+
 def load_hidden_checks() -> None:
-    """Import every module `betternets_grader.hidden.exNN_*` (they register properties)."""
+    """Import every module `betternets_grader.hidden.exNN_*` (they register properties);
+    the folder is listed once a process (judging a notebook asks hundreds of times)."""
     from . import hidden
-    for info in pkgutil.iter_modules(hidden.__path__):
-        if info.name.startswith("ex"):
-            importlib.import_module(f"{hidden.__name__}.{info.name}")
+    if _LOADED:
+        return
+    names = [info.name for info in pkgutil.iter_modules(hidden.__path__)
+             if info.name.startswith("ex")]
+    for name in names:
+        importlib.import_module(f"{hidden.__name__}.{name}")
+    _LOADED.extend(names)
 
 
 def _home(exercise: str):

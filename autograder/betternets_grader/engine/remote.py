@@ -84,6 +84,8 @@ def _same_data(sent: Any, after: Any) -> bool:
             if all(isinstance(p, list) and len(p) == 2 for p in after["__dict__"]) else None
         return (pairs is not None and pairs.keys() == sent.keys()
                 and all(_same_data(sent[k], pairs[k]) for k in sent))
+    if isinstance(sent, np.ndarray) and _same_bytes(sent, after):
+        return True   # the usual case, without decoding a copy of the array
     try:
         value = wire.decode(after)
     except wire.Unjudgeable:
@@ -96,6 +98,14 @@ def _same_data(sent: Any, after: Any) -> bool:
         return type(sent) is type(value) and bool(sent == value or (sent != sent and value != value))
     except Exception:  # noqa: BLE001
         return False
+
+
+def _same_bytes(sent, after: Any) -> bool:
+    """Is `after` the encoding of an array with `sent`'s dtype, shape and bytes?"""
+    body = after.get("__array__") if type(after) is dict and len(after) == 1 else None
+    return (type(body) is dict and body.get("dtype") == sent.dtype.str
+            and body.get("shape") == list(sent.shape) and type(body.get("data")) is bytes
+            and body["data"] == sent.tobytes(order="C"))
 
 
 def changed_arguments(args: tuple, kwargs: dict, after: Any) -> list[str]:

@@ -20,6 +20,7 @@ from betternets.checks.status import Status
 
 from .. import answers
 from ..course import Course, nbgrader_api, prepare_course, run_nbgrader_step
+from ..gradebook import ensure_released
 from ..rows import test_cells_of, write_csv
 from ..submissions import Submission, find
 from ..verdicts import Verdict, every_cell
@@ -108,8 +109,7 @@ def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, root: Course,
         log(f"skipped {stray.path}: {stray.reason}")
     course = prepare_course(course or root.workspace, root)
     api = nbgrader_api(course)
-    for name in sorted({s.assignment for s in subs}):
-        run_nbgrader_step(api.generate_assignment, name, force=True, create=True)
+    ensure_released(api, course, solutions, sorted({s.assignment for s in subs}))
     rows: list[Verdict] = []
     for sub in progress(subs, desc="grading"):
         rows += grade_one(api, sub, course, solutions)

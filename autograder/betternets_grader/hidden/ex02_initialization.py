@@ -154,8 +154,10 @@ def _draw(call, name, *args, **kwargs) -> np.ndarray:
 
 
 def _shape(call, name, *args):
-    for n_in, n_out in [(7, 3), (1, 12), (64, 33)]:
-        vis.shape_and_float(call(name, n_in, n_out, *args), n_in, n_out, name)
+    sizes = [(7, 3), (1, 12), (64, 33)]
+    for (n_in, n_out), W in zip(sizes, call.values((name, (n_in, n_out, *args))
+                                                   for n_in, n_out in sizes)):
+        vis.shape_and_float(W, n_in, n_out, name)
 
 
 def _normal_property(call, name, std, p_fail, what, **kwargs):

@@ -19,11 +19,18 @@ from .core import (VISIBLE, collapse_stubs, diagnose, diagnosis_lines, raise_if_
 __all__ = ["check", "check_all", "VISIBLE"]
 
 
+_LOADED: list[str] = []
+
+
 def load_visible_checks() -> None:
-    """Import every module `exNN_<topic>`: one per notebook, its properties and named mistakes."""
-    for info in pkgutil.iter_modules(__path__):
-        if info.name.startswith("ex"):
-            importlib.import_module(f"{__name__}.{info.name}")
+    """Import every module `exNN_<topic>`: one per notebook, its properties and named mistakes
+    (the folder is listed once a process)."""
+    if _LOADED:
+        return
+    names = [info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith("ex")]
+    for name in names:
+        importlib.import_module(f"{__name__}.{name}")
+    _LOADED.extend(names)
 
 
 def _notebook_namespace(depth: int = 2) -> Mapping[str, Any]:

@@ -5,7 +5,7 @@ from typing import Any
 
 import numpy as np
 
-from .calls import Caller, NotImplementedYet, StudentError
+from .calls import Caller, NotImplementedYet, Rng, StudentError
 from .core import CheckFailed
 
 
@@ -82,7 +82,10 @@ def _unchanged(name: str, rec) -> Any:
 
 
 def no_global_rng(call: Caller, name: str, *args: Any, **kwargs: Any) -> Any:
-    """Call `name` and fail if it drew from numpy's global random state."""
+    """Call `name` and fail if it drew from numpy's global random state (watched only in a
+    call handed an `Rng`, so one must be among the arguments)."""
+    if not any(isinstance(a, Rng) for a in (*args, *kwargs.values())):
+        raise TypeError(f"no_global_rng({name!r}, ...) needs an Rng argument to watch")
     rec = call.record(name, *args, **kwargs)
     if rec.global_rng_used:
         raise CheckFailed(f"{name} used numpy's global random state (np.random.*)",

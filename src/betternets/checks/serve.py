@@ -19,18 +19,20 @@ submission.
 
 Nothing is judged here: a call's record (value, mutated arguments, warnings,
 global RNG use) goes back as plain data, and the grader compares it with the
-reference in its own process. Values cross as JSON: arrays as base64 raw bytes
+reference in its own process. Values cross as JSON: arrays as their raw bytes
 with dtype and shape (numeric and bool dtypes only), tuples, lists, dicts,
 numbers, strings. `decode` never builds anything else, so the grader never
 unpickles or evaluates what a submission sends. Anything else is refused with
 "cannot judge a value of type X".
 
-Frames on the pipe are an 8-byte big-endian length followed by that many bytes
-of UTF-8 JSON.
+Frames on the pipe are an 8-byte big-endian length followed by that many bytes:
+a 4-byte big-endian length, the UTF-8 JSON, then the arrays' raw bytes, which
+the JSON names by [offset, length] (an array's bytes would take a third more as
+base64 inside the JSON, and encoding, scanning and decoding that text was most
+of the cost of a call with large arrays).
 """
 from __future__ import annotations
 
-import base64
 import json
 import math
 import os
@@ -53,21 +55,21 @@ class Unjudgeable(ValueError):
 
 # ---------------------------------------------------------------- values <-> JSON
 
-def encode(value: Any, depth: int = 0, *, _asarray=np.asarray, _contig=np.ascontiguousarray,
-           _b64=base64.b64encode, _isinstance=isinstance, _type=type, _list=list,
-           _isfinite=math.isfinite) -> Any:
-    """Plain JSON for `value`; Unjudgeable for anything that is not plain data.
+def encode(value: Any, depth: int = 0, *, _asarray=np.asarray, _isinstance=isinstance,
+           _type=type, _isfinite=math.isfinite) -> Any:
+    """Plain data for `value` (JSON, but arrays hold their raw bytes, which `dumps` moves
+    behind the JSON); Unjudgeable for anything that is not plain data.
 
     The helpers it uses are bound when this module is imported, before any
     student code runs, so that patching numpy or builtins cannot change what
     crosses to the grader.
     """
-    return _encode(value, depth, _asarray, _contig, _b64, _isinstance, _type, _isfinite)
+    return _encode(value, depth, _asarray, _isinstance, _type, _isfinite)
 
 
-def _encode(value, depth, _asarray, _contig, _b64, _isinstance, _type, _isfinite):
+def _encode(value, depth, _asarray, _isinstance, _type, _isfinite):
     def enc(v):
-        return _encode(v, depth + 1, _asarray, _contig, _b64, _isinstance, _type, _isfinite)
+        return _encode(v, depth + 1, _asarray, _isinstance, _type, _isfinite)
     isinstance, type = _isinstance, _type  # noqa: A001 - the bound originals
     if depth > MAX_DEPTH:
         raise Unjudgeable("cannot judge a value nested this deeply")
@@ -92,7 +94,7 @@ def _encode(value, depth, _asarray, _contig, _b64, _isinstance, _type, _isfinite
             raise Unjudgeable(f"cannot judge a value of type {t.__name__} "
                               f"with dtype {arr.dtype}")
         body = {"dtype": arr.dtype.str, "shape": [int(n) for n in arr.shape],
-                "data": _b64(arr.tobytes(order="C")).decode("ascii")}
+                "data": arr.tobytes(order="C")}
         return {"__scalar__" if isinstance(value, np.generic) else "__array__": body}
     if t is list:
         return [enc(v) for v in value]
@@ -115,12 +117,11 @@ def _array(body: Any) -> np.ndarray:
     if (not isinstance(shape, list) or len(shape) > 32
             or not all(type(n) is int and n >= 0 for n in shape)):
         raise Unjudgeable("malformed array shape")
-    if not isinstance(data, str):
+    if not isinstance(data, bytes):
         raise Unjudgeable("malformed array data")
-    raw = base64.b64decode(data.encode("ascii"), validate=True)
-    if len(raw) != math.prod(shape) * dt.itemsize:
+    if len(data) != math.prod(shape) * dt.itemsize:
         raise Unjudgeable("array data does not match its shape and dtype")
-    return np.frombuffer(raw, dtype=dt).reshape(shape).copy()
+    return np.frombuffer(data, dtype=dt).reshape(shape).copy()
 
 
 def decode(value: Any, depth: int = 0, tokens: bool = False) -> Any:
@@ -174,13 +175,51 @@ def decode(value: Any, depth: int = 0, tokens: bool = False) -> Any:
 
 
 def dumps(obj: Any) -> bytes:
-    return json.dumps(obj, allow_nan=False, separators=(",", ":")).encode("utf-8")
+    """A frame's payload: the JSON's length (4 bytes, big-endian), the JSON, then every
+    bytes value of `obj` (arrays' data), each replaced in the JSON by [offset, length]."""
+    tail: list[bytes] = []
+    at = [0]
+
+    def behind(value: Any) -> Any:
+        if type(value) is not bytes:
+            raise Unjudgeable(f"cannot judge a value of type {type(value).__name__}")
+        tail.append(value)
+        at[0] += len(value)
+        return [at[0] - len(value), len(value)]
+
+    text = json.dumps(obj, allow_nan=False, separators=(",", ":"), default=behind)
+    head = text.encode("utf-8")
+    return struct.pack(">I", len(head)) + head + b"".join(tail)
+
+
+def json_part(data: bytes) -> bytes:
+    """The JSON of a payload `dumps` made (what a size check counts); b"" if malformed."""
+    if len(data) < 4:
+        return b""
+    size = struct.unpack(">I", data[:4])[0]
+    return data[4:4 + size] if 4 + size <= len(data) else b""
 
 
 def loads(data: bytes) -> Any:
+    """What `dumps` packed: the JSON, with each array's [offset, length] back as its bytes
+    (checked to lie in the payload; anything else is left for `decode` to refuse)."""
+    head = json_part(data)
+    if not head:
+        raise Unjudgeable("malformed frame")
+    tail = memoryview(data)[4 + len(head):]
+
     def no_constants(name: str) -> Any:
         raise Unjudgeable(f"malformed number {name}")
-    return json.loads(data.decode("utf-8"), parse_constant=no_constants)
+
+    def arrays(obj: dict) -> dict:
+        ref = obj.get("data")
+        if (len(obj) == 3 and "dtype" in obj and "shape" in obj and type(ref) is list
+                and len(ref) == 2 and all(type(n) is int and n >= 0 for n in ref)
+                and ref[0] + ref[1] <= len(tail)):
+            obj["data"] = bytes(tail[ref[0]:ref[0] + ref[1]])
+        return obj
+
+    return json.loads(head.decode("utf-8"), parse_constant=no_constants, object_hook=arrays)
 
 
 def write_frame(fd: int, payload: bytes) -> None:
@@ -313,6 +352,20 @@ def apply_limits(cfg: dict) -> None:
             pass
 
 
+def new_shell():
+    """The IPython shell that runs the cells, without a history database: cells run with
+    store_history=False, and the history's SQLite file and its saving thread would only
+    cost time. The template kernel makes it before it forks (`template.Template.loop`),
+    so that every kernel inherits it made and unused (30 ms a kernel less)."""
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+    if InteractiveShell.initialized():
+        return InteractiveShell.instance()
+    config = Config()
+    config.HistoryManager.enabled = False
+    return InteractiveShell.instance(config=config)
+
+
 def serve(cfg: dict) -> None:
     """A fresh kernel process: its limits, then `answer`."""
     apply_limits(cfg)
@@ -328,11 +381,10 @@ def answer(cfg: dict) -> None:
         os.dup2(null, fd)
     from . import calls
     from .calls import MissingAnswer, NotImplementedYet, StudentError
-    from IPython.core.interactiveshell import InteractiveShell
 
     execute, _encode, _dumps, _write, _read = calls.execute, encode, dumps, write_frame, read_exact
     _loads, _decode = loads, decode
-    shell = InteractiveShell.instance()
+    shell = new_shell()
     shell.user_ns["__name__"] = "__main__"
     real_stdout, real_stderr = sys.stdout, sys.stderr
 
@@ -350,7 +402,7 @@ def answer(cfg: dict) -> None:
         try:
             args, kwargs = _decode(args, tokens=True), _decode(kwargs, tokens=True)
             seen = _Watch(shell.user_ns, name)
-            rec = execute(seen, name, tuple(args), kwargs)
+            rec = execute(seen, name, tuple(args), kwargs, judge_mutation=False)
             body = {"ok": True, "value": _encode(rec.value),
                     "after": _after([list(seen.args), seen.kwargs], [args, kwargs])
                     if seen.called else None,

@@ -138,6 +138,8 @@ class Template:
         prctl(PR_SET_DUMPABLE, 0)
         prctl(PR_SET_CHILD_SUBREAPER, 1)
         preload()
+        from .serve import new_shell
+        new_shell()                 # made once here, inherited unused by every kernel
         for folder in self.wipe:    # what the imports wrote (caches): the template's own files
             empty_folder(folder)
         for fd in (self._wake_r, self._wake_w):
