@@ -1360,17 +1360,29 @@ def _rotation_probe(n, size=15):
     return np.repeat(img[None], n, axis=0)
 
 
-def _rotations(img, angles):
+def _rotations(img, angles, pixels=None):
     """`img` rotated by each of `angles` (degrees), exactly as
     `ndimage.rotate(img, a, reshape=False, order=1, mode="constant", cval=0.0)` does it:
     output pixel o takes the bilinear value of img at R(a) (o - c) + c, with c the centre and
-    R(a) = [[cos a, sin a], [-sin a, cos a]]; all angles in one `map_coordinates` call."""
+    R(a) = [[cos a, sin a], [-sin a, cos a]]; all angles in one `map_coordinates` call.
+    `pixels` (rows, cols): only these output pixels, shape (len(angles), len(rows))."""
     angles = np.asarray(angles, dtype=float)[:, None, None]
     c, s = special.cosdg(angles), special.sindg(angles)
     centre = (np.array(img.shape) - 1) / 2
-    r, q = np.indices(img.shape) - centre[:, None, None]
+    r, q = (np.indices(img.shape) if pixels is None else np.asarray(pixels)[:, None, :]) \
+        - centre[:, None, None]
     rows, cols = c * r + s * q + centre[0], -s * r + c * q + centre[1]
-    return ndimage.map_coordinates(img, [rows, cols], order=1, mode="constant", cval=0.0)
+    out = ndimage.map_coordinates(img, [rows, cols], order=1, mode="constant", cval=0.0)
+    return out if pixels is None else out[:, 0, :]
+
+
+def _reach(img):
+    """The output pixels a rotation of `img` by any angle can make non-zero: those within
+    the farthest non-zero pixel's distance from the centre, plus 1.5 for the bilinear
+    neighbours."""
+    centre = (np.array(img.shape) - 1) / 2
+    dist = np.hypot(*(np.indices(img.shape) - centre[:, None, None]))
+    return np.nonzero(dist <= dist[img != 0].max() + 1.5)
 
 
 def _golden_minimum(f, lo, hi, tol=1e-10):
@@ -1411,8 +1423,13 @@ def _recover_angles(outs, img, max_degrees, tol=1e-10):
     lo = np.concatenate([g - 0.3, np.zeros(near.sum())])
     hi = np.concatenate([np.where(near, 0.0, g + 0.3), g[near] + 0.3])
 
+    # outside `_reach` every reference rotation is 0, so the error there does not depend on
+    # the angle and the search may leave it out
+    pixels = _reach(img)
+    inside = outs[which][:, pixels[0], pixels[1]]
+
     def error(angles):
-        return ((_rotations(img, angles) - outs[which]) ** 2).sum(axis=(1, 2))
+        return ((_rotations(img, angles, pixels) - inside) ** 2).sum(axis=1)
 
     found = _golden_minimum(error, lo, hi, tol)
     err = error(found)
