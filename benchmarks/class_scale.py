@@ -60,14 +60,15 @@ class FirstRow:
             yield item
 
 
-def released_course(folder: Path) -> Path:
+def released_course(folder: Path, only: list[str] | None = None) -> Path:
     """An nbgrader workspace after `betternets release`: the gradebook holds every assignment.
     Each run below starts from a copy of it, as an instructor's grading runs do (the release
     is done once a term); stock nbgrader gets the same copy."""
     from betternets_grader.course import nbgrader_api, prepare_course
     from betternets_grader.gradebook import ensure_released
     workspace = prepare_course(folder, COURSE)
-    ensure_released(nbgrader_api(workspace), workspace, COURSE.solutions, COURSE.assignments())
+    names = [n for n in COURSE.assignments() if not only or n in only]
+    ensure_released(nbgrader_api(workspace), workspace, COURSE.solutions, names)
     return workspace
 
 
@@ -161,7 +162,7 @@ def main() -> int:
         print(f"cores: {os.cpu_count()}; --jobs {args.jobs}")
         print(f"{'notebooks':>9} {'seconds':>8} {'nb/s':>6} {'first row s':>11} "
               f"{'peak MB':>8}  sandboxed")
-        released = released_course(root / "released")
+        released = released_course(root / "released", args.notebooks)
         if not args.no_warmup:  # imports, caches and the course template: not class size
             build_class(root / "warmup", 2, only=args.notebooks)
             grade_class(root / "warmup", root / "warmup-course", root / "warmup.csv", args.jobs,
