@@ -18,6 +18,7 @@ from system import require
 from betternets_grader import answers
 from betternets.checks.status import Status
 from betternets_grader.engine.settings import Settings
+from betternets_grader.engine.judge import submission_seed
 from betternets_grader.engine.kernel import (Kernel, Limits, bwrap_path, close_templates,
                                              share_templates)
 from betternets_grader.pool import run_local
@@ -140,6 +141,23 @@ def test_kernels_of_one_template_draw_different_random_numbers():
                 draws.append(k.run("import random, numpy\n"
                                    "print(random.random(), numpy.random.random())")["out"])
         assert draws[0] != draws[1]
+    finally:
+        close_templates()
+
+
+def test_a_submission_s_seed_makes_its_global_draws_the_same_in_every_run():
+    """The grader seeds each kernel from the submission's bytes (`submission_seed`): the
+    same submission draws the same numbers in any run or worker, another one other numbers."""
+    share_templates()
+    try:
+        def draws(seed):
+            with Kernel(Limits(timeout=30), sandbox=False, seed=seed) as k:
+                k.start()
+                return k.run("import random, numpy\n"
+                             "print(random.random(), numpy.random.random())")["out"]
+        one, two = submission_seed(b'{"cells": []}'), submission_seed(b'{"cells": [] }')
+        assert one != two
+        assert draws(one) == draws(one) != draws(two)
     finally:
         close_templates()
 

@@ -18,6 +18,7 @@ on a Dask worker.
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import time
 from dataclasses import replace
@@ -58,11 +59,12 @@ class Session:
     """
 
     def __init__(self, cells: list[tuple[str, str]], settings: Settings, hidden: list[Path],
-                 setup: set[str] | None = None):
+                 setup: set[str] | None = None, seed: int | None = None):
         self.cells = cells                      # (cell id, code) in order
         self.setup = set(setup or ())           # ids of the course's setup cells
         self.settings = settings
-        self.kernel = Kernel(settings.limits(), sandbox=settings.sandbox, hidden=hidden)
+        self.kernel = Kernel(settings.limits(), sandbox=settings.sandbox, hidden=hidden,
+                             seed=seed)
         self.outcome: dict[str, AnswerRun] = {}   # cell id -> how it ran
         self.good: list[str] = []
         self.reached: set[str] = set()          # setup cells the notebook got to
@@ -210,6 +212,14 @@ def _fault_words(fault: KernelFault) -> str:
     return f"crashed the kernel: {fault.reason}"
 
 
+def submission_seed(data: bytes | str) -> int:
+    """The seed of a submission's kernel (numpy's and `random`'s global generators), from
+    its bytes: an answer that draws from them is judged the same in every run, locally or
+    on a cluster, and two submissions get different draws."""
+    raw = data.encode("utf-8") if isinstance(data, str) else bytes(data)
+    return int.from_bytes(hashlib.sha256(raw).digest()[:4], "big")
+
+
 def grade_unit(unit: dict, settings: Settings | None = None) -> NotebookResult:
     """Verdicts for one submission notebook. `unit`: student, assignment, data (bytes or
     str), source (the source notebook's JSON text), release (the student version's)."""
@@ -282,7 +292,7 @@ def grade_unit(unit: dict, settings: Settings | None = None) -> NotebookResult:
                 cells.append((gid, answers.source(theirs[0])))
 
     hidden_dirs = [Path(__file__).resolve().parents[1]]
-    session = Session(cells, settings, hidden_dirs, setup_ids)
+    session = Session(cells, settings, hidden_dirs, setup_ids, seed=submission_seed(data))
     try:
         try:
             session.run_cells()

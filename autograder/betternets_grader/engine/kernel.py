@@ -744,8 +744,9 @@ class Kernel:
     (`share_templates`), or one of this Kernel's own, ended by `close`."""
 
     def __init__(self, limits: Limits, sandbox: bool = True, hidden: list[Path] = (),
-                 uid: int | None = None):
+                 uid: int | None = None, seed: int | None = None):
         self.limits = limits
+        self.seed = seed          # of the kernel's `random` and np.random (None: fresh)
         self.hidden = list(hidden)
         self.bwrap = bwrap_path() if sandbox else None
         self.uid = uid
@@ -796,7 +797,8 @@ class Kernel:
             uid = _sandbox_uid(self.uid)
             self.uids.add(uid)
         cfg = {"output_bytes": lim.output_bytes, "rlimits": rlimits, "uid": uid,
-               "nice": lim.nice, "nproc": lim.nproc if uid or os.getuid() != 0 else None}
+               "nice": lim.nice, "nproc": lim.nproc if uid or os.getuid() != 0 else None,
+               "seed": self.seed}
         if self.bwrap:
             scratch = "/scratch"
         else:

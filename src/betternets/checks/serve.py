@@ -367,7 +367,10 @@ def new_shell():
 
 
 def serve(cfg: dict) -> None:
-    """A fresh kernel process: its limits, then `answer`."""
+    """A fresh kernel process: its seeds (`template.reseed`), its limits, then `answer`."""
+    if type(cfg.get("seed")) is int:
+        from .template import reseed
+        reseed(cfg["seed"])
     apply_limits(cfg)
     answer(cfg)
 

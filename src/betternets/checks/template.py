@@ -252,14 +252,16 @@ class Template:
         return ok
 
 
-def reseed() -> None:
-    """Fresh seeds for `random` and numpy's global generator, as a new interpreter has
-    (a fork would otherwise give every kernel the template's)."""
+def reseed(seed: int | None = None) -> None:
+    """Seeds for `random` and numpy's global generator: `seed` (the grader's, one per
+    submission, so that a submission drawing from them is judged the same in every run),
+    else fresh ones as a new interpreter has (a fork would otherwise give every kernel
+    the template's)."""
     import random
-    random.seed()
+    random.seed(seed)
     numpy = sys.modules.get("numpy")
     if numpy is not None:
-        numpy.random.seed()
+        numpy.random.seed(None if seed is None else seed % 2 ** 32)
 
 
 def become_kernel(req: dict, req_fd: int, resp_fd: int, close: tuple[int, ...]) -> None:
@@ -283,8 +285,9 @@ def become_kernel(req: dict, req_fd: int, resp_fd: int, close: tuple[int, ...]) 
         os.chdir(scratch)
         os.environ["HOME"] = scratch
         os.environ["MPLCONFIGDIR"] = os.path.join(scratch, ".mpl")
-        reseed()
         cfg = dict(req.get("cfg") or {}, req_fd=req_fd, resp_fd=resp_fd)
+        seed = cfg.get("seed")
+        reseed(seed if type(seed) is int else None)
         sys.argv[1:] = [json.dumps(cfg)]
         from . import serve
         serve.apply_limits(cfg)
