@@ -9,33 +9,21 @@ hidden properties registered in `HIDDEN`. Students never receive this package.
 """
 from __future__ import annotations
 
-import importlib
-import pkgutil
 import sys
 from typing import Any, Callable, Mapping
 
 from betternets.checks.calls import namespace_caller
-from betternets.checks import VISIBLE, load_visible_checks
+from betternets.checks import VISIBLE, import_exercise_modules, load_visible_checks
 from betternets.checks.core import (Registry, diagnose, diagnosis_lines, evaluate,
                                    raise_if_failed, report)
 
 HIDDEN = Registry("hidden")
 
 
-_LOADED: list[str] = []
-
-
 def load_hidden_checks() -> None:
-    """Import every module `betternets_grader.hidden.exNN_*` (they register properties);
-    the folder is listed once a process (judging a notebook asks hundreds of times)."""
+    """Import every module `betternets_grader.hidden.exNN_*` (they register properties)."""
     from . import hidden
-    if _LOADED:
-        return
-    names = [info.name for info in pkgutil.iter_modules(hidden.__path__)
-             if info.name.startswith("ex")]
-    for name in names:
-        importlib.import_module(f"{hidden.__name__}.{name}")
-    _LOADED.extend(names)
+    import_exercise_modules(hidden.__name__, hidden.__path__)
 
 
 def _home(exercise: str):

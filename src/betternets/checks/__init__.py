@@ -19,18 +19,24 @@ from .core import (VISIBLE, collapse_stubs, diagnose, diagnosis_lines, raise_if_
 __all__ = ["check", "check_all", "VISIBLE"]
 
 
-_LOADED: list[str] = []
+_IMPORTED: set[str] = set()
+
+
+def import_exercise_modules(package: str, path: Any) -> None:
+    """Import every module `exNN_<topic>` of `package` (found on `path`): importing one
+    registers its properties. The folder is listed once a process (judging a notebook
+    asks hundreds of times)."""
+    if package in _IMPORTED:
+        return
+    for info in pkgutil.iter_modules(path):
+        if info.name.startswith("ex"):
+            importlib.import_module(f"{package}.{info.name}")
+    _IMPORTED.add(package)
 
 
 def load_visible_checks() -> None:
-    """Import every module `exNN_<topic>`: one per notebook, its properties and named mistakes
-    (the folder is listed once a process)."""
-    if _LOADED:
-        return
-    names = [info.name for info in pkgutil.iter_modules(__path__) if info.name.startswith("ex")]
-    for name in names:
-        importlib.import_module(f"{__name__}.{name}")
-    _LOADED.extend(names)
+    """Import every module `exNN_<topic>`: one per notebook, its properties and named mistakes."""
+    import_exercise_modules(__name__, __path__)
 
 
 def _notebook_namespace(depth: int = 2) -> Mapping[str, Any]:
