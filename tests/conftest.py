@@ -73,3 +73,32 @@ def pytest_terminal_summary(terminalreporter):
                      "skip reasons; `make test` starts PostgreSQL itself)")
     if parts:
         terminalreporter.write_line("NOT COVERED on this machine: " + "; ".join(parts))
+
+
+@pytest.fixture(scope="session")
+def executed_solutions(tmp_path_factory):
+    """Every solution notebook executed once for the whole run, as a student's `jupyter
+    nbconvert --execute` does (ipywidgets, inline figures, progress bars), by the notebook
+    benchmark's smallest mode: (its stdout, its exit status, the folder of executed
+    notebooks). Workers of one xdist run share it: the first to ask runs it, under a lock
+    in the run's common temporary folder, and the others read what it left."""
+    import fcntl
+    import json
+    import subprocess
+
+    base = tmp_path_factory.getbasetemp()
+    shared = base.parent if os.environ.get("PYTEST_XDIST_WORKER") else base
+    out, record = shared / "executed-solutions", shared / "executed-solutions.json"
+    with open(shared / "executed-solutions.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not record.exists():
+            names = sorted(p.stem for p in (REPO / "solutions").glob("*.ipynb"))
+            env = {k: v for k, v in os.environ.items()
+                   if k not in ("MPLBACKEND", "BETTERNETS_STATIC", "BETTERNETS_NO_PROGRESS")}
+            out.mkdir(exist_ok=True)
+            proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "notebook_times.py"),
+                                   "--repeat", "1", "--notebooks", *names, "--save", str(out)],
+                                  capture_output=True, text=True, env=env, timeout=1800)
+            record.write_text(json.dumps([proc.stdout, proc.returncode]))
+    stdout, status = json.loads(record.read_text())
+    return stdout, status, out

@@ -1,5 +1,6 @@
 """Every notebook executed headless as a student's `jupyter nbconvert --execute` does (ipywidgets
-installed, inline backend, progress bars on), once, by the notebook benchmark's smallest mode:
+installed, inline backend, progress bars on), once for the whole run, by the notebook
+benchmark's smallest mode (the session fixture `executed_solutions` of tests/conftest.py):
 
 - the benchmark prints one line per run and a table that agrees with them (median, max, the
   count of runs over 60 s, its exit status);
@@ -12,9 +13,6 @@ from __future__ import annotations
 import copy
 import re
 import statistics
-import subprocess
-import sys
-from pathlib import Path
 
 import nbformat
 import pytest
@@ -30,16 +28,10 @@ BAR = re.compile(r"(\d+)%\|")
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def executed(tmp_path_factory):
-    """(stdout, exit status, folder of executed notebooks) of one benchmark run over all six."""
-    out = tmp_path_factory.mktemp("executed")
-    env = {k: v for k, v in __import__("os").environ.items()
-           if k not in ("MPLBACKEND", "BETTERNETS_STATIC", "BETTERNETS_NO_PROGRESS")}
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--repeat", "1", "--notebooks",
-                           *NOTEBOOKS, "--save", str(out)],
-                          capture_output=True, text=True, env=env, timeout=1800)
-    return proc.stdout, proc.returncode, out
+@pytest.fixture
+def executed(executed_solutions):
+    """The run's executed solution notebooks (tests/conftest.py)."""
+    return executed_solutions
 
 
 def explorer_cells(nb):

@@ -89,8 +89,8 @@ def test_complete_submission_earns_full_points(graded, name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_solution_demos_run_headless_without_errors(stock, name):
-    nb = json.loads((stock["course"] / "autograded" / "alice" / name / f"{name}.ipynb").read_text())
+def test_solution_demos_run_headless_without_errors(executed_solutions, name):
+    nb = json.loads((executed_solutions[2] / f"{name}.ipynb").read_text())
     errors = [(answers.kind(c), answers.source(c)[:60]) for c in nb["cells"]
               if c["cell_type"] == "code"
               and any(o.get("output_type") == "error" for o in c.get("outputs", []))]
