@@ -85,7 +85,10 @@ def test_the_copy_ranks_first_and_honest_work_stays_below_the_threshold(klass):
     scores = {(p.first, p.second): p.score for p in every}
     assert (every[0].first, every[0].second) == ("eve", "frank")
     assert every[0].score >= similarity.DEFAULT_THRESHOLD
-    assert {g for g, _ in every[0].exercises} == set(one_per_exercise(correct=True))
+    # the exercises shared: eve's, all but the shortest answers (scipy's `expit(z)` is
+    # almost all signature, and winnowing may keep none of the rest)
+    listed, copied = {g for g, _ in every[0].exercises}, set(one_per_exercise(correct=True))
+    assert listed <= copied and len(listed) >= len(copied) - 2
     honest = {pair: s for pair, s in scores.items() if pair != ("eve", "frank")}
     assert max(honest.values()) < similarity.DEFAULT_THRESHOLD, honest
     # untouched stubs share only the stub, the solution only the solution: nothing at all
@@ -150,3 +153,15 @@ def test_grade_takes_the_similarity_threshold(monkeypatch, tmp_path):
     assert student_cli.main(args) == 0
     assert seen["options"].similarity_threshold == GradeOptions().similarity_threshold \
         == similarity.DEFAULT_THRESHOLD
+
+
+def test_cells_a_student_marks_as_answers_are_not_read(klass):
+    """Only the course's answer cells count: a flood of added 'solution' cells is ignored."""
+    nb = json.loads(klass["eve"])
+    nb["cells"] += [{"cell_type": "code", "source": "x = 1\n" * 50, "outputs": [],
+                     "execution_count": None,
+                     "metadata": {"nbgrader": {"solution": True, "grade_id": f"mine{i}"}}}
+                    for i in range(3)]
+    twins = units({"eve": json.dumps(nb).encode(), "frank": json.dumps(nb).encode()})
+    pair, = similarity.similar_pairs(twins)
+    assert {g for g, _ in pair.exercises} <= set(one_per_exercise(correct=True))

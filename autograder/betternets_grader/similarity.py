@@ -1,7 +1,8 @@
 """Similarity report: pairs of submissions of one assignment whose answers are unusually alike.
 
 Only the answer cells are compared (found by their nbgrader `grade_id`, as grading
-finds them), each with the same cell of the other submission. The comparison is
+finds them; cells a student added or marked are never read), each with the same cell
+of the other submission, at most `MAX_CELL` characters of it. The comparison is
 copydetect's (https://github.com/blingenf/copydetect, the maintained PyPI package
 that implements MOSS's winnowing, Schleimer, Wilkerson and Aiken, SIGMOD 2003): a
 cell is tokenized by pygments, every identifier becomes `V`/`F`/`O`, every string
@@ -132,9 +133,10 @@ def similar_pairs(submissions: Iterable[Mapping], threshold: float = DEFAULT_THR
         common = boilerplate(subs[0]["source"], subs[0]["release"])
         prints = []
         for sub in sorted(subs, key=lambda s: s["student"]):
+            # only the course's answer cells: a cell a student added or marked is not read
             cells = answer_cells(sub["data"])
-            prints.append((sub["student"], {gid: _fingerprint(text, common.get(gid))
-                                            for gid, text in cells.items()}))
+            prints.append((sub["student"], {gid: _fingerprint(text, common[gid])
+                                            for gid, text in cells.items() if gid in common}))
         for (s1, f1), (s2, f2) in combinations(prints, 2):
             score, shared, per = _compare(f1, f2)
             if score >= threshold and shared >= max(min_overlap, 1):
