@@ -23,7 +23,7 @@ copier who took all of someone's work and added nothing shows 1.0 even when the
 source wrote more). A pair is reported when its score is at least the threshold
 and at least `MIN_OVERLAP` characters of normalised code are shared, so that one
 short idiom (`np.maximum(z, 0)`) that many students write alike is not a report.
-`DEFAULT_THRESHOLD` (0.7), measured on classes built as tests/test_similarity.py builds
+`DEFAULT_THRESHOLD` (0.7), measured on classes built as tests/unit/test_similarity.py builds
 one (three runs each): in notebooks 00, 01, 03 and 04, a copy of the catalog's correct
 variants with every assigned name renamed, a comment added and blank lines doubled
 scores 0.93 to 1.0, while answers written apart score at most 0.58 (two of the
@@ -37,9 +37,9 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Iterable, Mapping
 
 from . import answers
 
@@ -173,6 +173,7 @@ CSV_FIELDS = ("assignment", "first", "second", "score", "shared", "exercises")
 def pairs_csv(pairs: Iterable[SimilarPair]) -> bytes:
     """The pairs as CSV, one line each, student names spreadsheet-safe (`rows.csv_text`)."""
     import csv
+
     from .rows import csv_text
     buf = io.StringIO(newline="")
     writer = csv.writer(buf)

@@ -72,8 +72,8 @@ def _similarity_section(run) -> list[str]:
     for p in pairs:
         shown = ", ".join(f"{_esc(g)} {100 * s:.0f}%" for g, s in p.exercises[:10])
         more = f", ... {len(p.exercises) - 10} more" if len(p.exercises) > 10 else ""
-        part.append(f"<tr><td>{100 * p.score:.0f}%</td><td><b>{_esc(p.first)}</b> and "
-                    f"<b>{_esc(p.second)}</b></td><td>{_esc(p.assignment)}</td>"
+        part.append(f"<tr><td>{100 * p.score:.0f}%</td><td>{_esc(p.first)} and "
+                    f"{_esc(p.second)}</td><td>{_esc(p.assignment)}</td>"
                     f"<td>{shown}{more}</td></tr>")
     return part + ["</table>"]
 

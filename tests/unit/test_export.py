@@ -11,14 +11,14 @@ import csv
 import io
 
 import pytest
-from nbgrader.api import Gradebook
-from nbgrader.plugins.export import CsvExportPlugin
-
-from betternets import cli as student_cli
 from betternets_grader import export as lms
 from betternets_grader.course import ensure_tools_on_path
 from betternets_grader.roster import load_roster
 from checkout import COURSE
+from nbgrader.api import Gradebook
+from nbgrader.plugins.export import CsvExportPlugin
+
+from betternets import cli as student_cli
 
 ensure_tools_on_path()   # nbgrader's Gradebook runs `alembic` from this environment
 COURSE_ID = "dl101"

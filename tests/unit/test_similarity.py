@@ -17,14 +17,14 @@ import io
 import json
 import tokenize
 
-import pytest
-
 import catalog
-from betternets import cli as student_cli
+import pytest
 from betternets_grader import answers, samples, similarity
 from betternets_grader.engine.report import write_report
 from betternets_grader.grade import GradeOptions, Run
 from checkout import COURSE, SAMPLES
+
+from betternets import cli as student_cli
 
 NB = "01_activations"
 MODULE = next(m for m in catalog.modules() if m.NOTEBOOK == NB)
