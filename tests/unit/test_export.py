@@ -73,8 +73,23 @@ def workspace(tmp_path):
     return ws
 
 
+def assert_scores(body: dict[str, list[str]], first: int) -> None:
+    """Each student's row from column `first` on: a score per assignment, then the total."""
+    assert sorted(body) == sorted(PEOPLE)
+    for sid, row in body.items():
+        scores = [expected(sid, a) for a in sorted(CELLS)]
+        assert [float(x) for x in row[first:]] == pytest.approx([*scores, sum(scores)])
+
+
 def read(path) -> list[list[str]]:
     return list(csv.reader(io.StringIO(path.read_text(encoding="utf-8"), newline="")))
+
+
+def exported(workspace, fmt: str) -> list[list[str]]:
+    """The rows of `betternets export --format fmt` of the workspace's gradebook."""
+    out = workspace.parent / f"{fmt}.csv"
+    lms.export(workspace, fmt, out)
+    return read(out)
 
 
 def nbgrader_export(ws) -> dict[tuple[str, str], dict]:
@@ -85,44 +100,30 @@ def nbgrader_export(ws) -> dict[tuple[str, str], dict]:
     return {(r["student_id"], r["assignment"]): r for r in csv.DictReader(out.open())}
 
 
-def test_canvas_file_has_canvas_header_rows_and_the_scores(workspace, tmp_path):
-    out = tmp_path / "canvas.csv"
-    lms.export(workspace, "canvas", out)
-    rows = read(out)
-    assignments = sorted(CELLS)
+def test_canvas_file_has_canvas_header_rows_and_the_scores(workspace):
+    rows, assignments = exported(workspace, "canvas"), sorted(CELLS)
     assert rows[0] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section",
                        *assignments, "Final Points"]
     maxima = [sum(CELLS[a].values()) for a in assignments]
     assert rows[1] == ["Points Possible", "", "", "", "",
                        *(lms.points(m) for m in maxima), lms.points(sum(maxima))]
     body = {r[3]: r for r in rows[2:]}       # by SIS Login ID, the nbgrader id
-    assert sorted(body) == sorted(PEOPLE)
     assert body["alice"][:5] == ["Archer, Alice", "101", "", "alice", ""]
     assert body["carol"][0] == "carol"        # no name in the gradebook: the id
-    for sid, row in body.items():
-        scores = [expected(sid, a) for a in assignments]
-        assert [float(x) for x in row[5:]] == pytest.approx([*scores, sum(scores)])
+    assert_scores(body, 5)
 
 
-def test_moodle_file_identifies_students_by_email(workspace, tmp_path):
-    out = tmp_path / "moodle.csv"
-    lms.export(workspace, "moodle", out)
-    rows = read(out)
-    assignments = sorted(CELLS)
+def test_moodle_file_identifies_students_by_email(workspace):
+    rows, assignments = exported(workspace, "moodle"), sorted(CELLS)
     assert rows[0] == ["First name", "Last name", "Username", "Email address",
                        *assignments, "Course total"]
     body = {r[2]: r for r in rows[1:]}
     assert body["bob"][:4] == ["Bob", "Baker", "bob", "bob@example.org"]
-    for sid, row in body.items():
-        scores = [expected(sid, a) for a in assignments]
-        assert [float(x) for x in row[4:]] == pytest.approx([*scores, sum(scores)])
+    assert_scores(body, 4)
 
 
-def test_plain_csv_matches_nbgrader_export_and_is_spreadsheet_safe(workspace, tmp_path):
-    out = tmp_path / "grades.csv"
-    lms.export(workspace, "csv", out)
-    rows = read(out)
-    assignments = sorted(CELLS)
+def test_plain_csv_matches_nbgrader_export_and_is_spreadsheet_safe(workspace):
+    rows, assignments = exported(workspace, "csv"), sorted(CELLS)
     assert rows[0] == ["student_id", "first_name", "last_name", "email", *assignments,
                        "total", "max_total"]
     stock = nbgrader_export(workspace)
@@ -137,7 +138,8 @@ def test_plain_csv_matches_nbgrader_export_and_is_spreadsheet_safe(workspace, tm
     dave = next(r for r in rows if r[0] == "dave")
     # no formula, no escape sequence reaches a spreadsheet
     assert dave[1] == "'=HYPERLINK(\"http://x\")" and dave[3] == "'+dave@example.org"
-    assert "\x1b" not in out.read_text() and dave[2] == "D\\x1b[2Jave"
+    assert "\x1b" not in (workspace.parent / "csv.csv").read_text()
+    assert dave[2] == "D\\x1b[2Jave"
 
 
 def test_roster_fills_names_and_emails_for_nbgrader_export(tmp_path):
