@@ -1,7 +1,8 @@
 """Similarity report: pairs of submissions of one assignment whose answers are unusually alike.
 
 Only the answer cells are compared (found by their nbgrader `grade_id`, as grading
-finds them; cells a student added or marked are never read), each with the same cell
+finds them; cells a student added or marked are never read, and a cell whose
+nbgrader metadata a student changed is still found), each with the same cell
 of the other submission, at most `MAX_CELL` characters of it. The comparison is
 copydetect's (https://github.com/blingenf/copydetect, the maintained PyPI package
 that implements MOSS's winnowing, Schleimer, Wilkerson and Aiken, SIGMOD 2003): a
@@ -61,9 +62,11 @@ class SimilarPair:
     exercises: tuple[tuple[str, float], ...] = field(default=())  # (grade_id, score), worst first
 
 
-def answer_cells(data: bytes | str) -> dict[str, str]:
-    """grade_id -> text of every answer cell of a notebook's JSON ({} for anything
-    unreadable: a submission is hostile, and an unreadable one has nothing to compare)."""
+def answer_cells(data: bytes | str, ids=None) -> dict[str, str]:
+    """grade_id -> text of every answer cell of a notebook's JSON: the cells marked as
+    nbgrader solutions, or, given `ids` (the course's answer cells), the code cells with
+    those grade_ids whatever else their metadata says. {} for anything unreadable: a
+    submission is hostile, and an unreadable one has nothing to compare."""
     try:
         nb = json.loads(data)
         cells = nb.get("cells") if isinstance(nb, dict) else None
@@ -73,8 +76,10 @@ def answer_cells(data: bytes | str) -> dict[str, str]:
     for cell in cells if isinstance(cells, list) else []:
         meta = answers.grader_meta(cell)
         gid = meta.get("grade_id")
-        if (isinstance(cell, dict) and cell.get("cell_type") == "code" and meta.get("solution")
-                and not meta.get("grade") and isinstance(gid, str) and gid not in found):
+        if not (isinstance(cell, dict) and cell.get("cell_type") == "code"
+                and isinstance(gid, str)) or gid in found:
+            continue
+        if (gid in ids) if ids is not None else (meta.get("solution") and not meta.get("grade")):
             found[gid] = answers.source(cell)[:MAX_CELL]
     return found
 
@@ -134,9 +139,9 @@ def similar_pairs(submissions: Iterable[Mapping], threshold: float = DEFAULT_THR
         prints = []
         for sub in sorted(subs, key=lambda s: s["student"]):
             # only the course's answer cells: a cell a student added or marked is not read
-            cells = answer_cells(sub["data"])
+            cells = answer_cells(sub["data"], ids=common)
             prints.append((sub["student"], {gid: _fingerprint(text, common[gid])
-                                            for gid, text in cells.items() if gid in common}))
+                                            for gid, text in cells.items()}))
         for (s1, f1), (s2, f2) in combinations(prints, 2):
             score, shared, per = _compare(f1, f2)
             if score >= threshold and shared >= max(min_overlap, 1):

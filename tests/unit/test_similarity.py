@@ -165,3 +165,13 @@ def test_cells_a_student_marks_as_answers_are_not_read(klass):
     twins = units({"eve": json.dumps(nb).encode(), "frank": json.dumps(nb).encode()})
     pair, = similarity.similar_pairs(twins)
     assert {g for g, _ in pair.exercises} <= set(one_per_exercise(correct=True))
+
+
+def test_a_copy_with_its_metadata_stripped_is_still_compared(klass):
+    """Answer cells are found by the course's grade_ids, not by the student's flags."""
+    nb = json.loads(klass["frank"])
+    for cell in nb["cells"]:
+        cell.get("metadata", {}).get("nbgrader", {}).pop("solution", None)
+    pairs = similarity.similar_pairs(units({"eve": klass["eve"],
+                                           "frank": json.dumps(nb).encode()}))
+    assert [(p.first, p.second) for p in pairs] == [("eve", "frank")]
