@@ -100,6 +100,9 @@ def cmd_grade(args) -> int:
     print(f"{len(rows)} rows written to {args.out}; class report: {report}")
     print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
           f"{run.seconds:.1f} s, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
+    if run.similar_pairs:
+        print(f"{len(run.similar_pairs)} pairs of submissions with unusually similar answers: "
+              f"see the class report")
     return 0
 
 

@@ -136,18 +136,20 @@ def test_betternets_similarity_over_a_folder(klass, tmp_path, capsys):
     assert [(r["first"], r["second"]) for r in rows] == [("eve", "frank")]
 
 
-def test_grade_takes_the_similarity_threshold(monkeypatch, tmp_path):
+def test_grade_takes_the_similarity_threshold(monkeypatch, tmp_path, capsys):
     from betternets_grader import grade as grading
     seen = {}
+    pair = similarity.SimilarPair(NB, "eve", "frank", 0.97, 800, (("relu", 1.0),))
 
     def fake(submissions, out, root, options, progress=None, log=print):
         seen["options"] = options
-        return Run(sandboxed=False)
+        return Run(sandboxed=False, similar_pairs=[pair] if options.similarity_threshold else [])
     monkeypatch.setattr(grading, "grade", fake)
     args = ["grade", "subs", "--out", str(tmp_path / "r.csv"), "--root", str(COURSE.root),
             "--course", str(tmp_path / "c")]
     assert student_cli.main([*args, "--similarity-threshold", "0.5"]) == 0
     assert seen["options"].similarity_threshold == 0.5
+    assert "1 pairs of submissions with unusually similar answers" in capsys.readouterr().out
     assert student_cli.main([*args, "--similarity-threshold", "off"]) == 0
     assert seen["options"].similarity_threshold is None
     assert student_cli.main(args) == 0
