@@ -3,7 +3,11 @@
     release [--root DIR] [--course DIR]         lectures/ from solutions/ (nbgrader)
     grade SUBMISSIONS --out CSV                 grade a class; one row per student and test cell
         [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
+        [--similarity-threshold X|off]
     feedback --out DIR                          HTML feedback per student of the last grading
+    export --format canvas|moodle|csv --out FILE   the gradebook's scores for an LMS
+    roster FILE                                 students' names/emails/LMS ids into the gradebook
+    similarity [SUBMISSIONS] [--threshold X] [--out CSV]   pairs of unusually similar answers
     site --out DIR                              static walkthrough site of the solved notebooks
     mutants NOTEBOOK [--exercise NAME] [--jobs N]   mutation score of the checks
 
@@ -21,6 +25,8 @@ from dataclasses import fields
 from pathlib import Path
 
 from .engine.settings import Settings
+from .export import FORMATS
+from .similarity import DEFAULT_THRESHOLD
 
 
 def _progress(iterable, desc=""):
@@ -86,13 +92,17 @@ def cmd_grade(args) -> int:
     report = Path(args.report) if args.report else workspace / "report.html"
     options = GradeOptions(course=workspace, jobs=args.jobs, scheduler=args.scheduler,
                            db_url=args.db_url, settings=settings_of(args),
-                           show_hidden=args.show_hidden, force=args.force, report=report)
+                           show_hidden=args.show_hidden, force=args.force, report=report,
+                           similarity_threshold=args.similarity_threshold)
     run = grade(Path(args.submissions), Path(args.out), root, options, progress=_progress)
     rows = run.rows
     print(score_table(rows))
     print(f"{len(rows)} rows written to {args.out}; class report: {report}")
     print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
           f"{run.seconds:.1f} s, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
+    if run.similar_pairs:
+        print(f"{len(run.similar_pairs)} pairs of submissions with unusually similar answers: "
+              f"see the class report")
     return 0
 
 
@@ -102,6 +112,51 @@ def cmd_feedback(args) -> int:
     written = feedback(Path(args.out), course=workspace)
     print(f"{len(written)} feedback files written to {args.out}")
     return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export
+    grades = export(course_of(args)[1], args.format, Path(args.out))
+    print(f"{len(grades.students)} students, {len(grades.assignments)} assignments "
+          f"written to {args.out} ({args.format})")
+    return 0
+
+
+def cmd_roster(args) -> int:
+    from .course import prepare_course
+    from .roster import load_roster
+    root, workspace = course_of(args)
+    if not (workspace / "nbgrader_config.py").is_file():
+        prepare_course(workspace, root)
+    n = load_roster(workspace, Path(args.file))
+    print(f"{n} students written to the gradebook of {workspace}")
+    return 0
+
+
+def cmd_similarity(args) -> int:
+    from .rows import atomic_write, escape_controls
+    from .similarity import class_submissions, pairs_csv, similar_pairs
+    root, workspace = course_of(args)
+    folder = Path(args.submissions) if args.submissions else workspace / "submitted"
+    pairs = similar_pairs(class_submissions(folder, root), args.threshold)
+    for p in pairs:
+        print(escape_controls(f"{100 * p.score:3.0f}%  {p.first} and {p.second}  {p.assignment}: "
+                              + ", ".join(g for g, _ in p.exercises[:8])))
+    print(f"{len(pairs)} pairs at or above {100 * args.threshold:.0f}% similarity")
+    if args.out:
+        atomic_write(Path(args.out), pairs_csv(pairs))
+        print(f"written to {args.out}")
+    return 0
+
+
+def _threshold(text: str) -> float | None:
+    """A similarity threshold in [0, 1], or None for 'off'."""
+    if text.lower() in ("off", "none"):
+        return None
+    value = float(text)
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"{text}: a threshold is between 0 and 1")
+    return value
 
 
 def cmd_site(args) -> int:
@@ -138,12 +193,37 @@ def build_parser(prog: str = "betternets-grader") -> argparse.ArgumentParser:
                    help="regrade everything, even notebooks unchanged since the last run")
     p.add_argument("--report", default=None,
                    help="class report HTML to write (default: report.html in the workspace)")
+    p.add_argument("--similarity-threshold", type=_threshold, default=DEFAULT_THRESHOLD,
+                   metavar="X", help="list in the class report the pairs of submissions whose "
+                   "answers are at least this similar, 0..1, or 'off' (default: %(default)s)")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("feedback", help="write HTML feedback of the last grading")
     p.add_argument("--out", default="feedback", help="folder to write (default: %(default)s)")
     add_course_options(p)
     p.set_defaults(run=cmd_feedback)
+
+    p = sub.add_parser("export", help="write the gradebook's scores as a file an LMS imports")
+    p.add_argument("--format", required=True, choices=FORMATS,
+                   help="canvas (gradebook CSV), moodle (grade import CSV) or csv")
+    p.add_argument("--out", required=True, metavar="FILE", help="the file to write")
+    add_course_options(p)
+    p.set_defaults(run=cmd_export)
+
+    p = sub.add_parser("roster", help="students' names, emails and LMS ids into the gradebook")
+    p.add_argument("file", metavar="FILE",
+                   help="CSV with columns id[,first_name,last_name,email,lms_user_id]")
+    add_course_options(p)
+    p.set_defaults(run=cmd_roster)
+
+    p = sub.add_parser("similarity", help="pairs of submissions with unusually similar answers")
+    p.add_argument("submissions", nargs="?", default=None,
+                   help="folder of submissions (default: submitted/ of the nbgrader workspace)")
+    p.add_argument("--threshold", type=_threshold, default=DEFAULT_THRESHOLD, metavar="X",
+                   help="list pairs at least this similar, 0..1 (default: %(default)s)")
+    p.add_argument("--out", default=None, metavar="CSV", help="also write the pairs as CSV")
+    add_course_options(p)
+    p.set_defaults(run=cmd_similarity)
 
     p = sub.add_parser("site", help="build the static self-study site from the solved notebooks")
     p.add_argument("--out", default="site", help="folder to write (default: %(default)s)")

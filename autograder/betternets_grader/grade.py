@@ -28,6 +28,7 @@ from .engine.settings import Settings
 from .gradebook import Writer, ensure_released
 from .pool import failed_unit, run_units
 from .rows import cap, escape_controls, write_csv
+from .similarity import DEFAULT_THRESHOLD, SimilarPair, similar_pairs
 from .submissions import Stray, Submission, find, read_notebook
 from .verdicts import NotebookResult, Verdict
 
@@ -48,6 +49,7 @@ class GradeOptions:
     show_hidden: bool = False                # hidden checks' messages in the feedback
     force: bool = False                      # regrade notebooks the cache still holds
     report: Path | None = None               # class report HTML to write, if any
+    similarity_threshold: float | None = DEFAULT_THRESHOLD  # None: no similarity report
 
 
 @dataclass
@@ -59,6 +61,8 @@ class Run:
     graded: int = 0
     reused: int = 0
     seconds: float = 0.0
+    similar_pairs: list[SimilarPair] = field(default_factory=list)  # most similar first
+    similarity_threshold: float | None = None                       # what they were cut at
 
     @property
     def rows(self) -> list[Verdict]:
@@ -206,6 +210,9 @@ def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, ru
         writer.close()
     order = {(s.student, s.assignment): i for i, s in enumerate(subs)}
     run.results = [results[k] for k in sorted(results, key=lambda k: order.get(k, 0))]
+    if options.similarity_threshold is not None:
+        run.similarity_threshold = options.similarity_threshold
+        run.similar_pairs = similar_pairs(units, options.similarity_threshold)
     ran = [r for r in run.results if r.ran]
     from .engine.kernel import bwrap_path
     run.sandboxed = (all(r.sandboxed for r in ran) if ran

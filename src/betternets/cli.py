@@ -4,6 +4,9 @@
     betternets grade SUBMISSIONS --out CSV       grade a class; one row per student and test
         [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
     betternets feedback --out DIR                HTML feedback per student of the last grading
+    betternets export --format canvas|moodle|csv --out FILE   the gradebook's scores for an LMS
+    betternets roster FILE                       students' names/emails/LMS ids into the gradebook
+    betternets similarity [SUBMISSIONS]          pairs of submissions with unusually similar answers
     betternets site --out DIR                    static walkthrough site of the solved notebooks
 
 These are instructor commands: they need the betternets-grader package
@@ -22,6 +25,9 @@ import sys
 COMMANDS = {"release": "generate lectures/ from solutions/",
             "grade": "grade a folder of submissions",
             "feedback": "write HTML feedback of the last grading",
+            "export": "write the gradebook's scores as a file an LMS imports",
+            "roster": "students' names, emails and LMS ids into the gradebook",
+            "similarity": "pairs of submissions with unusually similar answers",
             "site": "build the static self-study site from the solved notebooks"}
 
 

@@ -2,7 +2,9 @@
 
 A score histogram per assignment, pass rates per exercise, and the list of
 faulted or suspicious submissions (timeouts, crashes, tampering, unreadable
-files, skipped files). The page says at the top whether the run was sandboxed.
+files, skipped files), and the pairs of submissions whose answers are unusually similar
+(`similarity`, when the run computed them). The page says at the top whether the run
+was sandboxed.
 """
 from __future__ import annotations
 
@@ -50,6 +52,30 @@ def _histogram(percents: list[float], bins: int = 10) -> str:
 def _esc(text) -> str:
     """HTML-escaped, with every control character written as an escape."""
     return html.escape(escape_controls(str(text)))
+
+
+def _similarity_section(run) -> list[str]:
+    """The pairs of `run.similar_pairs`, most similar first, with their exercises; nothing
+    when the run computed no similarity (`run.similarity_threshold` is None)."""
+    threshold = getattr(run, "similarity_threshold", None)
+    if threshold is None:
+        return []
+    pairs = run.similar_pairs
+    part = [f"<h2>Similar submissions</h2><p>Pairs of one assignment whose answer cells share "
+            f"at least {100 * threshold:.0f}% of their code once identifiers, comments and "
+            f"layout are normalised and the solution and the stubs are left out; a lead to "
+            f"look at, not a verdict.</p>"]
+    if not pairs:
+        return part + ["<p>None.</p>"]
+    part.append("<table><tr><th>similarity</th><th>students</th><th>assignment</th>"
+                "<th>exercises (similarity)</th></tr>")
+    for p in pairs:
+        shown = ", ".join(f"{_esc(g)} {100 * s:.0f}%" for g, s in p.exercises[:10])
+        more = f", ... {len(p.exercises) - 10} more" if len(p.exercises) > 10 else ""
+        part.append(f"<tr><td>{100 * p.score:.0f}%</td><td>{_esc(p.first)} and "
+                    f"{_esc(p.second)}</td><td>{_esc(p.assignment)}</td>"
+                    f"<td>{shown}{more}</td></tr>")
+    return part + ["</table>"]
 
 
 def write_report(run, out: Path) -> Path:
@@ -104,6 +130,7 @@ def write_report(run, out: Path) -> Path:
         body.append("</ul>")
     else:
         body.append("<p>None.</p>")
+    body.extend(_similarity_section(run))
     leftovers = run.leftovers
     if leftovers:
         body.append("<h2>Scratch folders that could not be removed</h2><ul>" +
