@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+import catalog
+from betternets_grader.samples import fill
 from checkout import REPO, SAMPLES, SOLUTIONS
 from local_users import LocalUsers
 from system import require
@@ -41,17 +43,24 @@ BIN = Path(sys.executable).parent
 TRANSCRIPT = REPO / "test-artifacts" / "instructor-week.txt"
 
 
-def renamed_copy(notebook: dict) -> dict:
-    """alice's notebook as a copier makes it: her answers with names and spacing changed."""
-    nb = json.loads(json.dumps(notebook))
-    for cell in nb["cells"]:
-        if cell["cell_type"] != "code":
-            continue
-        src = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        for old, new in (("grad", "g_out"), ("fx", "val"), ("old", "saved"), ("idx", "where")):
-            src = re.sub(rf"\b{old}\b", new, src)
-        cell["source"] = src.replace("    ", "  ")
-    return nb
+def own_answers() -> dict[str, str]:
+    """alice's answers: right, but her own code (the catalog's correct variants), not the
+    solution's, which the similarity report discounts as common to everyone."""
+    module = next(m for m in catalog.modules() if m.NOTEBOOK == NOTEBOOK)
+    mine: dict[str, str] = {}
+    for entry in module.ENTRIES:
+        if entry.correct:
+            mine.setdefault(entry.exercise, entry.source)
+    return mine
+
+
+def renamed(source: str) -> str:
+    """A copier's version of `source`: every name of its own renamed, the indentation changed."""
+    names = set(re.findall(r"^\s*(?:for\s+)?([a-z_][a-z0-9_]*)\s*(?:,\s*\w+\s*)?=",
+                           source, re.M)) - {"def"}
+    for i, name in enumerate(sorted(names)):
+        source = re.sub(rf"\b{name}\b", f"v{i}", source)
+    return source.replace("    ", "  ")
 
 
 class Week:
@@ -142,10 +151,11 @@ def term(week):
         target = w.users.home(name) / NOTEBOOK / f"{NOTEBOOK}.ipynb"
         target.write_text(json.dumps(nb))   # the student saves their work
 
-    alice = json.loads((SAMPLES / "alice" / f"{NOTEBOOK}.ipynb").read_text())
-    answer("alice", alice)
+    fetched = json.loads((w.users.home("alice") / NOTEBOOK / f"{NOTEBOOK}.ipynb").read_text())
+    alice = own_answers()
+    answer("alice", fill(fetched, alice))
     answer("bob", json.loads((SAMPLES / "bob" / f"{NOTEBOOK}.ipynb").read_text()))
-    answer("eve", renamed_copy(alice))
+    answer("eve", fill(fetched, {gid: renamed(src) for gid, src in alice.items()}))
     w.student("alice", "nbgrader", "submit", NOTEBOOK)
     w.student("bob", "nbgrader", "submit", NOTEBOOK)
     time.sleep(1.0)
@@ -287,10 +297,10 @@ def test_the_lms_export_has_every_student_with_the_penalty_taken_off(week, regra
     assert lines[1][0].strip() == "Points Possible"
     with gradebook(week) as gb:
         for line in lines[2:]:
-            sub = gb.find_submission(NOTEBOOK, line[1])
+            sub = gb.find_submission(NOTEBOOK, line[3])        # SIS Login ID: nbgrader's id
             expected = max(0.0, sub.score - (sub.late_submission_penalty or 0.0))
             assert float(line[column]) == pytest.approx(expected)
-        assert {line[1] for line in lines[2:]} == set(STUDENTS)
+        assert {line[3] for line in lines[2:]} == set(STUDENTS)
 
 
 def test_the_class_report_ranks_the_copy_first(week, regraded):
