@@ -19,8 +19,8 @@ from betternets_grader import answers
 from betternets.checks.status import Status
 from betternets_grader.engine.settings import Settings
 from betternets_grader.engine.judge import submission_seed
-from betternets_grader.engine.kernel import (Kernel, Limits, bwrap_path, close_templates,
-                                             share_templates)
+from betternets_grader.engine.kernel import Kernel, Limits, bwrap_path
+from betternets_grader.engine.templates import close_templates, share_templates
 from betternets_grader.pool import run_local
 from betternets_grader.samples import fill
 

@@ -1,35 +1,26 @@
-"""The kernel side of `betternets grade`: serve `call` requests from the grader.
+"""The wire between the grader and a kernel: values, frames, and the argument diff.
 
-The grader starts `python -m betternets.checks.serve CONFIG` in a sandbox. This
-process runs the notebook's setup and answer cells in an IPython shell and
-answers requests on a pipe:
+Both sides import this module: the kernel (`betternets.kernel.server`) to answer, the
+grader (`betternets_grader.engine.kernel`, `.remote`) to ask and to judge, and the
+in-process `calls.execute` for the same argument diff.
 
-    {"op": "run", "code": ...}                        run one cell
-    {"op": "call", "name": ..., "args": ..., "kwargs": ...}
-                                                      `calls.execute` one function
-    {"op": "many", "calls": [{"name", "args", "kwargs"}, ...]}
-                                                      several calls in order: one reply
-                                                      frame per call as soon as it is
-                                                      done; stops after the first call
-                                                      that raised (as a loop would)
+Values cross as JSON: arrays as their raw bytes with dtype and shape (numeric and
+bool dtypes only), tuples, lists, dicts, numbers, strings, and three tokens (`Rng`,
+`Fn`, `Answer`) that a request may carry. `decode` never builds anything else, so
+the grader never unpickles or evaluates what a submission sends. Anything else is
+refused with "cannot judge a value of type X".
 
-With '{"template": true, ...}' as its configuration the process is instead the
-template kernel of `betternets.checks.template`, which forks one kernel per
-submission.
+Frames on a pipe are an 8-byte big-endian length followed by that many bytes (the
+payload): a 4-byte big-endian length, the UTF-8 JSON, then the arrays' raw bytes,
+which the JSON names by [offset, length] (an array's bytes would take a third more as
+base64 inside the JSON, and encoding, scanning and decoding that text was most of
+the cost of a call with large arrays).
 
-Nothing is judged here: a call's record (value, mutated arguments, warnings,
-global RNG use) goes back as plain data, and the grader compares it with the
-reference in its own process. Values cross as JSON: arrays as their raw bytes
-with dtype and shape (numeric and bool dtypes only), tuples, lists, dicts,
-numbers, strings. `decode` never builds anything else, so the grader never
-unpickles or evaluates what a submission sends. Anything else is refused with
-"cannot judge a value of type X".
-
-Frames on the pipe are an 8-byte big-endian length followed by that many bytes:
-a 4-byte big-endian length, the UTF-8 JSON, then the arrays' raw bytes, which
-the JSON names by [offset, length] (an array's bytes would take a third more as
-base64 inside the JSON, and encoding, scanning and decoding that text was most
-of the cost of a call with large arrays).
+Arguments changed in place are found one way, wherever the call ran: where the
+function ran, `arguments_after` encodes the arguments it was handed as they are after
+the call; where the call is judged, `changed_arguments` compares them with what was
+sent (in the grader, with numpy as the grader has it, whatever the submission did to
+numpy in its kernel).
 """
 from __future__ import annotations
 
@@ -38,12 +29,35 @@ import math
 import os
 import re
 import struct
-import sys
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
-from .calls import Answer, Fn, Rng
+HEADER = struct.Struct(">Q")     # a frame's length, before its payload
+
+
+# ---------------------------------------------------------------- tokens
+
+@dataclass(frozen=True)
+class Rng:
+    """A random generator, sent by seed: `numpy.random.default_rng(seed)`."""
+    seed: int
+
+
+@dataclass(frozen=True)
+class Fn:
+    """A function sent by its import path, "package.module:attribute"."""
+    path: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """The student's own function `name` (an earlier exercise)."""
+    name: str
+
+
+# ---------------------------------------------------------------- values <-> JSON
 
 MAX_DEPTH = 40
 _DTYPE = re.compile(r"^[<>|=]?[biufc]\d{1,2}$")
@@ -222,9 +236,22 @@ def loads(data: bytes) -> Any:
     return json.loads(head.decode("utf-8"), parse_constant=no_constants, object_hook=arrays)
 
 
+# ---------------------------------------------------------------- frames
+
+def frame(payload: bytes) -> bytes:
+    """The bytes on the pipe for one payload: its length, then the payload."""
+    return HEADER.pack(len(payload)) + payload
+
+
+def frame_size(header: bytes) -> int:
+    """The payload's length, from a frame's first HEADER.size bytes."""
+    return HEADER.unpack(header)[0]
+
+
 def write_frame(fd: int, payload: bytes) -> None:
-    data = struct.pack(">Q", len(payload)) + payload
-    view = memoryview(data)
+    """The whole frame on a blocking descriptor (the kernel's side: the grader's side
+    writes with a deadline, `Kernel._write`)."""
+    view = memoryview(frame(payload))
     while view:
         n = os.write(fd, view)
         view = view[n:]
@@ -241,80 +268,31 @@ def read_exact(fd: int, n: int) -> bytes:
     return b"".join(chunks)
 
 
-# ---------------------------------------------------------------- the kernel
-
-class CappedText:
-    """A text stream that keeps its first `limit` bytes and counts the rest."""
-
-    def __init__(self, limit: int):
-        self.limit, self.parts, self.size, self.dropped = limit, [], 0, 0
-
-    def write(self, text: Any) -> int:
-        text = str(text)
-        room = self.limit - self.size
-        if room > 0:
-            piece = text.encode("utf-8", "replace")[:room].decode("utf-8", "ignore")
-            self.parts.append(piece)
-            self.size += len(piece.encode("utf-8"))
-        self.dropped += max(0, len(text.encode("utf-8", "replace")) - max(room, 0))
-        return len(text)
-
-    def flush(self) -> None:
-        pass
-
-    def isatty(self) -> bool:
-        return False
-
-    def value(self) -> str:
-        text = "".join(self.parts)
-        if self.dropped:
-            text += f"\n... [output cut: {self.dropped} more bytes]"
-        return text
+def read_frame(fd: int) -> bytes:
+    """One frame's payload from a blocking descriptor; EOFError when the pipe closed."""
+    return read_exact(fd, frame_size(read_exact(fd, HEADER.size)))
 
 
-class _Watch:
-    """The notebook's namespace, except that function `name` is wrapped so that the
-    arguments it actually receives are kept: after the call they go to the grader,
-    which judges for itself whether the function changed them."""
+# ---------------------------------------------------------------- the argument diff
 
-    def __init__(self, ns: dict, name: str):
-        self.ns, self.name, self.called, self.args, self.kwargs = ns, name, False, (), {}
-        self._depth = 0
-
-    def get(self, key: str, default: Any = None) -> Any:
-        fn = self.ns.get(key, default)
-        if key != self.name or not callable(fn):
-            return fn
-        watch = self
-
-        def watched(*args, **kwargs):
-            if watch._depth == 0 and not watch.called:
-                watch.called, watch.args, watch.kwargs = True, args, kwargs
-            watch._depth += 1
-            try:
-                return fn(*args, **kwargs)
-            finally:
-                watch._depth -= 1
-        return watched
-
-    def __getitem__(self, key: str) -> Any:
-        return self.ns[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self.ns
-
-    def __iter__(self):
-        return iter(self.ns)
-
-    def __len__(self) -> int:
-        return len(self.ns)
+def _not_data(value: Any, _isinstance=isinstance, _callable=callable,
+              _kinds=(Rng, Fn, Answer, np.random.Generator)) -> bool:
+    """Tokens, generators and functions: using them is not changing them. (The helpers
+    are bound at import, before any student code runs, as in `encode`.)"""
+    return _isinstance(value, _kinds) or _callable(value)
 
 
-def _after(live: Any, sent: Any, _encode=encode, _type=type) -> Any:
-    """The arguments as they are after a call, for the grader to compare with what it
-    sent: tokens (generators, functions) become None; what cannot be encoded any more
+def arguments_after(live_args: tuple, live_kwargs: dict, sent_args: tuple,
+                    sent_kwargs: dict) -> Any:
+    """The arguments a function was handed (`live_*`, its own copies), as they are after
+    the call, for comparison with what was sent (`sent_*`, tokens unresolved)."""
+    return _after([list(live_args), dict(live_kwargs)], [list(sent_args), dict(sent_kwargs)])
+
+
+def _after(live: Any, sent: Any, _encode=encode, _type=type, _not_data=_not_data) -> Any:
+    """Tokens (generators, functions) become None; what cannot be encoded any more
     becomes {"__changed__": type name}."""
-    if _type(sent) in (Rng, Fn, Answer):
+    if _not_data(sent):
         return None
     if _type(sent) in (list, tuple) and _type(live) in (list, tuple) and len(sent) == len(live):
         return [_after(a, b) for a, b in zip(live, sent)]
@@ -326,155 +304,56 @@ def _after(live: Any, sent: Any, _encode=encode, _type=type) -> Any:
         return {"__changed__": _type(live).__name__}
 
 
-def apply_limits(cfg: dict) -> None:
-    """nice, rlimits, the sandbox user id and RLIMIT_NPROC, before any student code."""
-    import resource
+def changed_arguments(args: tuple, kwargs: dict, after: Any) -> list[str]:
+    """Labels ("argument 2", "argument state=") of the arguments `args`, `kwargs` that
+    `after` (what `arguments_after` made of them) shows changed in place."""
+    if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], list)
+            and len(after[0]) == len(args)):
+        return []
+    labels = [f"argument {i + 1}" for i, (a, b) in enumerate(zip(args, after[0]))
+              if not _same_data(a, b)]
+    kw = after[1]
+    if isinstance(kw, dict) and isinstance(kw.get("__dict__"), list):
+        pairs = {p[0]: p[1] for p in kw["__dict__"] if isinstance(p, list) and len(p) == 2
+                 and isinstance(p[0], str)}
+        labels += [f"argument {k}=" for k in kwargs if k in pairs
+                   and not _same_data(kwargs[k], pairs[k])]
+    return labels
+
+
+def _same_data(sent: Any, after: Any) -> bool:
+    """Is `after` (an encoded argument after the call) the same data as `sent`?"""
+    if _not_data(sent):
+        return True
+    if isinstance(sent, (list, tuple)):
+        return (isinstance(after, list) and len(after) == len(sent)
+                and all(_same_data(a, b) for a, b in zip(sent, after)))
+    if isinstance(sent, dict):
+        if not (isinstance(after, dict) and isinstance(after.get("__dict__"), list)):
+            return False
+        pairs = {k: v for k, v in after["__dict__"] if isinstance(k, str)} \
+            if all(isinstance(p, list) and len(p) == 2 for p in after["__dict__"]) else None
+        return (pairs is not None and pairs.keys() == sent.keys()
+                and all(_same_data(sent[k], pairs[k]) for k in sent))
+    if isinstance(sent, np.ndarray) and _same_bytes(sent, after):
+        return True   # the usual case, without decoding a copy of the array
     try:
-        os.nice(int(cfg.get("nice") or 0))   # inherited by every child; cannot be undone
-    except OSError:
-        pass
-    for name, value in cfg.get("rlimits", {}).items():
-        limit = getattr(resource, name)
-        try:
-            resource.setrlimit(limit, (value, value))
-        except (ValueError, OSError):
-            pass
-    uid = cfg.get("uid")
-    if uid is not None and os.getuid() == 0:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-    nproc = cfg.get("nproc")
-    if nproc:
-        try:
-            resource.setrlimit(resource.RLIMIT_NPROC, (nproc, nproc))
-        except (ValueError, OSError):
-            pass
+        value = decode(after)
+    except Unjudgeable:
+        return False
+    if isinstance(sent, np.ndarray) or isinstance(value, np.ndarray):
+        return (isinstance(sent, np.ndarray) and isinstance(value, np.ndarray)
+                and sent.shape == value.shape and sent.dtype == value.dtype
+                and bool(np.array_equal(sent, value, equal_nan=sent.dtype.kind in "fc")))
+    try:
+        return type(sent) is type(value) and bool(sent == value or (sent != sent and value != value))
+    except Exception:  # noqa: BLE001 - a comparison that fails: not the same
+        return False
 
 
-def new_shell():
-    """The IPython shell that runs the cells, without a history database: cells run with
-    store_history=False, and the history's SQLite file and its saving thread would only
-    cost time. The template kernel makes it before it forks (`template.Template.loop`),
-    so that every kernel inherits it made and unused (30 ms a kernel less)."""
-    from IPython.core.interactiveshell import InteractiveShell
-    from traitlets.config import Config
-    if InteractiveShell.initialized():
-        return InteractiveShell.instance()
-    config = Config()
-    config.HistoryManager.enabled = False
-    return InteractiveShell.instance(config=config)
-
-
-def serve(cfg: dict) -> None:
-    """A fresh kernel process: its seeds (`template.reseed`), its limits, then `answer`."""
-    if type(cfg.get("seed")) is int:
-        from .template import reseed
-        reseed(cfg["seed"])
-    apply_limits(cfg)
-    answer(cfg)
-
-
-def answer(cfg: dict) -> None:
-    """Answer requests until the pipe closes (limits already applied). Holds its own
-    references to what it uses."""
-    req_fd, resp_fd, cap = cfg["req_fd"], cfg["resp_fd"], int(cfg.get("output_bytes", 10000))
-    null = os.open(os.devnull, os.O_RDWR)
-    for fd in (0, 1, 2):
-        os.dup2(null, fd)
-    from . import calls
-    from .calls import MissingAnswer, NotImplementedYet, StudentError
-
-    execute, _encode, _dumps, _write, _read = calls.execute, encode, dumps, write_frame, read_exact
-    _loads, _decode = loads, decode
-    shell = new_shell()
-    shell.user_ns["__name__"] = "__main__"
-    real_stdout, real_stderr = sys.stdout, sys.stderr
-
-    def reply(obj: dict) -> None:
-        try:
-            payload = _dumps(obj)
-        except Unjudgeable as exc:
-            payload = _dumps({"ok": False, "unjudgeable": str(exc)})
-        _write(resp_fd, payload)
-
-    def one_call(name, args, kwargs) -> dict:
-        """The record of one call as plain data; its captured output in "out"."""
-        out = CappedText(cap)
-        sys.stdout = sys.stderr = out
-        try:
-            args, kwargs = _decode(args, tokens=True), _decode(kwargs, tokens=True)
-            seen = _Watch(shell.user_ns, name)
-            rec = execute(seen, name, tuple(args), kwargs, judge_mutation=False)
-            body = {"ok": True, "value": _encode(rec.value),
-                    "after": _after([list(seen.args), seen.kwargs], [args, kwargs])
-                    if seen.called else None,
-                    "mutated": [str(m) for m in rec.mutated],
-                    "warnings": [str(w)[:300] for w in rec.warnings[:20]],
-                    "global_rng_used": bool(rec.global_rng_used)}
-        except StudentError as exc:
-            cls = ("NotImplementedYet" if isinstance(exc, NotImplementedYet) else
-                   "MissingAnswer" if isinstance(exc, MissingAnswer) else "StudentError")
-            body = {"ok": False, "error": {"class": cls, "name": str(exc.name),
-                                           "kind": str(exc.kind),
-                                           "message": str(exc.message)[:500]}}
-        except Unjudgeable as exc:
-            body = {"ok": False, "unjudgeable": str(exc)}
-        except BaseException as exc:  # noqa: BLE001 - the kernel must keep answering
-            body = {"ok": False, "ename": type(exc).__name__, "evalue": str(exc)[:500]}
-        finally:
-            sys.stdout, sys.stderr = real_stdout, real_stderr
-        body["out"] = out.value()
-        return body
-
-    _write(resp_fd, _dumps({"ok": True, "ready": True}))
-    while True:
-        try:
-            size = struct.unpack(">Q", _read(req_fd, 8))[0]
-            req = _loads(_read(req_fd, size))
-        except EOFError:
-            return
-        out = CappedText(cap)
-        try:
-            op = req.get("op")
-            if op == "run":
-                sys.stdout = sys.stderr = out
-                result = shell.run_cell(req["code"], store_history=False)
-                err = result.error_before_exec or result.error_in_exec
-                sys.stdout, sys.stderr = real_stdout, real_stderr
-                if err is not None:
-                    reply({"ok": False, "ename": type(err).__name__,
-                           "evalue": str(err)[:500], "out": out.value()})
-                else:
-                    reply({"ok": True, "out": out.value()})
-            elif op == "call":
-                reply(one_call(req["name"], req["args"], req["kwargs"]))
-            elif op == "many":
-                # one reply frame per call, in order, each as soon as its call is done; the
-                # batch stops after the first call that did not return (as a loop would)
-                for item in req["calls"]:
-                    body = one_call(item["name"], item["args"], item["kwargs"])
-                    reply(body)
-                    if not body.get("ok"):
-                        break
-            else:
-                reply({"ok": False, "ename": "ProtocolError", "evalue": "unknown request"})
-        except BaseException as exc:  # noqa: BLE001 - the kernel must keep answering
-            sys.stdout, sys.stderr = real_stdout, real_stderr
-            reply({"ok": False, "ename": type(exc).__name__, "evalue": str(exc)[:500],
-                   "out": out.value()})
-
-
-def main(argv: list[str] | None = None) -> None:
-    argv = sys.argv[1:] if argv is None else argv
-    cfg = json.loads(argv[0])
-    os.environ.setdefault("MPLBACKEND", "Agg")
-    if cfg.get("template"):
-        from . import template
-        template.main(cfg)
-    else:
-        serve(cfg)
-
-
-if __name__ == "__main__":
-    main()
+def _same_bytes(sent: np.ndarray, after: Any) -> bool:
+    """Is `after` the encoding of an array with `sent`'s dtype, shape and bytes?"""
+    body = after.get("__array__") if type(after) is dict and len(after) == 1 else None
+    return (type(body) is dict and body.get("dtype") == sent.dtype.str
+            and body.get("shape") == list(sent.shape) and type(body.get("data")) is bytes
+            and body["data"] == sent.tobytes(order="C"))
