@@ -152,8 +152,9 @@ def kill_tree(root: int, with_root: bool = True, spare: int | None = None,
               rounds: int = 100) -> bool:
     """SIGKILL every living process below `root` but `spare` (and `root`, once, with
     `with_root`), again until none is left (a process may fork while its tree is
-    killed), at most `rounds` looks 5 ms apart. True when nothing is left below `root`.
-    (Once `root` is gone its tree cannot be walked: what it left is its subreaper's.)"""
+    killed), at most `rounds` looks, 5 ms apart from the third on. True when nothing is
+    left below `root`. (Once `root` is gone its tree cannot be walked: what it left is
+    its subreaper's.)"""
     for look in range(rounds):
         victims = [p for p in descendants(root, living=True) if p != spare]
         if with_root and look == 0:
@@ -165,5 +166,6 @@ def kill_tree(root: int, with_root: bool = True, spare: int | None = None,
                 os.kill(pid, signal.SIGKILL)
             except OSError:
                 pass
-        time.sleep(0.005)
+        if look:
+            time.sleep(0.005)
     return False
