@@ -7,5 +7,5 @@
     scratch     removing a folder however deep (the sweep, and the grader's host folders)
 
 Started as `python -m betternets.kernel CONFIG` (`__main__`). Nothing here imports
-the grader: the sandbox's environment holds only the student package.
+the grader's package: the sandbox's environment holds only the student package.
 """

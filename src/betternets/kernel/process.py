@@ -6,7 +6,7 @@ that fails is killed with everything below it).
 
 - `apply_limits`: nice, rlimits, the sandbox user id and RLIMIT_NPROC, before any
   student code. A limit that does not apply is returned, never swallowed: the kernel
-  says so in its first reply and the grader logs it (`engine.kernel.Kernel.start`).
+  says so in its first reply and the grader logs it.
   A user id that cannot be taken is an error (the kernel does not start).
 - `reseed`: the global generators' seeds of a forked kernel.
 - `new_shell`: the IPython shell that runs the cells.

@@ -1,7 +1,7 @@
 """The wire between the grader and a kernel: values, frames, and the argument diff.
 
 Both sides import this module: the kernel (`betternets.kernel.server`) to answer, the
-grader (`betternets_grader.engine.kernel`, `.remote`) to ask and to judge, and the
+grader (its engine's kernel client and remote caller) to ask and to judge, and the
 in-process `calls.execute` for the same argument diff.
 
 Values cross as JSON: arrays as their raw bytes with dtype and shape (numeric and
