@@ -21,7 +21,8 @@ kernel child dies its leftovers are killed at once, and `clean` (at the end of e
 kernel) kills them all and empties scratch and /tmp. The killing and emptying are
 done by a short-lived "sweeper" child that takes the submission's user id first (a
 template running as root in the sandbox holds only CAP_SETUID/CAP_SETGID: it may
-not signal or unlink the student's files itself). Before every fork the template
+not signal or unlink the student's files itself), with `process.kill_tree`, the walker
+and killer the grader uses too. Before every fork the template
 checks that it has a single thread (a fork copies only the calling thread; locks
 held by others would stay locked), and it is not dumpable, so that a kernel of the
 same user id can neither trace it nor read its descriptors through /proc.

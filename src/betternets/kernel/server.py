@@ -13,8 +13,20 @@ an IPython shell and answers requests on a pipe (frames of `wire`):
                                                       done; stops after the first call
                                                       that raised (as a loop would)
 
-Its first reply is {"ok": true, "ready": true, "unapplied": [...]}: the limits that
-did not apply (`process.apply_limits`), for the grader to report.
+Replies, one frame each:
+
+    {"ok": true, "ready": true, "unapplied": [...]}   first, before any request: the
+                                                      limits that did not apply
+                                                      (`process.apply_limits`)
+    {"ok": true, "out": ...}                          a cell ran
+    {"ok": true, "value": ..., "after": ..., "mutated": [], "warnings": [...],
+     "global_rng_used": bool, "out": ...}             a call returned
+    {"ok": false, "error": {"class", "name", "kind", "message"}, "out": ...}
+                                                      the student's function raised
+                                                      (`calls.StudentError` and kin)
+    {"ok": false, "unjudgeable": ..., "out": ...}     a value that cannot cross
+    {"ok": false, "ename": ..., "evalue": ..., "out": ...}
+                                                      a cell raised, or anything else
 
 Nothing is judged here: a call's record (value, the arguments as they are after the
 call, warnings, global RNG use) goes back as plain data, and the grader compares it
