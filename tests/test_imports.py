@@ -157,3 +157,14 @@ def test_no_module_is_long_without_saying_why():
             long_silent.append(f"{name} ({lines} lines)")
     assert not long_silent, f"over {MAX_LINES} lines without a reason: {long_silent}"
     assert not split_done, f"remove from BEING_SPLIT, now short: {split_done}"
+
+
+def test_the_student_package_imports_the_grader_only_in_its_instructor_commands():
+    """The wall between the packages, on the same graph: no module of the student package
+    (the sandbox's kernel package included) imports the grader, but `betternets.cli`,
+    whose instructor commands hand over to it."""
+    crossing = {name: sorted(t for t in targets if t.split(".")[0] == "betternets_grader")
+                for name, targets in import_graph().items()
+                if name.split(".")[0] == "betternets"}
+    assert crossing.pop("betternets.cli"), "the walker no longer sees cli's hand-over"
+    assert not {name: t for name, t in crossing.items() if t}
