@@ -33,7 +33,8 @@ os.environ.setdefault("BETTERNETS_NO_PROGRESS", "1")
 
 from betternets_grader import answers  # noqa: E402
 from betternets_grader.course import Course  # noqa: E402
-from betternets_grader.engine import judge, kernel  # noqa: E402
+from betternets_grader.engine import judge, kernel, templates  # noqa: E402
+from betternets_grader.engine.limits import Limits  # noqa: E402
 from betternets_grader.engine.sandbox import bwrap, probe  # noqa: E402
 from betternets_grader.nbauthor import dumps  # noqa: E402
 from betternets_grader.samples import fill  # noqa: E402
@@ -71,7 +72,7 @@ def sandbox_only(repeat: int = 5) -> float:
         return 0.0
     times = []
     for _ in range(repeat):
-        view = bwrap.SandboxView(kernel.Limits(), uid=probe.sandbox_uid())
+        view = bwrap.SandboxView(Limits(), uid=probe.sandbox_uid())
         cmd = view.command([f"{bwrap.VENV}/bin/python", "-S", "-c", "pass"])
         t = time.perf_counter()
         subprocess.run(cmd, pass_fds=view.fds, env=bwrap.kernel_env("/scratch"), check=True)
@@ -148,7 +149,7 @@ def main() -> int:
     clock.wrap(kernel.Kernel, "call", "calls")
     if hasattr(kernel.Kernel, "call_many"):
         clock.wrap(kernel.Kernel, "call_many", "batched calls")
-    kernel.share_templates()     # as a grading worker does: one template for all notebooks
+    templates.share_templates()  # as a grading worker does: one template for all notebooks
     if hasattr(os, "sched_setaffinity"):   # and on one CPU, with its kernels (pool._pin)
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     bw = sandbox_only()
