@@ -8,7 +8,7 @@ PYTHON ?= python3
 export PATH := $(BIN):$(PATH)
 export MPLBACKEND := Agg
 
-.PHONY: demo test setup system-packages release grade feedback site clean
+.PHONY: demo test test-fast lint setup system-packages release grade feedback site clean
 
 # The system packages the tests use (scripts/system_packages.py holds the one list):
 # installed with apt-get as root or with passwordless sudo; elsewhere the tests that
@@ -39,8 +39,18 @@ site: setup
 demo: release grade
 
 # A throwaway local PostgreSQL server runs beside the suite where its binaries exist.
+# pytest-xdist: one worker per core, each test file on one worker (tests/conftest.py).
+PYTEST_PARALLEL ?= -n auto --dist loadgroup
 test: setup
-	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -q
+	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
+
+# The in-process tests only (tests/unit, tests/reference, tests/checks): no kernel, notebook,
+# nbgrader run or browser.
+test-fast: setup
+	$(BIN)/python -m pytest -q $(PYTEST_PARALLEL) -m "not slow"
+
+lint: setup
+	$(BIN)/ruff check src autograder tests benchmarks scripts
 
 clean:
 	rm -rf course results.csv feedback site

@@ -1,3 +1,18 @@
+"""The suite's folders, their markers, and how its files are shared out between workers.
+
+    tests/unit/       in-process tests of single modules                     marker unit
+    tests/reference/  the hidden references against the lecture's formulas  marker reference
+    tests/checks/     the checks proven both ways on the catalog, in process marker checks
+    tests/engine/     the grading engine: kernels, sandbox, adversaries      markers engine, slow
+    tests/e2e/        whole commands: release, grade, site, wheels, nbgrader markers e2e, slow
+    tests/browser/    pages driven in a real headless Chromium               markers browser, slow
+
+`make test-fast` runs `-m "not slow"`. Under pytest-xdist (`make test`: `-n 2 --dist
+loadgroup`) every file is one group, so a file's module fixtures (a graded class, executed
+notebooks) are computed once, on one worker; a test may join a named group instead.
+The helpers beside this file (`checkout`, `system`, `catalog`, `make_samples`,
+`local_users`) are imported by name.
+"""
 import os
 import sys
 from pathlib import Path
@@ -10,6 +25,25 @@ sys.path.insert(0, str(TESTS))
 os.environ.setdefault("MPLBACKEND", "Agg")
 os.environ.setdefault("BETTERNETS_NO_PROGRESS", "1")
 os.environ.setdefault("BETTERNETS_STATIC", "1")
+
+FOLDER_MARKERS = {"unit": ["unit"], "reference": ["reference"], "checks": ["checks"],
+                  "engine": ["engine", "slow"], "e2e": ["e2e", "slow"],
+                  "browser": ["browser", "slow"]}
+"""The markers every test of a folder gets."""
+
+
+def pytest_collection_modifyitems(config, items):
+    """Each test gets its folder's markers, and the xdist group of its file unless it names one."""
+    for item in items:
+        path = Path(str(item.fspath))
+        try:
+            folder = path.relative_to(TESTS).parts[0]
+        except ValueError:
+            continue
+        for name in FOLDER_MARKERS.get(folder, []):
+            item.add_marker(name)
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(path.relative_to(TESTS).as_posix()))
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own summary, just before its closing count

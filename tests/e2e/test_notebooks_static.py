@@ -20,7 +20,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
-REPO = Path(__file__).resolve().parents[1]
+from checkout import REPO
 SCRIPT = REPO / "benchmarks" / "notebook_times.py"
 NOTEBOOKS = sorted(p.stem for p in (REPO / "solutions").glob("*.ipynb"))
 WIDGET = "application/vnd.jupyter.widget-view+json"

@@ -16,7 +16,7 @@ import pytest
 from betternets_grader import answers, mutants
 from checkout import COURSE
 
-REPO = Path(__file__).resolve().parents[1]
+from checkout import REPO
 NOTEBOOKS = COURSE.assignments()
 SAMPLE = 6     # mutants per notebook in CI: 36 in all
 

@@ -22,7 +22,7 @@ from betternets.checks.core import ChecksFailed
 from betternets_grader import HIDDEN, answers, load_hidden_checks, reference
 from checkout import LECTURES, SOLUTIONS
 
-REPO = Path(__file__).resolve().parents[1]
+from checkout import REPO
 PACKAGE = REPO / "src" / "betternets"
 load_visible_checks()
 load_hidden_checks()

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from checkout import REPO
 NUMBER = r"\d+(?:\.\d+)?"
 
 

@@ -31,7 +31,7 @@ from system import require, system_packages
 
 pytestmark = pytest.mark.browser
 
-REPO = Path(__file__).resolve().parents[1]
+from checkout import REPO
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = system_packages.chromium_path()
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -21,15 +21,15 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[1]
+from checkout import REPO
 NOTEBOOK = "00_gradient_checking"
 EXERCISE = "central_difference"
 MISTAKE = "a one-sided difference"
 
 # What an author edits, and what the README's commands need beside it.
 COPIED = ["src", "autograder", "solutions", "scripts", "pyproject.toml", "tests/catalog",
-          "tests/conftest.py", "tests/system.py", "tests/checkout.py", "tests/make_samples.py", "tests/test_registry.py",
-          "tests/test_catalog.py", "tests/test_hints.py"]
+          "tests/conftest.py", "tests/system.py", "tests/checkout.py", "tests/make_samples.py", "tests/unit/test_registry.py",
+          "tests/checks/test_catalog.py", "tests/checks/test_hints.py"]
 
 # Step 1: the notebook's new cells, in nbauthor's text form.
 NOTEBOOK_CELLS = '''
@@ -200,12 +200,12 @@ def test_the_release_gives_students_a_stub_and_no_hidden_check(released):
 
 def test_the_registry_and_catalog_tests_pass_with_the_new_exercise(released):
     """Step 6: the tests that tie cells to properties, and prove every catalog entry."""
-    out = run(released, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_registry.py",
-              "tests/test_hints.py", "tests/test_catalog.py", "-k",
+    out = run(released, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit/test_registry.py",
+              "tests/checks/test_hints.py", "tests/checks/test_catalog.py", "-k",
               f"{NOTEBOOK} or registered or every_named_hint", timeout=300)
     assert re.search(r"\d+ passed", out) and EXERCISE in run(
         released, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only",
-        "tests/test_catalog.py", "-k", EXERCISE)
+        "tests/checks/test_catalog.py", "-k", EXERCISE)
 
 
 def test_grading_gives_the_solution_full_points_and_names_the_mistake(released, tmp_path):
