@@ -10,6 +10,7 @@ from dataclasses import asdict, dataclass, field
 
 from .limits import Limits
 
+
 def _option(default, help: str, metavar: str = "", flag: str = ""):
     """A setting, with its command-line option's help text, metavar and flag (when the
     flag is not the field's name)."""

@@ -59,7 +59,7 @@ class Template:
         self.limits, self.bwrap, self.hidden, self.uid = limits, bwrap, list(hidden), uid
         self.proc: subprocess.Popen | None = None
         self.home: Path | None = None         # the template's own folder, without the sandbox
-        self._sock: "socket.socket | None" = None
+        self._sock: socket.socket | None = None
 
     @property
     def alive(self) -> bool:

@@ -17,6 +17,7 @@ import time
 from pathlib import Path
 
 import psutil
+
 from betternets.kernel.process import descendants, kill_tree
 
 from .limits import Limits

@@ -345,8 +345,10 @@ def _same_data(sent: Any, after: Any) -> bool:
         return (isinstance(sent, np.ndarray) and isinstance(value, np.ndarray)
                 and sent.shape == value.shape and sent.dtype == value.dtype
                 and bool(np.array_equal(sent, value, equal_nan=sent.dtype.kind in "fc")))
-    try:
-        return type(sent) is type(value) and bool(sent == value or (sent != sent and value != value))
+    if type(sent) is not type(value):
+        return False
+    try:   # NaN is the one value unequal to itself: two NaNs are the same data
+        return bool(sent == value or (sent != sent and value != value))  # noqa: PLR0124
     except Exception:  # noqa: BLE001 - a comparison that fails: not the same
         return False
 

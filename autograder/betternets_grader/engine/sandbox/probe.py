@@ -37,7 +37,7 @@ def _probe() -> tuple[bool, str]:
         try:
             done = subprocess.run(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.PIPE, timeout=60, pass_fds=view.fds,
-                                  env=kernel_env("/scratch"))
+                                  env=kernel_env("/scratch"), check=False)
         finally:
             view.close()
         if done.returncode != 0:
