@@ -33,7 +33,9 @@ os.environ.setdefault("BETTERNETS_NO_PROGRESS", "1")
 
 from betternets_grader import answers  # noqa: E402
 from betternets_grader.course import Course  # noqa: E402
-from betternets_grader.engine import judge, kernel  # noqa: E402
+from betternets_grader.engine import judge, kernel, templates  # noqa: E402
+from betternets_grader.engine.limits import Limits  # noqa: E402
+from betternets_grader.engine.sandbox import bwrap, probe  # noqa: E402
 from betternets_grader.nbauthor import dumps  # noqa: E402
 from betternets_grader.samples import fill  # noqa: E402
 
@@ -66,14 +68,14 @@ class Clock:
 
 def sandbox_only(repeat: int = 5) -> float:
     """Median seconds of bubblewrap running `python -c pass` with the kernel's view."""
-    if kernel.bwrap_path() is None:
+    if probe.bwrap_path() is None:
         return 0.0
     times = []
     for _ in range(repeat):
-        view = kernel.SandboxView(kernel.Limits(), uid=kernel._sandbox_uid())
-        cmd = view.command([f"{kernel.VENV}/bin/python", "-S", "-c", "pass"])
+        view = bwrap.SandboxView(Limits(), uid=probe.sandbox_uid())
+        cmd = view.command([f"{bwrap.VENV}/bin/python", "-S", "-c", "pass"])
         t = time.perf_counter()
-        subprocess.run(cmd, pass_fds=view.fds, env=kernel.kernel_env("/scratch"), check=True)
+        subprocess.run(cmd, pass_fds=view.fds, env=bwrap.kernel_env("/scratch"), check=True)
         times.append(time.perf_counter() - t)
         view.close()
     return statistics.median(times)
@@ -81,8 +83,8 @@ def sandbox_only(repeat: int = 5) -> float:
 
 WORK = """
 import json, sys, time
-from betternets.checks import template
-template.preload()
+from betternets.kernel import forkserver
+forkserver.preload()
 from betternets.checks.calls import namespace_caller
 from betternets.checks.core import evaluate
 from betternets_grader import load_hidden_checks
@@ -111,7 +113,7 @@ def work_in_python(nb: dict, source: dict) -> tuple[float, float]:
     """Seconds to run the notebook's setup and answer cells, and those plus every check of
     its test cells (visible and hidden properties, called in-process: no kernel, no
     sandbox, no wire), in a Python that has already imported what a template kernel
-    imports (`betternets.checks.template.PRELOAD`) and the checks."""
+    imports (`betternets.kernel.forkserver.PRELOAD`) and the checks."""
     job = json.dumps({"cells": cells_of(nb, source),
                       "tests": [code for _, _, code in answers.test_cells(source)]})
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg", BETTERNETS_STATIC="1",
@@ -147,7 +149,7 @@ def main() -> int:
     clock.wrap(kernel.Kernel, "call", "calls")
     if hasattr(kernel.Kernel, "call_many"):
         clock.wrap(kernel.Kernel, "call_many", "batched calls")
-    kernel.share_templates()     # as a grading worker does: one template for all notebooks
+    templates.share_templates()  # as a grading worker does: one template for all notebooks
     if hasattr(os, "sched_setaffinity"):   # and on one CPU, with its kernels (pool._pin)
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     bw = sandbox_only()

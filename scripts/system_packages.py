@@ -24,6 +24,7 @@ from pathlib import Path
 # Debian package -> what in the test suite needs it
 PACKAGES = {
     "bubblewrap": "the sandbox of students' kernels (adversarial and sandbox tests)",
+    "libseccomp2": "the sandbox's seccomp filter (built through pyseccomp; tests/test_seccomp.py)",
     "chromium": "real-browser tests of JupyterLab and the walkthrough site",
     "libjs-mathjax": "formulas typeset offline on the walkthrough site",
     "postgresql": "the gradebook-on-PostgreSQL test (a throwaway local server)",
@@ -48,6 +49,9 @@ def present(package: str) -> bool:
     """Whether what the tests use of `package` is on this machine (not only dpkg's word)."""
     if package == "bubblewrap":
         return shutil.which("bwrap") is not None
+    if package == "libseccomp2":
+        import ctypes.util
+        return ctypes.util.find_library("seccomp") is not None
     if package == "chromium":
         return chromium_path().exists()
     if package == "libjs-mathjax":

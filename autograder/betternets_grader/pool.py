@@ -56,7 +56,7 @@ def _worker_init(cpus=None) -> None:
         _pin(cpus)
     os.environ.setdefault("MPLBACKEND", "Agg")
     from . import load_hidden_checks
-    from .engine.kernel import share_templates
+    from .engine.templates import share_templates
     from betternets.checks import load_visible_checks
     load_hidden_checks()
     load_visible_checks()
@@ -65,7 +65,7 @@ def _worker_init(cpus=None) -> None:
 
 def _grade_here(units: list[dict], settings: Settings) -> Iterator[NotebookResult]:
     """Grade `units` in this process, one after the other; its template kernel ends with them."""
-    from .engine.kernel import close_templates
+    from .engine.templates import close_templates
     _worker_init()
     try:
         for unit in units:
@@ -77,7 +77,7 @@ def _grade_here(units: list[dict], settings: Settings) -> Iterator[NotebookResul
 def _safe_grade(unit: dict, settings: Settings) -> NotebookResult:
     """grade_unit, with the grader's own failure as the notebook's error. On a Dask worker
     the first call makes the worker keep a template kernel (see `_worker_init`)."""
-    from .engine.kernel import share_templates
+    from .engine.templates import share_templates
     share_templates()
     try:
         result = grade_unit(unit, settings)

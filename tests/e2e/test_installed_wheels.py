@@ -188,7 +188,7 @@ def course_run(tmp_path_factory, venv, wheels, student_side) -> dict:
 def test_the_student_wheel_holds_the_student_package_only(wheels):
     names = zipfile.ZipFile(wheels["student"]).namelist()
     assert {n.split("/")[0] for n in names} == {"betternets", "betternets-0.1.0.dist-info"}
-    assert "betternets/checks/serve.py" in names
+    assert "betternets/kernel/server.py" in names
     assert not [n for n in names if "grader" in n or "reference" in n or "hidden" in n]
 
 

@@ -608,7 +608,7 @@ def _is_kernel(p) -> bool:
         cmd = " ".join(p.cmdline())
     except psutil.Error:
         return False
-    return "betternets.checks.serve" in cmd or cmd.startswith("bwrap")
+    return "-m betternets.kernel" in cmd or cmd.startswith("bwrap")
 
 
 def test_huge_print_is_cut(adversarial):

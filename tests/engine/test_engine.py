@@ -17,10 +17,9 @@ import pytest
 from system import require
 
 from checkout import COURSE, SAMPLES
-from betternets.checks import serve as wire
+from betternets.kernel import wire
 from betternets.checks.calls import Answer, Fn, Rng
 from betternets_grader.engine.notebooks import test_plan as plan_of
-from betternets_grader.engine.remote import changed_arguments
 from betternets_grader.grade import GradeOptions, grade
 
 FIRST = COURSE.assignments()[0]
@@ -115,8 +114,8 @@ def test_mutation_is_judged_from_the_arguments_after_the_call():
     x = np.arange(3.0)
     after_same = [[wire.encode(x), None], {"__dict__": []}]
     after_changed = [[wire.encode(x + 1), None], {"__dict__": []}]
-    assert changed_arguments((x, Rng(1)), {}, after_same) == []
-    assert changed_arguments((x, Rng(1)), {}, after_changed) == ["argument 1"]
+    assert wire.changed_arguments((x, Rng(1)), {}, after_same) == []
+    assert wire.changed_arguments((x, Rng(1)), {}, after_changed) == ["argument 1"]
 
 
 def test_plan_of_a_test_cell():
@@ -237,7 +236,8 @@ def test_a_fifo_is_never_read(tmp_path):
 
 
 def test_the_sandbox_command_line_names_no_host_path():
-    from betternets_grader.engine.kernel import Limits, SandboxView, VENV
+    from betternets_grader.engine.limits import Limits
+    from betternets_grader.engine.sandbox.bwrap import VENV, SandboxView
     view = SandboxView(Limits(), uid=os.getuid())
     try:
         cmd = view.command([f"{VENV}/bin/python", "-c", "pass"])

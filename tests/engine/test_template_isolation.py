@@ -1,7 +1,7 @@
 """Kernels forked from one template kernel: nothing of a submission reaches the next.
 
 A grading worker keeps one template kernel and forks every submission's kernel from it
-(`engine.kernel.Template`). Here one submission patches numpy and the student package,
+(`engine.templates.Template`). Here one submission patches numpy and the student package,
 fills caches, sets an environment variable and matplotlib's settings, leaves a thread and
 a double-forked process running and files in scratch and /tmp; the next kernel forked from
 the SAME template must see none of it, and an honest notebook graded after it by the same
@@ -19,8 +19,8 @@ from betternets_grader import answers
 from betternets.checks.status import Status
 from betternets_grader.engine.settings import Settings
 from betternets_grader.engine.judge import submission_seed
-from betternets_grader.engine.kernel import (Kernel, Limits, bwrap_path, close_templates,
-                                             share_templates)
+from betternets_grader.engine.kernel import Kernel, Limits, bwrap_path
+from betternets_grader.engine.templates import close_templates, share_templates
 from betternets_grader.pool import run_local
 from betternets_grader.samples import fill
 

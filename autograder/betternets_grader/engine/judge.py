@@ -30,7 +30,8 @@ from betternets.checks.status import Status
 from .. import HIDDEN, answers, load_hidden_checks
 from ..rows import clean, one_line
 from ..verdicts import AnswerRun, NotebookResult, Verdict, every_cell
-from .kernel import Kernel, KernelFault
+from .faults import KernelFault
+from .kernel import Kernel
 from .notebooks import defined_names, read_submission, tamper_notes, test_plan
 from .remote import RemoteCaller
 from .settings import Settings

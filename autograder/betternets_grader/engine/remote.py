@@ -2,18 +2,16 @@
 
 `RemoteCaller` is the executor of the checks' `Caller` in the grader: each call
 becomes a request to the kernel, and the reply is decoded and judged here (the
-value, the arguments the call changed in place, compared with numpy as the grader
-has it, whatever the submission did to numpy in its kernel). Kernel faults
-propagate; the student's exceptions come back as the same classes a self-check
-raises (`StudentError`, `NotImplementedYet`, `MissingAnswer`).
+value, and the arguments the call changed in place, found by `wire.changed_arguments`
+with numpy as the grader has it, whatever the submission did to numpy in its kernel).
+Kernel faults propagate; the student's exceptions come back as the same classes a
+self-check raises (`StudentError`, `NotImplementedYet`, `MissingAnswer`).
 """
 from __future__ import annotations
 
-from typing import Any
-
-from betternets.checks import serve as wire
 from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
                                      StudentError)
+from betternets.kernel import wire
 
 from ..rows import one_line
 
@@ -49,7 +47,7 @@ class RemoteCaller:
             if not (isinstance(mutated, list) and isinstance(warns, list)):
                 raise wire.Unjudgeable("malformed call record")
             mutated = [str(m) for m in mutated]
-            for label in changed_arguments(args, kwargs, reply.get("after")):
+            for label in wire.changed_arguments(args, kwargs, reply.get("after")):
                 if label not in mutated:
                     mutated.append(label)
             return CallRecord(value=value, mutated=mutated,
@@ -65,61 +63,3 @@ class RemoteCaller:
             raise cls(str(err.get("name", name)), str(err.get("kind", "Exception")),
                       str(err.get("message", "")))
         raise StudentError(name, str(reply.get("ename", "Error")), str(reply.get("evalue", "")))
-
-
-def _same_data(sent: Any, after: Any) -> bool:
-    """Is `after` (JSON from the kernel) the same data as `sent`? Judged here, with numpy
-    as the grader has it, whatever the submission did to numpy in its kernel."""
-    import numpy as np
-    from betternets.checks.calls import Answer, Fn, Rng
-    if isinstance(sent, (Rng, Fn, Answer)):
-        return True
-    if isinstance(sent, (list, tuple)):
-        return (isinstance(after, list) and len(after) == len(sent)
-                and all(_same_data(a, b) for a, b in zip(sent, after)))
-    if isinstance(sent, dict):
-        if not (isinstance(after, dict) and isinstance(after.get("__dict__"), list)):
-            return False
-        pairs = {k: v for k, v in after["__dict__"] if isinstance(k, str)} \
-            if all(isinstance(p, list) and len(p) == 2 for p in after["__dict__"]) else None
-        return (pairs is not None and pairs.keys() == sent.keys()
-                and all(_same_data(sent[k], pairs[k]) for k in sent))
-    if isinstance(sent, np.ndarray) and _same_bytes(sent, after):
-        return True   # the usual case, without decoding a copy of the array
-    try:
-        value = wire.decode(after)
-    except wire.Unjudgeable:
-        return False
-    if isinstance(sent, np.ndarray) or isinstance(value, np.ndarray):
-        return (isinstance(sent, np.ndarray) and isinstance(value, np.ndarray)
-                and sent.shape == value.shape and sent.dtype == value.dtype
-                and bool(np.array_equal(sent, value, equal_nan=sent.dtype.kind in "fc")))
-    try:
-        return type(sent) is type(value) and bool(sent == value or (sent != sent and value != value))
-    except Exception:  # noqa: BLE001
-        return False
-
-
-def _same_bytes(sent, after: Any) -> bool:
-    """Is `after` the encoding of an array with `sent`'s dtype, shape and bytes?"""
-    body = after.get("__array__") if type(after) is dict and len(after) == 1 else None
-    return (type(body) is dict and body.get("dtype") == sent.dtype.str
-            and body.get("shape") == list(sent.shape) and type(body.get("data")) is bytes
-            and body["data"] == sent.tobytes(order="C"))
-
-
-def changed_arguments(args: tuple, kwargs: dict, after: Any) -> list[str]:
-    """Arguments the call changed in place, judged in the grader from the kernel's report
-    of the arguments after the call."""
-    if not (isinstance(after, list) and len(after) == 2 and isinstance(after[0], list)
-            and len(after[0]) == len(args)):
-        return []
-    labels = [f"argument {i + 1}" for i, (a, b) in enumerate(zip(args, after[0]))
-              if not _same_data(a, b)]
-    kw = after[1]
-    if isinstance(kw, dict) and isinstance(kw.get("__dict__"), list):
-        pairs = {p[0]: p[1] for p in kw["__dict__"] if isinstance(p, list) and len(p) == 2
-                 and isinstance(p[0], str)}
-        labels += [f"argument {k}=" for k in kwargs if k in pairs
-                   and not _same_data(kwargs[k], pairs[k])]
-    return labels

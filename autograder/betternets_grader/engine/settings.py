@@ -1,6 +1,6 @@
 """What an instructor may set for a grading run: the one source of its defaults.
 
-The limits' defaults are the kernel's `Limits`; `betternets grade`'s options
+The limits' defaults are those of `limits.Limits`; `betternets grade`'s options
 (`betternets_grader.cli`) read theirs from the fields of `Settings`.
 """
 from __future__ import annotations
@@ -8,7 +8,8 @@ from __future__ import annotations
 import json
 from dataclasses import asdict, dataclass, field
 
-from .kernel import Limits
+from .limits import Limits
+
 
 def _option(default, help: str, metavar: str = "", flag: str = ""):
     """A setting, with its command-line option's help text, metavar and flag (when the

@@ -30,23 +30,7 @@ from typing import Any, Callable, Iterable, Mapping
 
 import numpy as np
 
-
-@dataclass(frozen=True)
-class Rng:
-    """A random generator, sent by seed: `numpy.random.default_rng(seed)`."""
-    seed: int
-
-
-@dataclass(frozen=True)
-class Fn:
-    """A function sent by its import path, "package.module:attribute"."""
-    path: str
-
-
-@dataclass(frozen=True)
-class Answer:
-    """The student's own function `name` (an earlier exercise)."""
-    name: str
+from ..kernel.wire import Answer, Fn, Rng, arguments_after, changed_arguments
 
 
 class StudentError(Exception):
@@ -74,6 +58,7 @@ class CallRecord:
     global_rng_used: bool = False                      # np.random's global state moved
     # (watched only in calls handed an `Rng`: reading numpy's global state costs 60 us, three
     # times an optimizer step, and only a function given a generator must not use np.random)
+    after: Any = None    # in the grader's kernel: the arguments after the call, encoded
 
 
 def resolve(arg: Any, namespace: Mapping[str, Any]) -> Any:
@@ -107,27 +92,6 @@ def _global_rng_position() -> tuple:
     return state[1].tobytes(), state[2], state[3], state[4]
 
 
-def _same(a: Any, b: Any) -> bool:
-    """Deep equality for the kinds of arguments exercises take.
-
-    Generators and functions are not data: using them is not mutating them.
-    """
-    if isinstance(a, np.random.Generator) or callable(a):
-        return True
-    if isinstance(a, np.ndarray) or isinstance(b, np.ndarray):
-        return (isinstance(a, np.ndarray) and isinstance(b, np.ndarray)
-                and a.shape == b.shape and a.dtype == b.dtype
-                and np.array_equal(a, b, equal_nan=True))
-    if isinstance(a, (list, tuple)):
-        return type(a) is type(b) and len(a) == len(b) and all(map(_same, a, b))
-    if isinstance(a, dict):
-        return isinstance(b, dict) and a.keys() == b.keys() and all(_same(a[k], b[k]) for k in a)
-    try:
-        return bool(a == b)
-    except Exception:
-        return a is b
-
-
 def _copyable(value: Any) -> Any:
     try:
         return copy.deepcopy(value)
@@ -139,16 +103,17 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
             kwargs: Mapping[str, Any] | None = None, *, judge_mutation: bool = True) -> CallRecord:
     """Call the student's function `name` from `namespace` and record what it did.
 
-    `judge_mutation=False` leaves `mutated` empty: the grader's kernel sends the arguments
-    back after the call and the grader judges them itself (`serve`)."""
+    `judge_mutation=False` leaves `mutated` empty and keeps the arguments as they are after
+    the call in `after`: the grader's kernel sends them back and the grader judges them
+    itself (`betternets.kernel.server`). Either way the one argument diff of `wire` decides
+    what changed."""
     fn = _lookup(namespace, name)
     handed_rng = any(isinstance(a, Rng) for a in (*args, *(kwargs or {}).values()))
     # The student's function gets its own copies, so that an answer that writes into its
     # input can neither change the check's data nor hide it: we compare afterwards.
-    given_args = resolve(tuple(args), namespace)
-    given_kwargs = resolve(dict(kwargs or {}), namespace)
-    args, kwargs = _copyable(given_args), _copyable(given_kwargs)
-    before_args, before_kwargs = given_args, given_kwargs
+    sent_args, sent_kwargs = tuple(args), dict(kwargs or {})
+    args = _copyable(resolve(sent_args, namespace))
+    kwargs = _copyable(resolve(sent_kwargs, namespace))
     rng_before = _global_rng_position() if handed_rng else None
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
@@ -162,13 +127,11 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
         except BaseException as exc:  # the student's bug, reported as such
             where = "".join(traceback.format_exception(exc)[-3:])
             raise StudentError(name, type(exc).__name__, str(exc), where) from None
-    mutated = [f"argument {i + 1}" for i, (a, b) in enumerate(zip(args, before_args))
-               if judge_mutation and not _same(a, b)]
-    mutated += [f"argument {k}=" for k in kwargs
-                if judge_mutation and not _same(kwargs[k], before_kwargs[k])]
+    after = arguments_after(args, kwargs, sent_args, sent_kwargs)
     return CallRecord(
         value=value,
-        mutated=mutated,
+        mutated=changed_arguments(sent_args, sent_kwargs, after) if judge_mutation else [],
+        after=None if judge_mutation else after,
         warnings=[f"{w.category.__name__}: {w.message}" for w in caught],
         global_rng_used=handed_rng and _global_rng_position() != rng_before,
     )

@@ -1,13 +1,13 @@
 """The template kernel: started once per grading worker, it forks one kernel per submission.
 
-`python -m betternets.checks.serve '{"template": true, "control_fd": N, ...}'` runs
+`python -m betternets.kernel '{"template": true, "control_fd": N, ...}'` runs
 `Template.loop` (in the grader's sandbox, or as a plain process without one). It
 imports what kernels need (`PRELOAD`: numpy, scipy, matplotlib, IPython, the
 student package) and then only answers requests on its control socket
 (a SOCK_SEQPACKET unix socket; every message one JSON object):
 
     {"op": "fork", "scratch": DIR, "cfg": {...}}  + two descriptors (requests, replies)
-        -> {"pid": P}    a child that becomes the submission's kernel (`serve.answer`
+        -> {"pid": P}    a child that becomes the submission's kernel (`server.answer`
                          on those two pipes, after its limits are applied)
     {"op": "wait", "pid": P, "timeout": S}  -> {"code": exit code or None (alive)}
     {"op": "clean"}      -> {"clean": bool, "code": ...}   every process but the
@@ -21,14 +21,14 @@ kernel child dies its leftovers are killed at once, and `clean` (at the end of e
 kernel) kills them all and empties scratch and /tmp. The killing and emptying are
 done by a short-lived "sweeper" child that takes the submission's user id first (a
 template running as root in the sandbox holds only CAP_SETUID/CAP_SETGID: it may
-not signal or unlink the student's files itself). Before every fork the template
+not signal or unlink the student's files itself), with `process.kill_tree`, the walker
+and killer the grader uses too. Before every fork the template
 checks that it has a single thread (a fork copies only the calling thread; locks
 held by others would stay locked), and it is not dumpable, so that a kernel of the
 same user id can neither trace it nor read its descriptors through /proc.
 """
 from __future__ import annotations
 
-import ctypes
 import importlib
 import json
 import os
@@ -38,21 +38,16 @@ import socket
 import sys
 import time
 
+from . import server
+from .process import (PR_SET_CHILD_SUBREAPER, PR_SET_DUMPABLE, PR_SET_PDEATHSIG, apply_limits,
+                      become_user, kill_tree, new_shell, prctl, reseed, thread_count)
 from .scratch import empty_folder
 
 PRELOAD = ("numpy", "scipy", "scipy.linalg", "scipy.optimize", "scipy.special", "scipy.stats",
            "matplotlib", "matplotlib.pyplot", "IPython.core.interactiveshell",
            "betternets", "betternets.checks", "betternets.checks.calls", "betternets.plots",
            "betternets.data", "betternets.nn", "betternets.surfaces", "betternets.widgets")
-PR_SET_PDEATHSIG, PR_SET_DUMPABLE, PR_SET_CHILD_SUBREAPER = 1, 4, 36
 MAX_MESSAGE = 1 << 16
-
-_libc = ctypes.CDLL(None, use_errno=True)
-
-
-def prctl(option: int, value: int) -> None:
-    _libc.prctl(option, ctypes.c_ulong(value), ctypes.c_ulong(0), ctypes.c_ulong(0),
-                ctypes.c_ulong(0))
 
 
 def preload() -> None:
@@ -64,60 +59,11 @@ def preload() -> None:
             pass
 
 
-def thread_count() -> int:
-    return len(os.listdir("/proc/self/task"))
-
-
-def _parents() -> dict[int, tuple[int, str]]:
-    """pid -> (parent pid, state letter) of every process this one can see."""
-    out = {}
-    for name in os.listdir("/proc"):
-        if not name.isdigit():
-            continue
-        try:
-            with open(f"/proc/{name}/stat", "rb") as fh:
-                fields = fh.read().rsplit(b")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        out[int(name)] = (int(fields[1]), fields[0].decode("ascii", "replace"))
-    return out
-
-
-def descendants(root: int) -> list[int]:
-    """Living (not zombie) processes below `root`."""
-    procs = _parents()
-    below, found = {root}, []
-    grew = True
-    while grew:
-        grew = False
-        for pid, (ppid, state) in procs.items():
-            if ppid in below and pid not in below:
-                below.add(pid)
-                grew = True
-                if state != "Z":
-                    found.append(pid)
-    return found
-
-
 def sweep(template: int, uid: int | None, wipe: list[str]) -> int:
-    """Run in a child of the template: kill every process below the template but this one,
-    then empty the `wipe` folders. 0 when nothing is left."""
-    if uid is not None and os.getuid() == 0:
-        os.setgroups([])
-        os.setgid(uid)
-        os.setuid(uid)
-    me = os.getpid()
-    for _ in range(100):
-        victims = [p for p in descendants(template) if p != me]
-        if not victims:
-            break
-        for pid in victims:
-            try:
-                os.kill(pid, signal.SIGKILL)
-            except OSError:
-                pass
-        time.sleep(0.005)
-    else:
+    """Run in a child of the template, as the submission's user: kill every process below
+    the template but this one, then empty the `wipe` folders. 0 when nothing is left."""
+    become_user(uid)
+    if not kill_tree(template, with_root=False, spare=os.getpid()):
         return 1
     return 0 if all(empty_folder(d) for d in wipe) else 1
 
@@ -138,7 +84,6 @@ class Template:
         prctl(PR_SET_DUMPABLE, 0)
         prctl(PR_SET_CHILD_SUBREAPER, 1)
         preload()
-        from .serve import new_shell
         new_shell()                 # made once here, inherited unused by every kernel
         for folder in self.wipe:    # what the imports wrote (caches): the template's own files
             empty_folder(folder)
@@ -252,18 +197,6 @@ class Template:
         return ok
 
 
-def reseed(seed: int | None = None) -> None:
-    """Seeds for `random` and numpy's global generator: `seed` (the grader's, one per
-    submission, so that a submission drawing from them is judged the same in every run),
-    else fresh ones as a new interpreter has (a fork would otherwise give every kernel
-    the template's)."""
-    import random
-    random.seed(seed)
-    numpy = sys.modules.get("numpy")
-    if numpy is not None:
-        numpy.random.seed(None if seed is None else seed % 2 ** 32)
-
-
 def become_kernel(req: dict, req_fd: int, resp_fd: int, close: tuple[int, ...]) -> None:
     """In the forked child: drop what belongs to the template, then serve as a kernel."""
     code = 0
@@ -289,12 +222,11 @@ def become_kernel(req: dict, req_fd: int, resp_fd: int, close: tuple[int, ...]) 
         seed = cfg.get("seed")
         reseed(seed if type(seed) is int else None)
         sys.argv[1:] = [json.dumps(cfg)]
-        from . import serve
-        serve.apply_limits(cfg)
+        unapplied = apply_limits(cfg)
         prctl(PR_SET_PDEATHSIG, signal.SIGKILL)   # after setuid, which clears it
         if os.getuid() != 0 and cfg.get("uid") is None:
             prctl(PR_SET_DUMPABLE, 1)   # as a fresh process: the grader reads its smaps
-        serve.answer(cfg)
+        server.answer(cfg, unapplied)
     except BaseException:  # noqa: BLE001 - never return into the template's loop
         code = 1
     finally:
