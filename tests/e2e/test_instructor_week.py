@@ -130,9 +130,10 @@ def term(week):
         "c = get_config()",
         f"c.CourseDirectory.course_id = {COURSE_ID!r}",
         f"c.Exchange.root = {str(w.exchange)!r}",
-        "c.AssignLatePenalties.plugin_class = 'betternets_grader.nbgrader_ext.PerDayPenalty'",
-        f"c.PerDayPenalty.points_per_day = {PER_DAY}",
-        f"c.PerDayPenalty.cap = {CAP}",
+        "c.AssignLatePenalties.plugin_class = 'betternets_grader.nbgrader_ext.LatePenalty'",
+        "c.LatePenalty.per = 'day'",
+        f"c.LatePenalty.points = {PER_DAY}",
+        f"c.LatePenalty.cap = {CAP}",
     ]
     config = w.course / "nbgrader_config.py"
     config.write_text("\n".join(instructor_lines) + "\n")
