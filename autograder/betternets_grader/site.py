@@ -111,12 +111,8 @@ def prepare(nb: dict) -> dict:
 def _package_digest() -> str:
     """sha256 of the source of the betternets package the kernel imports (as installed)."""
     import betternets
-    package = Path(betternets.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    from .provenance import package_digest
+    return package_digest(Path(betternets.__file__).resolve().parent)
 
 
 def content_hash(prepared: dict, package_digest: str) -> str:
