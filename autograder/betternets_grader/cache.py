@@ -10,8 +10,9 @@ through the grader's fault is graded again.
 
 The code of a notebook's verdicts is split in two. Shared by every notebook: the
 check library of the student package (`betternets.checks`, every module but the
-per-notebook `exNN_*`), the grader's engine (`engine/`), and the grader modules
-that call checks (`__init__`, `answers`, `verdicts`, `hidden/__init__`). Per
+per-notebook `exNN_*`), the grader's judge and every module of the two packages it
+imports (the kernel, the wire, `answers`, `rows`, `verdicts`, `check_hidden`), and
+`hidden/__init__`; not the modules that only write results (gradebook, render). Per
 notebook: the modules its exercises' visible and hidden properties, named mistakes
 and references are registered from, and every module of the two packages those
 import (so a helper of another notebook's module counts too). Editing
@@ -35,8 +36,7 @@ from .rows import atomic_write
 from .verdicts import NotebookResult
 
 OURS = ("betternets", "betternets_grader")
-SHARED_GRADER_MODULES = ("betternets_grader", "betternets_grader.answers",
-                         "betternets_grader.verdicts", "betternets_grader.hidden")
+SHARED_GRADER_MODULES = ("betternets_grader.engine.judge", "betternets_grader.hidden")
 
 
 def digest(*parts: bytes | str) -> str:
@@ -89,15 +89,13 @@ def _closure(modules: list[ModuleType]) -> dict[str, ModuleType]:
 
 
 def _shared_modules() -> list[ModuleType]:
+    """The check library (every module of `betternets.checks` but the `exNN_*` ones), the
+    judge (whose imports bring the kernel, the wire, the verdicts) and the hidden package."""
     import betternets.checks
-    from . import engine
-    found = []
-    for package in (betternets.checks, engine):
-        for path in sorted(Path(package.__file__).parent.glob("*.py")):
-            if package is betternets.checks and path.stem.startswith("ex"):
-                continue
-            name = package.__name__ + ("" if path.stem == "__init__" else "." + path.stem)
-            found.append(importlib.import_module(name))
+    found = [importlib.import_module("betternets.checks" + ("" if p.stem == "__init__"
+                                                              else "." + p.stem))
+             for p in sorted(Path(betternets.checks.__file__).parent.glob("*.py"))
+             if not p.stem.startswith("ex")]
     return found + [importlib.import_module(n) for n in SHARED_GRADER_MODULES]
 
 
@@ -160,12 +158,16 @@ class ResultCache:
     def store(self, result: NotebookResult) -> None:
         atomic_write(self._path(result.student, result.assignment), result.to_json())
 
-    def load(self, student: str, assignment: str, key: str) -> NotebookResult | None:
-        """The recorded verdicts of this very notebook, if an earlier run finished it."""
+    def recorded(self, student: str, assignment: str) -> NotebookResult | None:
+        """The verdicts last recorded for this notebook, whatever they were graded from."""
         try:
-            result = NotebookResult.from_json(self._path(student, assignment).read_text())
+            return NotebookResult.from_json(self._path(student, assignment).read_text())
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
             return None
-        if result.grader_fault:
+
+    def load(self, student: str, assignment: str, key: str) -> NotebookResult | None:
+        """The recorded verdicts of this very notebook, if an earlier run finished it."""
+        result = self.recorded(student, assignment)
+        if result is None or result.grader_fault:
             return None   # not graded last time through the grader's fault: grade it again
         return result if result.key == key else None

@@ -244,14 +244,16 @@ def copy_mathjax(out: Path) -> bool:
     return True
 
 
-def mathjax_tags(enabled: bool) -> str:
+def mathjax_tags(enabled: bool, base: str = "_static/mathjax") -> str:
+    """The script tags that typeset a page with the MathJax copied to `base` (a URL relative
+    to the page); "" without a local MathJax."""
     if not enabled:
         return ""
     return ("<script type=\"text/x-mathjax-config\">MathJax.Hub.Config({tex2jax: {inlineMath: "
             "[['$','$'], ['\\\\(','\\\\)']], displayMath: [['$$','$$'], ['\\\\[','\\\\]']], "
             "processEscapes: true, processEnvironments: true}, messageStyle: 'none', "
             "CommonHTML: {linebreaks: {automatic: true}}});</script>\n"
-            "<script src=\"_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full\"></script>")
+            f"<script src=\"{base}/MathJax.js?config=TeX-AMS_CHTML-full\"></script>")
 
 
 NOTEBOOK_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
