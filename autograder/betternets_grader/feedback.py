@@ -49,19 +49,21 @@ FEEDBACK_TEMPLATE = """{%- extends 'index.html.j2' -%}
 
 FEEDBACK_CSS = """<style>
 #toc { display: none; }
-pre, .output_text pre, .highlight pre { white-space: pre-wrap; overflow-wrap: anywhere; }
+pre, .output_text pre, .highlight pre { white-space: pre-wrap; word-break: normal;
+  overflow-wrap: anywhere; }
 .rendered_html, .output_area, .input_area { overflow-wrap: anywhere; max-width: 100%; }
 .output_png img, .output_jpeg img { max-width: 100%; height: auto; }
 details.bn-code > summary { color: #777; cursor: pointer; font-size: 12px; }
 .bn-glance { margin: 0 0 1.5em; }
 .bn-glance h2 { font-size: 20px; margin: .2em 0 .5em; }
-.bn-glance table { border-collapse: collapse; width: 100%; table-layout: fixed; }
+.bn-glance table { border-collapse: collapse; width: 100%; }
 .bn-glance th, .bn-glance td { border: 1px solid #ccc; padding: 4px 8px; vertical-align: top;
-  text-align: left; overflow-wrap: anywhere; }
-.bn-glance th:nth-child(1) { width: 22%; } .bn-glance th:nth-child(2) { width: 10%; }
+  text-align: left; }
+.bn-glance th:nth-child(-n+2), .bn-glance td:nth-child(-n+2) { white-space: nowrap; width: 1%; }
+.bn-glance td:nth-child(3) { overflow-wrap: anywhere; }
 .bn-glance ul { list-style: none; margin: 0; padding: 0; }
 .bn-glance .bn-pass .bn-mark { color: #2a7a2a; } .bn-glance .bn-fail .bn-mark { color: #c0392b; }
-.bn-glance .bn-points { white-space: nowrap; font-weight: bold; }
+.bn-glance .bn-points { font-weight: bold; }
 .bn-glance tr.bn-part .bn-points { color: #c0392b; }
 .bn-glance .bn-mistake { margin: .4em 0 0; padding: .3em .5em; background: #fff6e0;
   border-left: 3px solid #e0a800; }
