@@ -67,7 +67,7 @@ details.bn-code > summary { color: #777; cursor: pointer; font-size: 12px; }
 .bn-glance tr.bn-part .bn-points { color: #c0392b; }
 .bn-glance .bn-mistake { margin: .4em 0 0; padding: .3em .5em; background: #fff6e0;
   border-left: 3px solid #e0a800; }
-.bn-late { color: #c0392b; font-weight: bold; }
+.bn-overdue { color: #c0392b; font-weight: bold; }
 </style>
 """
 

@@ -121,7 +121,7 @@ def summary_html(rows: list[ExerciseRow], late: dict) -> str:
              "<h2>Your results at a glance</h2>"]
     late_text = late_line(late)
     if late_text:
-        parts.append(f'<p class="bn-late">{_esc(late_text)}</p>')
+        parts.append(f'<p class="bn-overdue">{_esc(late_text)}</p>')
     parts.append("<table><thead><tr><th>exercise</th><th>points</th><th>checks</th>"
                  "</tr></thead><tbody>")
     for row in rows:

@@ -295,7 +295,7 @@ def test_bobs_feedback_reads_offline_at_a_glance(browser, tmp_path):
     typeset by the local MathJax, the summary on top with a cross on his mistaken exercise,
     no line past its box, his figure shown, and shorter than nbgrader's own page."""
     require("libjs-mathjax", "formulas of the feedback typeset offline")
-    from test_feedback_page import NAME, grade_and_render
+    from feedback_class import NAME, grade_and_render
     rendered = grade_and_render(tmp_path, late=False)
     context = browser.new_context(viewport={"width": 900, "height": 900})
     requested: list[str] = []

@@ -24,7 +24,6 @@ from betternets_grader.grade import GradeOptions, grade
 
 from checkout import REPO, SAMPLES, SOLUTIONS
 
-pytestmark = pytest.mark.slow
 NOTEBOOKS = ("00_gradient_checking", "01_activations")
 
 
