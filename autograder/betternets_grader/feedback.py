@@ -1,5 +1,14 @@
 """What a run gives back to people: the score table for the terminal, and nbgrader's
-HTML feedback per student."""
+HTML feedback per student.
+
+The feedback page is nbgrader's `feedback` template, extended (`FEEDBACK_TEMPLATE`, a
+Jinja child template, so nbgrader's layout, scores and comments stay its own): the
+summary per exercise (`glance`) opens the notebook, the code of the course's own cells
+is folded into a `<details>` (their figures stay), and nbgrader's list of unnamed
+"Test cell" links is hidden. nbgrader's template loads MathJax from a CDN through a
+macro that takes no URL from the configuration, so the written page has that one
+script tag swapped for the local MathJax (`site.copy_mathjax`, Debian's libjs-mathjax)
+and the feedback's CSS added (`offline`): long lines wrap inside their box."""
 from __future__ import annotations
 
 import os
