@@ -80,9 +80,9 @@ def packages() -> tuple[Package, ...]:
     return tuple(found)
 
 
-def header() -> str:
-    """The packages that grade, one line each: printed at the start of every run."""
-    return "\n".join("graded with " + p.line() for p in packages())
+def header(verb: str = "graded") -> str:
+    """The packages that do the work, one line each: printed at the start of every run."""
+    return "\n".join(f"{verb} with {p.line()}" for p in packages())
 
 
 def course_exercises(root) -> dict[str, list[str]]:
