@@ -124,3 +124,21 @@ def test_a_course_folder_without_package_sources_is_told_to_install_the_wheels(t
 def test_this_checkout_is_covered_by_its_own_packages():
     assert provenance.gaps(Course(REPO)) == []
     provenance.check_course(Course(REPO))
+
+
+def test_a_notebooks_checks_digest_covers_its_own_modules_and_not_the_writers():
+    """What the key of notebook 00 hashes: the check library, the judge, its own visible and
+    hidden modules; not notebook 01's, not the modules that only write results."""
+    source = (SOLUTIONS / "00_gradient_checking.ipynb").read_text()
+    exercises = cache.notebook_exercises(source)
+    assert {"numerical_gradient", "relative_error"} <= set(exercises)
+    hashed = cache._closure(cache._shared_modules() + cache._home_modules(exercises))
+    for name in ("betternets.checks.core", "betternets.checks.expect",
+                 "betternets_grader.engine.judge", "betternets_grader.engine.kernel",
+                 "betternets.checks.ex00_gradient_checking",
+                 "betternets_grader.hidden.ex00_gradient_checking"):
+        assert name in hashed, name
+    for name in ("betternets.checks.ex01_activations", "betternets_grader.hidden.ex01_activations",
+                 "betternets_grader.render", "betternets_grader.gradebook",
+                 "betternets_grader.feedback"):
+        assert name not in hashed, name
