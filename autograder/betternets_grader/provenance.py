@@ -20,11 +20,11 @@ from __future__ import annotations
 
 import hashlib
 import importlib
+from collections.abc import Iterable
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from importlib import metadata
 from pathlib import Path
-from typing import Iterable
 
 from . import answers
 
@@ -65,7 +65,7 @@ class Package:
         return f"{self.name} {self.version} at {self.path} (source {self.source_hash[:12]})"
 
 
-@lru_cache(maxsize=None)
+@cache
 def packages() -> tuple[Package, ...]:
     """betternets and betternets_grader as this process imports them (computed once)."""
     found = []
