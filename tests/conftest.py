@@ -11,7 +11,7 @@
 loadgroup`) every file is one group, so a file's module fixtures (a graded class, executed
 notebooks) are computed once, on one worker; a test may join a named group instead.
 The helpers beside this file (`checkout`, `system`, `catalog`, `make_samples`,
-`local_users`) are imported by name.
+`local_users`, `feedback_class`) are imported by name.
 """
 import os
 import sys

@@ -79,7 +79,9 @@ def settings_of(args: argparse.Namespace) -> Settings:
 
 def cmd_release(args) -> int:
     from .course import release
+    from .provenance import header
     root, workspace = course_of(args)
+    print(header("released"))
     for path in release(root, course=workspace, progress=_progress):
         print(f"released {path}")
     return 0

@@ -149,6 +149,8 @@ def release(root: Course, course: Path | None = None, out: Path | None = None,
     """Generate the student version of each solution notebook of `root` into `out`
     (default root.lectures), in the nbgrader workspace `course` (default root.workspace)."""
     names = names or root.notebooks()
+    from .provenance import check_course
+    check_course(root)   # no student version of an exercise the grader could not grade
     workspace = prepare_course(course or root.workspace, root)
     out = Path(out or root.lectures)
     api = nbgrader_api(workspace)

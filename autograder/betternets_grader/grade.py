@@ -27,6 +27,7 @@ from .course import Course, nbgrader_api, prepare_course
 from .engine.settings import Settings
 from .gradebook import Writer, ensure_released
 from .pool import failed_unit, run_units
+from .provenance import check_course, header
 from .rows import cap, escape_controls, write_csv
 from .similarity import DEFAULT_THRESHOLD, SimilarPair, similar_pairs
 from .submissions import Stray, Submission, find, read_notebook
@@ -132,6 +133,8 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
     options = options or GradeOptions()
     out_csv = Path(out_csv)
     subs, strays = find(submissions_dir, root.notebooks())
+    check_course(root)   # the imported checks cover every exercise, or the run stops here
+    log(header())
     for stray in strays:
         log(escape_controls(f"skipped {stray.path}: {stray.reason}"))
     previous = out_csv.with_name(out_csv.name + ".previous")

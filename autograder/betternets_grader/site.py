@@ -111,12 +111,8 @@ def prepare(nb: dict) -> dict:
 def _package_digest() -> str:
     """sha256 of the source of the betternets package the kernel imports (as installed)."""
     import betternets
-    package = Path(betternets.__file__).resolve().parent
-    digest = hashlib.sha256()
-    for path in sorted(package.rglob("*.py")):
-        digest.update(str(path.relative_to(package)).encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+    from .provenance import package_digest
+    return package_digest(Path(betternets.__file__).resolve().parent)
 
 
 def content_hash(prepared: dict, package_digest: str) -> str:
@@ -248,14 +244,16 @@ def copy_mathjax(out: Path) -> bool:
     return True
 
 
-def mathjax_tags(enabled: bool) -> str:
+def mathjax_tags(enabled: bool, base: str = "_static/mathjax") -> str:
+    """The script tags that typeset a page with the MathJax copied to `base` (a URL relative
+    to the page); "" without a local MathJax."""
     if not enabled:
         return ""
     return ("<script type=\"text/x-mathjax-config\">MathJax.Hub.Config({tex2jax: {inlineMath: "
             "[['$','$'], ['\\\\(','\\\\)']], displayMath: [['$$','$$'], ['\\\\[','\\\\]']], "
             "processEscapes: true, processEnvironments: true}, messageStyle: 'none', "
             "CommonHTML: {linebreaks: {automatic: true}}});</script>\n"
-            "<script src=\"_static/mathjax/MathJax.js?config=TeX-AMS_CHTML-full\"></script>")
+            f"<script src=\"{base}/MathJax.js?config=TeX-AMS_CHTML-full\"></script>")
 
 
 NOTEBOOK_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}

@@ -262,3 +262,83 @@ def test_site_index_and_a_chapter_render_with_figures(page, site):
                                timeout=30_000)
     page.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "site-chapter.png"))
+
+
+# --------------------------------------------------------------------------- feedback
+
+def _stock_feedback(course: Path, student: str, name: str, out: Path) -> Path:
+    """nbgrader's own feedback page of the same autograded notebook, for comparison."""
+    from nbgrader.converters import GenerateFeedback
+    from traitlets.config import Config
+    from betternets_grader.course import nbgrader_api
+    api = nbgrader_api(course)
+    app = GenerateFeedback(coursedir=api.coursedir, parent=api)
+    app.update_config(Config({"HTMLExporter": {"template_name": "feedback"}}))
+    exporter = app.exporter_class(parent=app, config=app.config)
+    for pp in app.preprocessors:
+        exporter.register_preprocessor(pp)
+    page, _ = exporter.from_filename(
+        str(course / "autograded" / student / name / f"{name}.ipynb"),
+        resources={"unique_key": name, "nbgrader": {"student": student, "assignment": name,
+                                                    "notebook": name,
+                                                    "db_url": api.coursedir.db_url}})
+    out.write_text(page)
+    return out
+
+
+def _height(page) -> int:
+    return page.evaluate("document.documentElement.scrollHeight")
+
+
+def test_bobs_feedback_reads_offline_at_a_glance(browser, tmp_path):
+    """bob's feedback for notebook 00, opened with every network request refused: formulas
+    typeset by the local MathJax, the summary on top with a cross on his mistaken exercise,
+    no line past its box, his figure shown, and shorter than nbgrader's own page."""
+    require("libjs-mathjax", "formulas of the feedback typeset offline")
+    from feedback_class import NAME, grade_and_render
+    rendered = grade_and_render(tmp_path, late=False)
+    context = browser.new_context(viewport={"width": 900, "height": 900})
+    requested: list[str] = []
+    def offline(route):
+        requested.append(route.request.url)
+        return route.continue_() if route.request.url.startswith(("file:", "data:")) \
+            else route.abort()
+    context.route("**/*", offline)
+    page = context.new_page()
+    try:
+        page.goto((rendered["out"] / "bob" / f"{NAME}.html").as_uri())
+        page.wait_for_function("window.MathJax && MathJax.Hub && MathJax.Hub.queue.running === 0"
+                               " && MathJax.Hub.queue.pending === 0", timeout=60_000)
+        assert [u for u in requested if not u.startswith(("file:", "data:"))] == []
+        assert page.locator(".MathJax_CHTML, .mjx-chtml").count() > 10
+        formula_cell = page.locator(".text_cell_render",
+                                    has_text="Forward or central differences").first
+        text = formula_cell.inner_text()
+        assert "$" not in text and "\\frac" not in text and "\\lim" not in text, text[:300]
+
+        glance = page.locator(".bn-glance")
+        first_cell = page.locator(".nbgrader_cell").first
+        assert glance.bounding_box()["y"] < first_cell.bounding_box()["y"]
+        row = glance.locator("tr", has_text="numerical_gradient")
+        assert "\u2717" in row.inner_text() and "forward difference" in row.inner_text()
+        assert "\u2717" not in glance.locator("tr", has_text="relative_error").inner_text()
+
+        too_wide = page.evaluate(
+            "() => { const w = document.documentElement.clientWidth;"
+            " return [...document.querySelectorAll('body *')]"
+            ".filter(e => e.getBoundingClientRect().right > w + 1).map(e => e.tagName); }")
+        assert too_wide == [] and page.evaluate(
+            "document.documentElement.scrollWidth <= document.documentElement.clientWidth")
+        scrolled = page.evaluate("[...document.querySelectorAll('pre')]"
+                                 ".filter(p => p.scrollWidth > p.clientWidth + 1).length")
+        assert scrolled == 0, f"{scrolled} lines run past their box"
+        assert _images_loaded(page) and all(w > 0 for w in _images_loaded(page))
+        ours = _height(page)
+        page.screenshot(path=str(ARTIFACTS / "feedback-bob-00.png"), full_page=True)
+
+        stock = _stock_feedback(rendered["course"], "bob", NAME, tmp_path / "stock.html")
+        page.goto(stock.as_uri())
+        page.wait_for_load_state("load")
+        assert ours < _height(page), f"ours {ours} px, nbgrader's {_height(page)} px"
+    finally:
+        context.close()

@@ -1,13 +1,17 @@
 """The README's "Add an exercise", followed step by step in a copy of the course.
 
 The test copies what an author edits (the student package, the grader package, the solution
-notebooks, the catalog and the tests that prove an exercise) to a temporary folder, adds a
-small exercise `central_difference` to notebook 00 in exactly the four hand-made places the
-README's table names (with a reference, two hidden properties, one visible property, one named
-mistake and catalog entries), and then runs the README's commands there as subprocesses:
-release, the sample class, the registry and catalog tests, grading and feedback. The new
-exercise's rows must give the solution full points and the catalog's wrong answer less, and the
-feedback must name the mistake.
+notebooks, the catalog and the tests that prove an exercise) to a temporary folder, and makes
+the environment the guide says to run in: a fresh `.venv` in the copy, installed from the copy
+with the guide's own command (`pip install -e ".[instructor]" -e ./autograder`, about two
+minutes with pip's cache warm). It adds a small exercise `central_difference` to notebook 00
+in exactly the four hand-made places the README's table names (with a reference, two hidden
+properties, one visible property, one named mistake and catalog entries), each cell written
+as the guide's example shows it, and then runs the README's commands there, in that
+environment: release, the sample class, the registry and catalog tests, grading and feedback.
+The new exercise's rows must give the solution full points and the catalog's wrong answer
+less, and the feedback must name the mistake. The environment of this checkout, which holds
+none of the copy's checks, must refuse to release the copy and say how to install it.
 """
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ import csv
 import os
 import re
 import shutil
+import shlex
 import subprocess
 import sys
 from pathlib import Path
@@ -27,7 +32,8 @@ EXERCISE = "central_difference"
 MISTAKE = "a one-sided difference"
 
 # What an author edits, and what the README's commands need beside it.
-COPIED = ["src", "autograder", "solutions", "scripts", "pyproject.toml", "tests/catalog",
+COPIED = ["src", "autograder", "solutions", "scripts", "pyproject.toml", "README.md",
+          "tests/catalog",
           "tests/conftest.py", "tests/system.py", "tests/checkout.py", "tests/make_samples.py", "tests/unit/test_registry.py",
           "tests/checks/test_catalog.py", "tests/checks/test_hints.py"]
 
@@ -131,13 +137,32 @@ def hand_made_places() -> list[str]:
     return [r.replace("exNN_topic", f"ex{NOTEBOOK}").replace("NN_topic", NOTEBOOK) for r in rows]
 
 
-def run(copy: Path, *args: str, timeout: float = 120) -> str:
-    env = {**os.environ, "PYTHONPATH": f"{copy / 'src'}{os.pathsep}{copy / 'autograder'}",
-           "PATH": f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"}
-    done = subprocess.run([sys.executable, *args], cwd=copy, env=env, capture_output=True,
-                          text=True, timeout=timeout)
-    assert done.returncode == 0, f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
-    return done.stdout
+def guide_install_command() -> list[str]:
+    """The guide's pip line, as words: `pip install -e ".[instructor]" -e ./autograder`."""
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("### Add an exercise"):]
+    line = re.search(r'`(pip install -e "\.\[instructor\]" -e \./autograder)`', section)
+    assert line, "the guide names no command that installs the checkout"
+    return shlex.split(line[1])
+
+
+def venv_bin(copy: Path) -> Path:
+    return copy / ".venv" / "bin"
+
+
+def run(copy: Path, *args: str, timeout: float = 120, python: Path | None = None,
+        ok: bool = True) -> subprocess.CompletedProcess:
+    """`python args...` in the copy, with the copy's .venv (or `python`) and nothing else on
+    the path: no PYTHONPATH, no package of this checkout."""
+    python = python or venv_bin(copy) / "python"
+    env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
+    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
+    done = subprocess.run([str(python), *args], cwd=copy, env=env, capture_output=True,
+                          text=True, timeout=timeout, check=False)
+    if ok:
+        assert done.returncode == 0, \
+            f"{' '.join(args)} failed:\n{done.stdout[-3000:]}\n{done.stderr[-3000:]}"
+    return done
 
 
 def append(path: Path, text: str) -> None:
@@ -156,7 +181,18 @@ def course(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def added(course) -> dict[str, Path]:
+def environment(course) -> Path:
+    """The guide's environment: the copy's own .venv, installed from the copy."""
+    subprocess.run([sys.executable, "-m", "venv", str(course / ".venv")], check=True,
+                   timeout=120)
+    words = guide_install_command()
+    assert words[:2] == ["pip", "install"]
+    run(course, "-m", "pip", "install", "--quiet", *words[2:], timeout=900)
+    return venv_bin(course)
+
+
+@pytest.fixture(scope="module")
+def added(course, environment) -> dict[str, Path]:
     """Steps 1 to 4 of the guide: the four hand-made places, edited; returns them."""
     places = {Path(p).parts[0]: course / p for p in hand_made_places()}
     assert len(places) == 4, f"the README's table names {sorted(places)}, not four places"
@@ -183,12 +219,49 @@ def test_the_four_places_are_the_only_edits(course, added):
     for path in added.values():
         assert path.exists() and EXERCISE in path.read_text(), path
     generated = ("lectures", "course", "autograder/samples")  # step 5 writes these
+    installed = (".venv", "build")   # the environment, and what pip builds in the copy
     changed = [p.relative_to(course) for p in course.rglob("*")
                if p.is_file() and "__pycache__" not in p.parts and p.name != "nb.txt"
+               and not any(part in installed or part.endswith(".egg-info")
+                           for part in p.relative_to(course).parts)
                and not str(p.relative_to(course)).startswith(generated)
                and (REPO / p.relative_to(course)).is_file()
                and (REPO / p.relative_to(course)).read_bytes() != p.read_bytes()]
     assert sorted(changed) == sorted(p.relative_to(course) for p in added.values())
+
+
+def test_the_guides_environment_imports_the_copy(course, environment):
+    """The copy's .venv imports both packages from the copy, nothing from this checkout."""
+    out = run(course, "-c", "import betternets, betternets_grader; "
+                            "print(betternets.__file__); print(betternets_grader.__file__)").stdout
+    for path in out.split():
+        assert Path(path).resolve().is_relative_to(course.resolve()), out
+
+
+def test_the_cells_are_written_as_the_guides_example(added):
+    """Every test cell the test adds has the lines of the guide's example of its kind: a
+    self-check cell `check("name")`, a hidden one its `# Hidden check: ...` line first."""
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("### Add an exercise"):]
+    example = re.search(r"```text\n(.*?# %% answer name.*?)```", section, re.S)[1]
+    def cells(text: str) -> dict[str, list[str]]:
+        found = {}
+        for block in re.split(r"^\s*# %% ", text, flags=re.M)[1:]:
+            head, *body = [l.strip() for l in block.strip().split("\n")]
+            found[head] = [l for l in body if l]
+        return found
+    guide, ours = cells(example), cells(NOTEBOOK_CELLS)
+    hidden, selfcheck = guide["test test_name__prop 2"], guide["test test_name__selfcheck 1"]
+    assert hidden[0].startswith("# Hidden check: ")
+    for head, body in ours.items():
+        if not head.startswith("test "):
+            continue
+        prop = head.split()[1].split("__")[1]
+        shape = selfcheck if prop == "selfcheck" else hidden
+        expected = [l.replace('"name"', f'"{EXERCISE}"').replace('"prop"', f'"{prop}"')
+                    for l in shape]
+        assert body[0].startswith("# Hidden check: ") == shape[0].startswith("# Hidden check: ")
+        assert body[1:] == expected[1:] and (prop != "selfcheck" or body == expected), head
 
 
 def test_the_release_gives_students_a_stub_and_no_hidden_check(released):
@@ -196,16 +269,30 @@ def test_the_release_gives_students_a_stub_and_no_hidden_check(released):
     assert f"def {EXERCISE}(f, x, h=1e-5)" in lecture
     assert "check_hidden" not in lecture and "(2 * h))" not in lecture
     assert f'check(\\"{EXERCISE}\\")' in lecture
+    # what stays of a hidden cell for students: its comment line
+    assert "# Hidden check: uses the step h it is given." in lecture
+
+
+def test_another_checkouts_environment_refuses_the_copy_and_says_what_to_install(released):
+    """This checkout's environment has none of the copy's new checks: release stops, naming
+    the exercise, the packages it searched and the command that installs the copy."""
+    done = run(released, "-m", "betternets.cli", "release", python=Path(sys.executable),
+               ok=False)
+    assert done.returncode == 2, done.stdout + done.stderr
+    import betternets_grader
+    assert f"exercise '{EXERCISE}' has no hidden checks" in done.stderr
+    assert str(Path(betternets_grader.__file__).resolve().parent) in done.stderr
+    assert f'pip install -e "{released.resolve()}[instructor]"' in done.stderr
 
 
 def test_the_registry_and_catalog_tests_pass_with_the_new_exercise(released):
     """Step 6: the tests that tie cells to properties, and prove every catalog entry."""
     out = run(released, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/unit/test_registry.py",
               "tests/checks/test_hints.py", "tests/checks/test_catalog.py", "-k",
-              f"{NOTEBOOK} or registered or every_named_hint", timeout=300)
+              f"{NOTEBOOK} or registered or every_named_hint", timeout=300).stdout
     assert re.search(r"\d+ passed", out) and EXERCISE in run(
         released, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--collect-only",
-        "tests/checks/test_catalog.py", "-k", EXERCISE)
+        "tests/checks/test_catalog.py", "-k", EXERCISE).stdout
 
 
 def test_grading_gives_the_solution_full_points_and_names_the_mistake(released, tmp_path):

@@ -104,6 +104,9 @@ def write_report(run, out: Path) -> Path:
                     "students' code ran without the sandbox (limits and timeouts still held).</p>")
     else:
         body.append("<p>Sandboxed with bubblewrap.</p>")
+    from ..provenance import packages
+    graded_with = "".join(f"<li>{esc(p.line())}</li>" for p in packages())
+    body.append(f"<p>Graded with:</p><ul class='packages'>{graded_with}</ul>")
     body.append(f"<p>{len(totals)} submission notebooks, {run.graded} graded now, "
                 f"{run.reused} reused from an earlier run, {run.seconds:.1f} s.</p>")
     for assignment in sorted({a for _, a in totals}):
