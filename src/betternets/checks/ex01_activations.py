@@ -480,10 +480,54 @@ def _overflows_but_right(call, name, z, expected):
     return warned and np.allclose(np.asarray(rec.value, dtype=float), expected, atol=1e-12)
 
 
-@VISIBLE.mistake("sigmoid", "a sign slip in the exponent, 1/(1 + e^z)",
-                 "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z), so sigmoid(ln 3) = 3/4")
-def _(call):
-    return np.allclose(_values(call, "sigmoid", [LN3, -LN3]), [0.25, 0.75])
+# (exercise, label, hint, z worked out by hand, the mistake's values there, keyword arguments)
+LECUN = 1.7159
+BY_VALUE = [
+    ("sigmoid", "a sign slip in the exponent, 1/(1 + e^z)",
+     "the exponent is -z: sigmoid(z) = 1 / (1 + e^-z), so sigmoid(ln 3) = 3/4",
+     [LN3, -LN3], [0.25, 0.75], {}),
+    ("sigmoid_grad", "s (1 + s) instead of s (1 - s)",
+     "the derivative of the sigmoid is s (1 - s), which is 1/4 at z = 0",
+     [0.0, LN3], [0.75, 0.75 * 1.75], {}),
+    ("sigmoid_grad", "the sigmoid itself instead of its derivative", "return s (1 - s), not s",
+     [0.0, LN3], [0.5, 0.75], {}),
+    ("tanh", "2 sigmoid(z) - 1, without the 2 inside",
+     "tanh(z) = 2 sigmoid(2z) - 1: the sigmoid is taken at 2z", [LN3], [0.5], {}),
+    ("tanh_grad", "1 - tanh(z) instead of 1 - tanh(z)^2",
+     "square the tanh: tanh_grad = 1 - tanh(z)^2", [-LN2, LN2], [1.6, 0.4], {}),
+    ("tanh_grad", "tanh(z)(1 - tanh(z)), the sigmoid's form",
+     "s (1 - s) is the sigmoid's slope; tanh's is 1 - tanh(z)^2", [-LN2, LN2],
+     [-0.6 * 1.6, 0.6 * 0.4], {}),
+    ("lecun_tanh", "1.7159 tanh(3z/2), the fraction upside down",
+     "the scaled tanh is 1.7159 tanh(2z/3): two thirds of z", [2 * LN2 / 3, -2 * LN2 / 3],
+     [LECUN * 0.6, -LECUN * 0.6], {}),
+    ("lecun_tanh_grad", "a missing chain-rule factor 2/3",
+     "d/dz tanh(2z/3) = (2/3)(1 - tanh(2z/3)^2): multiply by 2/3", [0.0], [LECUN], {}),
+    ("lecun_tanh_grad", "tanh taken at z instead of 2z/3",
+     "1.7159 (2/3)(1 - tanh(2z/3)^2): the tanh is taken at 2z/3, as in the function",
+     [-LN2, LN2], [LECUN * 2 / 3 * 0.64] * 2, {}),
+    ("relu_grad", "relu_grad(0) == 1 (z >= 0 instead of z > 0)",
+     "the course takes the 'otherwise' branch at z == 0: use z > 0",
+     [-1.0, 0.0, 1.0], [0.0, 1.0, 1.0], {}),
+    ("relu_grad", "sign(z), which is -1 for z < 0",
+     "the slope of relu is 0 for z < 0 and 1 for z > 0", [-2.0, -0.5, 1.0], [-1.0, -1.0, 1.0], {}),
+    ("leaky_relu_grad", "leaky_relu_grad(0) == 1 (z >= 0 instead of z > 0)",
+     "the course takes the 'otherwise' branch at z == 0: beta there",
+     [-1.0, 0.0, 1.0], [0.2, 1.0, 1.0], {"beta": 0.2}),
+    ("softplus", "a sign slip in the exponent, ln(1 + e^-z)",
+     "softplus(z) = ln(1 + e^z), so softplus(ln 3) = ln 4", [LN3, -LN3],
+     [np.log(4 / 3), np.log(4.0)], {}),
+    ("softplus_grad", "a sign slip in the exponent, 1/(1 + e^z)",
+     "the slope of softplus is sigmoid(z) = 1 / (1 + e^-z), so softplus_grad(ln 3) = 3/4",
+     [LN3, -LN3], [0.25, 0.75], {}),
+    ("elu_grad", "elu_grad(0) == 1 (z >= 0 instead of z > 0)",
+     "the course takes the 'otherwise' branch at z == 0: beta e^0 = beta there",
+     [-LN2, 0.0, 1.0], [0.25, 1.0, 1.0], {"beta": 0.5}),
+]
+for _name, _label, _hint, _z, _wrong, _kw in BY_VALUE:
+    def _gives(call, name=_name, z=_z, wrong=_wrong, kw=_kw):
+        return np.allclose(_values(call, name, z, **kw), wrong)
+    VISIBLE.mistake(_name, _label, _hint)(_gives)
 
 
 @VISIBLE.mistake("sigmoid", "e^z / (1 + e^z), which is inf/inf = NaN for large z",
@@ -497,56 +541,6 @@ def _(call):
                  "branches with np.where")
 def _(call):
     return _overflows_but_right(call, "sigmoid", [-1e4, 0.0, 1e4], [0.0, 0.5, 1.0])
-
-
-@VISIBLE.mistake("sigmoid_grad", "s (1 + s) instead of s (1 - s)",
-                 "the derivative of the sigmoid is s (1 - s), which is 1/4 at z = 0")
-def _(call):
-    return np.allclose(_values(call, "sigmoid_grad", [0.0, LN3]), [0.75, 0.75 * 1.75])
-
-
-@VISIBLE.mistake("sigmoid_grad", "the sigmoid itself instead of its derivative",
-                 "return s (1 - s), not s")
-def _(call):
-    return np.allclose(_values(call, "sigmoid_grad", [0.0, LN3]), [0.5, 0.75])
-
-
-@VISIBLE.mistake("tanh", "2 sigmoid(z) - 1, without the 2 inside",
-                 "tanh(z) = 2 sigmoid(2z) - 1: the sigmoid is taken at 2z")
-def _(call):
-    return np.allclose(_values(call, "tanh", [LN3]), [0.5])
-
-
-@VISIBLE.mistake("tanh_grad", "1 - tanh(z) instead of 1 - tanh(z)^2",
-                 "square the tanh: tanh_grad = 1 - tanh(z)^2")
-def _(call):
-    return np.allclose(_values(call, "tanh_grad", [-LN2, LN2]), [1.6, 0.4])
-
-
-@VISIBLE.mistake("lecun_tanh_grad", "a missing chain-rule factor 2/3",
-                 "d/dz tanh(2z/3) = (2/3)(1 - tanh(2z/3)^2): multiply by 2/3")
-def _(call):
-    return np.allclose(_values(call, "lecun_tanh_grad", [0.0]), [1.7159])
-
-
-@VISIBLE.mistake("relu_grad", "relu_grad(0) == 1 (z >= 0 instead of z > 0)",
-                 "the course takes the 'otherwise' branch at z == 0: use z > 0")
-def _(call):
-    return np.allclose(_values(call, "relu_grad", [-1.0, 0.0, 1.0]), [0.0, 1.0, 1.0])
-
-
-@VISIBLE.mistake("leaky_relu_grad", "leaky_relu_grad(0) == 1 (z >= 0 instead of z > 0)",
-                 "the course takes the 'otherwise' branch at z == 0: beta there")
-def _(call):
-    return np.allclose(_values(call, "leaky_relu_grad", [-1.0, 0.0, 1.0], beta=0.2),
-                       [0.2, 1.0, 1.0])
-
-
-@VISIBLE.mistake("elu_grad", "elu_grad(0) == 1 (z >= 0 instead of z > 0)",
-                 "the course takes the 'otherwise' branch at z == 0: beta e^0 = beta there")
-def _(call):
-    return np.allclose(_values(call, "elu_grad", [-LN2, 0.0, 1.0], beta=0.5),
-                       [0.25, 1.0, 1.0])
 
 
 for _name, _z, _kw in [("leaky_relu", [-1.0, 2.0], {}), ("leaky_relu_grad", [-1.0, 2.0], {}),
