@@ -15,6 +15,7 @@ from betternets.checks import expect
 from betternets.checks.calls import Fn
 
 from .. import HIDDEN
+from . import numerics
 from betternets.checks import functions
 
 
@@ -22,17 +23,7 @@ from betternets.checks import functions
 
 def numerical_gradient(f, x, h=1e-5):
     """Central differences (f(x + h e_i) - f(x - h e_i)) / (2h) for every element of x."""
-    x = np.array(x, dtype=float)
-    grad = np.zeros_like(x)
-    for i in np.ndindex(x.shape):
-        old = x[i]
-        x[i] = old + h
-        f_plus = f(x)
-        x[i] = old - h
-        f_minus = f(x)
-        x[i] = old
-        grad[i] = (f_plus - f_minus) / (2 * h)
-    return grad
+    return numerics.gradient(f, x, h)
 
 
 def relative_error(a, b):
