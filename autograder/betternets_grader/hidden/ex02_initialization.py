@@ -168,12 +168,46 @@ def _normal_property(call, name, std, p_fail, what, **kwargs):
                          hint=vis.stats_hint(f"{std:.4g}"))
 
 
+# --------------------------------------------------------------------------- every init: shape
+
+# The arguments after (n_in, n_out) every init is called with, and for the random ones the
+# keyword arguments of the same-seed check and its description. Each init's checks run in
+# this order: shape, its own distribution checks (below), rng, bad_sizes, single_unit.
+INITS = {"zeros_init": (), "normal_init": (Rng(0),), "lecun_normal_init": (Rng(0),),
+         "xavier_uniform_init": (Rng(0),), "he_uniform_init": (Rng(0),),
+         "he_normal_init": (Rng(0),)}
+SAME_SEED = "same seed, same matrix; no global random state"
+SEEDED = {"normal_init": ({"std": 0.5}, "same seed, same matrix; other seed, other matrix; "
+                          "no global random state"),
+          "lecun_normal_init": ({}, SAME_SEED),
+          "xavier_uniform_init": ({"activation": "sigmoid"}, SAME_SEED),
+          "he_uniform_init": ({}, SAME_SEED), "he_normal_init": ({}, SAME_SEED)}
+
+
+def _shape_of(name):
+    def shape(call):
+        _shape(call, name, *INITS[name])
+    return shape
+
+
+def _same_seed(name):
+    def rng(call):
+        vis.same_seed_same_matrix(call, name, 30, 20, **SEEDED[name][0])
+    return rng
+
+
+def _bad_sizes(name):
+    def bad_sizes(call):
+        vis.rejects_bad_sizes(call, name, *INITS[name])
+    return bad_sizes
+
+
+for _name in INITS:
+    HIDDEN.property(_name, "shape", "shape (n_in, n_out) on non-square sizes, floats")(
+        _shape_of(_name))
+
+
 # --------------------------------------------------------------------------- zeros_init
-
-
-@HIDDEN.property("zeros_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "zeros_init")
 
 
 @HIDDEN.property("zeros_init", "zeros", "every entry is exactly 0")
@@ -182,17 +216,7 @@ def _(call):
     expect.true(not np.any(W), f"zeros_init(6, 9) has {np.count_nonzero(W)} non-zero entries")
 
 
-@HIDDEN.property("zeros_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "zeros_init")
-
-
 # --------------------------------------------------------------------------- normal_init
-
-
-@HIDDEN.property("normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "normal_init", Rng(0))
 
 
 @HIDDEN.property("normal_init", "moments",
@@ -214,23 +238,7 @@ def _(call):
                        hint="draw with rng.normal(0, std, size=...)")
 
 
-@HIDDEN.property("normal_init", "rng", "same seed, same matrix; other seed, other matrix; "
-                 "no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "normal_init", 30, 20, std=0.5)
-
-
-@HIDDEN.property("normal_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "normal_init", Rng(0))
-
-
 # --------------------------------------------------------------------------- lecun_normal_init
-
-
-@HIDDEN.property("lecun_normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "lecun_normal_init", Rng(0))
 
 
 @HIDDEN.property("lecun_normal_init", "moments",
@@ -247,26 +255,9 @@ def _(call):
                        hint="draw from a normal with standard deviation 1/sqrt(n_in)")
 
 
-@HIDDEN.property("lecun_normal_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "lecun_normal_init", 30, 20)
-
-
-@HIDDEN.property("lecun_normal_init", "bad_sizes",
-                 "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "lecun_normal_init", Rng(0))
-
-
 # --------------------------------------------------------------------------- xavier_uniform_init
 
 XAVIER_R = np.sqrt(6.0 / (N_IN + N_OUT))
-
-
-@HIDDEN.property("xavier_uniform_init", "shape",
-                 "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "xavier_uniform_init", Rng(0))
 
 
 @HIDDEN.property("xavier_uniform_init", "tanh",
@@ -300,23 +291,7 @@ def _(call):
                                   mentions="activation")
 
 
-@HIDDEN.property("xavier_uniform_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "xavier_uniform_init", 30, 20, activation="sigmoid")
-
-
-@HIDDEN.property("xavier_uniform_init", "bad_sizes",
-                 "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "xavier_uniform_init", Rng(0))
-
-
 # --------------------------------------------------------------------------- he_uniform_init
-
-
-@HIDDEN.property("he_uniform_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "he_uniform_init", Rng(0))
 
 
 @HIDDEN.property("he_uniform_init", "uniform",
@@ -329,22 +304,7 @@ def _(call):
                              "entries uniform: rng.uniform(-r, r, size=...)")
 
 
-@HIDDEN.property("he_uniform_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "he_uniform_init", 30, 20)
-
-
-@HIDDEN.property("he_uniform_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "he_uniform_init", Rng(0))
-
-
 # --------------------------------------------------------------------------- he_normal_init
-
-
-@HIDDEN.property("he_normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "he_normal_init", Rng(0))
 
 
 @HIDDEN.property("he_normal_init", "moments",
@@ -361,22 +321,16 @@ def _(call):
                        hint="draw from a normal with standard deviation sqrt(2/n_in)")
 
 
-@HIDDEN.property("he_normal_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "he_normal_init", 30, 20)
+# --------------------------------------------------------------------------- every init: rng, sizes
 
-
-@HIDDEN.property("he_normal_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "he_normal_init", Rng(0))
+for _name in INITS:
+    if _name in SEEDED:
+        HIDDEN.property(_name, "rng", SEEDED[_name][1])(_same_seed(_name))
+    HIDDEN.property(_name, "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")(
+        _bad_sizes(_name))
 
 
 # --------------------------------------------------------------------------- the edges of every init
-
-INITS = {"zeros_init": (), "normal_init": (Rng(0),), "lecun_normal_init": (Rng(0),),
-         "xavier_uniform_init": (Rng(0),), "he_uniform_init": (Rng(0),),
-         "he_normal_init": (Rng(0),)}
-
 
 def _single_unit(name):
     def check(call):
