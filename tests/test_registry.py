@@ -97,3 +97,13 @@ def test_named_mistakes_live_on_the_student_side_once_each():
         "a named mistake is registered on the instructor side"
     labels = [(ex, m.label) for ex in everything for m in VISIBLE.mistakes(ex)]
     assert labels and len(labels) == len(set(labels))
+
+
+def test_every_registered_check_has_a_name_saying_what_it_checks():
+    """A check defined with `def` is named `<exercise>__<property>` (a named mistake's detector
+    `<exercise>__looks_like_...`), not `_`: tracebacks and profiles say which check ran."""
+    everything = sorted(set(VISIBLE.exercises()) | set(HIDDEN.exercises()))
+    runs = [p.run for R in (VISIBLE, HIDDEN) for ex in R.exercises() for p in R.properties(ex)]
+    runs += [m.detect for R in (VISIBLE, HIDDEN) for ex in everything for m in R.mistakes(ex)]
+    assert runs and not [f"{f.__module__}:{f.__code__.co_firstlineno}" for f in runs
+                         if f.__name__ == "_"]

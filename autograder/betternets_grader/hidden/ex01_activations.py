@@ -375,7 +375,7 @@ NOISY_HINT = ("a = max(0, z + e) with e ~ N(0, sigmoid(z)): the VARIANCE is sigm
 
 @HIDDEN.property("noisy_relu", "mean",
                  "the mean output at six fixed z matches max(0, z + N(0, sigmoid(z)))")
-def _(call):
+def noisy_relu__mean(call):
     out = _noisy_samples(call, 1301)
     for z, row in zip(NOISY_Z, out):
         mean, var, _ = rectified_mean_var(z)
@@ -385,7 +385,7 @@ def _(call):
 
 @HIDDEN.property("noisy_relu", "variance",
                  "the variance of the output at six fixed z matches max(0, z + N(0, sigmoid(z)))")
-def _(call):
+def noisy_relu__variance(call):
     out = _noisy_samples(call, 1302)
     zcrit = stats.z_value(NOISY_P)
     for z, row in zip(NOISY_Z, out):
@@ -398,7 +398,7 @@ def _(call):
 
 
 @HIDDEN.property("noisy_relu", "nonnegative", "every output is >= 0, for z of either sign")
-def _(call):
+def noisy_relu__nonnegative(call):
     z = np.random.default_rng(1303).normal(scale=2.0, size=(50, 40))
     out = expect.same_shape(call("noisy_relu", z, Rng(1304)), z.shape, "noisy_relu")
     expect.true(bool(np.all(out >= 0)), f"noisy_relu returned {out.min():.4g} < 0",
@@ -407,7 +407,7 @@ def _(call):
 
 @HIDDEN.property("noisy_relu", "seeded",
                  "the same seed gives the same output, different seeds different outputs")
-def _(call):
+def noisy_relu__seeded(call):
     z = np.linspace(-1, 2, 40).reshape(5, 8)
     a, b = call("noisy_relu", z, Rng(21)), call("noisy_relu", z, Rng(21))
     expect.close(a, b, "noisy_relu called twice with the same seed", rtol=0, atol=0,
@@ -419,17 +419,17 @@ def _(call):
 
 
 @HIDDEN.property("noisy_relu", "no_global_rng", "does not use np.random's global state")
-def _(call):
+def noisy_relu__no_global_rng(call):
     expect.no_global_rng(call, "noisy_relu", np.linspace(-2, 2, 30), Rng(23))
 
 
 @HIDDEN.property("noisy_relu", "pure", "the input array is left unchanged")
-def _(call):
+def noisy_relu__pure(call):
     expect.pure(call, "noisy_relu", np.array([[-1.0, 0.5], [2.0, -3.0]]), Rng(24))
 
 
 @HIDDEN.property("noisy_relu", "python_float", "a Python float gives a single number")
-def _(call):
+def noisy_relu__python_float(call):
     got = call("noisy_relu", 0.5, Rng(25))
     expect.true(np.shape(got) == (), f"noisy_relu(0.5, rng) returned shape {np.shape(got)}, "
                 "expected a single number", "draw with size=np.shape(z)")
@@ -439,7 +439,7 @@ def _(call):
 @HIDDEN.property("noisy_relu", "extreme",
                  "z from -1e4 to 1e4: no overflow warning; 0 for very negative z, z + N(0, 1) "
                  "for very positive z")
-def _(call):
+def noisy_relu__extreme(call):
     z = np.tile(np.array([-1e4, -1e3, -100.0, 100.0, 1e3, 1e4]), 5)
     out = finite(no_overflow(call, "noisy_relu", z, Rng(26)), "noisy_relu at extreme z", z)
     neg, pos = z < 0, z > 0
@@ -467,7 +467,7 @@ LGN_HINT = ("forward: Z_l = A_(l-1) @ W_l + b_l, A_l = activation(Z_l); backward
 
 @HIDDEN.property("layer_gradient_norms", "values",
                  "matches the reference for 1, 3 and 6 layers with three test activations")
-def _(call):
+def layer_gradient_norms__values(call):
     rng = np.random.default_rng(1401)
     for depth, (fa, fg, a, g) in zip([1, 3, 6], PAIRS):
         sizes = [5] + [int(n) for n in rng.integers(2, 7, size=depth)]
@@ -481,7 +481,7 @@ def _(call):
 
 @HIDDEN.property("layer_gradient_norms", "vanishing_sigmoid",
                  "12 sigmoid layers: the norms match the reference and fall towards the input")
-def _(call):
+def layer_gradient_norms__vanishing_sigmoid(call):
     rng = np.random.default_rng(1402)
     weights = _network(rng, [16] * 13)
     X = rng.normal(size=(32, 16))
@@ -501,7 +501,7 @@ def _(call):
 
 
 @HIDDEN.property("layer_gradient_norms", "pure", "X and the weights are left unchanged")
-def _(call):
+def layer_gradient_norms__pure(call):
     rng = np.random.default_rng(1403)
     expect.pure(call, "layer_gradient_norms", rng.normal(size=(6, 4)),
                 _network(rng, [4, 5, 3]), SIN, COS)

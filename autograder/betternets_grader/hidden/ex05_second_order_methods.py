@@ -184,7 +184,7 @@ def _sym(q, eigenvalues):
 
 @HIDDEN.property("newton_step", "values",
                  "matches w - lr H^-1 g on random SPD and indefinite H in 2 to 6 dimensions")
-def _(call):
+def newton_step__values(call):
     rng = np.random.default_rng(5001)
     for n in (2, 3, 6):
         for signs in (1, -1):
@@ -199,7 +199,7 @@ def _(call):
 @HIDDEN.property("newton_step", "quadratic",
                  "one step lands on the critical point of a quadratic, for lists, integer "
                  "matrices and non-contiguous arrays")
-def _(call):
+def newton_step__quadratic(call):
     rng = np.random.default_rng(5002)
     A = _sym(_rotation(rng, 5), [0.3, 1.0, 2.0, 7.0, 20.0])
     b = rng.normal(size=5)
@@ -218,7 +218,7 @@ def _(call):
 
 
 @HIDDEN.property("newton_step", "lr", "lr scales the step; lr = 0 leaves w where it is")
-def _(call):
+def newton_step__lr(call):
     rng = np.random.default_rng(5003)
     H = _sym(_rotation(rng, 3), [1.0, 2.0, 4.0])
     w, g = rng.normal(size=3), rng.normal(size=3)
@@ -241,7 +241,7 @@ def _expect_kind(call, H, want, what, **kw):
 
 @HIDDEN.property("classify_critical_point", "rotated",
                  "rotated Hessians in 2-D and 3-D: minimum, maximum and saddle")
-def _(call):
+def classify_critical_point__rotated(call):
     rng = np.random.default_rng(5011)
     for n in (2, 3):
         q = _rotation(rng, n)
@@ -255,7 +255,7 @@ def _(call):
 
 @HIDDEN.property("classify_critical_point", "higher_dim",
                  "3-D to 6-D Hessians whose determinant and trace mislead")
-def _(call):
+def classify_critical_point__higher_dim(call):
     rng = np.random.default_rng(5012)
     cases = [([-1.0, -2.0, 3.0], "saddle"),          # det > 0, trace = 0
              ([-1.0, -1.0, 5.0], "saddle"),          # det > 0, trace > 0
@@ -270,7 +270,7 @@ def _(call):
 @HIDDEN.property("classify_critical_point", "degenerate",
                  "a zero eigenvalue (to tol) with no sign change is degenerate; with both signs "
                  "it is still a saddle")
-def _(call):
+def classify_critical_point__degenerate(call):
     rng = np.random.default_rng(5013)
     for lam, want in [([2.0, 0.0], "degenerate"), ([-2.0, 0.0, -1.0], "degenerate"),
                       ([1.0, 1e-12, 3.0], "degenerate"), ([0.0, 0.0, 0.0], "degenerate"),
@@ -281,14 +281,14 @@ def _(call):
 
 @HIDDEN.property("classify_critical_point", "tol_boundary",
                  "an eigenvalue of exactly +-tol counts as zero (|lambda| <= tol)")
-def _(call):
+def classify_critical_point__tol_boundary(call):
     # diagonal H: eigvalsh returns the diagonal exactly, so the eigenvalue is exactly tol = 0.5
     for lam in ([1.0, 0.5], [-1.0, -0.5], [0.5, -1.0], [-0.5, 1.0]):
         _expect_kind(call, np.diag(lam), "degenerate", f"diag{tuple(lam)} with tol=0.5", tol=0.5)
 
 
 @HIDDEN.property("classify_critical_point", "tol", "uses the tol it is given")
-def _(call):
+def classify_critical_point__tol(call):
     rng = np.random.default_rng(5014)
     q = _rotation(rng, 3)
     H = _sym(q, [1.0, 0.05, 2.0])
@@ -327,7 +327,7 @@ def _line_steps(call, cases) -> list:
 
 @HIDDEN.property("backtracking_line_search", "armijo",
                  "the returned step satisfies Armijo, for several c, rho and alpha0")
-def _(call):
+def backtracking_line_search__armijo(call):
     cases = list(_line_cases())
     for (name, token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
         alpha = float(alpha)
@@ -341,7 +341,7 @@ def _(call):
 
 @HIDDEN.property("backtracking_line_search", "largest",
                  "the step is alpha0 rho^k and the step before it (alpha / rho) fails Armijo")
-def _(call):
+def backtracking_line_search__largest(call):
     cases = list(_line_cases())
     for (name, token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
         alpha = float(alpha)
@@ -359,7 +359,7 @@ def _(call):
 
 
 @HIDDEN.property("backtracking_line_search", "values", "equals the reference step")
-def _(call):
+def backtracking_line_search__values(call):
     cases = list(_line_cases())
     for (name, token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
         expect.close(alpha, backtracking_line_search(f, grad, w, d, **kw),
@@ -378,7 +378,7 @@ def _gradient_pairs(seed):
 
 
 @HIDDEN.property("fletcher_reeves_beta", "values", "matches g_new.g_new / g_old.g_old")
-def _(call):
+def fletcher_reeves_beta__values(call):
     pairs = list(_gradient_pairs(5021))
     betas = call.values(("fletcher_reeves_beta", (g_new, g_old)) for g_old, g_new in pairs)
     for (g_old, g_new), got in zip(pairs, betas):
@@ -390,12 +390,12 @@ def _(call):
 
 
 @HIDDEN.property("fletcher_reeves_beta", "pure", "leaves its arguments unchanged")
-def _(call):
+def fletcher_reeves_beta__pure(call):
     expect.pure(call, "fletcher_reeves_beta", np.array([1.0, -2.0, 0.5]), np.array([3.0, 0.1, 1.0]))
 
 
 @HIDDEN.property("polak_ribiere_beta", "values", "matches PR+ on random gradients")
-def _(call):
+def polak_ribiere_beta__values(call):
     pairs = list(_gradient_pairs(5022))
     betas = call.values(("polak_ribiere_beta", (g_new, g_old)) for g_old, g_new in pairs)
     for (g_old, g_new), got in zip(pairs, betas):
@@ -408,7 +408,7 @@ def _(call):
 
 @HIDDEN.property("polak_ribiere_beta", "clipping",
                  "a negative Polak-Ribiere value becomes 0; a positive one is kept")
-def _(call):
+def polak_ribiere_beta__clipping(call):
     g_old = np.array([3.0, -1.0, 2.0])
     # PR values: 0.2 (0.2 - 1) = -0.16 -> 0; -2/14 -> 0; 2 (2 - 1) = 2; 4/14 kept.
     for g_new, want in [(0.2 * g_old, 0.0), (np.array([1.0, 0.0, 0.0]), 0.0),
@@ -427,7 +427,7 @@ def _spd_system(rng, n, eigenvalues=None):
 
 @HIDDEN.property("linear_cg", "values",
                  "the iterates equal the reference's (CG's iterates are unique) and x solves A x = b")
-def _(call):
+def linear_cg__values(call):
     rng = np.random.default_rng(5031)
     for n in (2, 5, 8):
         A, b = _spd_system(rng, n)
@@ -446,7 +446,7 @@ def _(call):
 
 @HIDDEN.property("linear_cg", "n_steps",
                  "at most n steps on random SPD systems, at most 3 with 3 distinct eigenvalues")
-def _(call):
+def linear_cg__n_steps(call):
     rng = np.random.default_rng(5032)
     for n in (3, 6, 10):
         A, b = _spd_system(rng, n)
@@ -463,7 +463,7 @@ def _(call):
 
 
 @HIDDEN.property("linear_cg", "conjugate", "its steps are A-conjugate: s_i^T A s_j = 0 for i != j")
-def _(call):
+def linear_cg__conjugate(call):
     rng = np.random.default_rng(5033)
     A, b = _spd_system(rng, 6)
     x, path = result_and_path(call("linear_cg", A, b), np.zeros(6), "linear_cg")
@@ -527,7 +527,7 @@ for _name in ("nonlinear_cg", "bfgs"):
 
 @HIDDEN.property("nonlinear_cg", "values",
                  "FR and PR+ iterates match the reference on a quadratic and on Rosenbrock")
-def _(call):
+def nonlinear_cg__values(call):
     for rule in ("FR", "PR"):
         _compare_cg(call, QUAD, fns.LOCAL["quad"], np.zeros(4), rule,
                     f"path on a 4-D quadratic with beta={rule!r}")
@@ -538,7 +538,7 @@ def _(call):
 @HIDDEN.property("nonlinear_cg", "rosenbrock",
                  "reaches Rosenbrock's minimum from (-1.2, 1): FR with the default restarts "
                  "(tol 1e-3), PR+ restarting only for descent (tol 1e-4)")
-def _(call):
+def nonlinear_cg__rosenbrock(call):
     # PR+ with the default restart every 2 steps needs thousands of Armijo steps here, and
     # counting "every n steps" from the start or from the last restart changes how many; with
     # restart_every=10**6 both readings of the contract take the same path.
@@ -557,7 +557,7 @@ def _(call):
 @HIDDEN.property("nonlinear_cg", "ill_conditioned",
                  "on a 10-D quadratic with condition number 100 it converges as fast as CG "
                  "should (at most twice the reference's iterations)")
-def _(call):
+def nonlinear_cg__ill_conditioned(call):
     w0 = np.ones(10)
     for rule in ("FR", "PR"):
         w, path = result_and_path(call("nonlinear_cg", *ILL, w0, beta=rule), w0, "nonlinear_cg")
@@ -572,7 +572,7 @@ def _(call):
 @HIDDEN.property("nonlinear_cg", "restarts",
                  "restart_every=1 is steepest descent; restart_every=3 and restarts when "
                  "g.d >= 0 match the reference")
-def _(call):
+def nonlinear_cg__restarts(call):
     _compare_cg(call, QUAD, fns.LOCAL["quad"], np.zeros(4), "FR",
                 "path with restart_every=1 (every step d = -g)", restart_every=1)
     _compare_cg(call, QUAD, fns.LOCAL["quad"], np.zeros(4), "FR",
@@ -584,7 +584,7 @@ def _(call):
 
 @HIDDEN.property("nonlinear_cg", "unknown_rule",
                  "an unknown beta rule raises ValueError naming beta")
-def _(call):
+def nonlinear_cg__unknown_rule(call):
     for rule in ("HS", "fr_pr", ""):
         expect.raises_value_error(call, "nonlinear_cg", *QUAD, np.zeros(4), beta=rule,
                                   mentions="beta")
@@ -602,7 +602,7 @@ def _update_cases(seed):
 
 
 @HIDDEN.property("bfgs_update", "values", "matches the BFGS inverse update on random inputs")
-def _(call):
+def bfgs_update__values(call):
     for H, s, y in _update_cases(5041):
         got = expect.pure(call, "bfgs_update", H, s, y)
         expect.close(got, bfgs_update(H, s, y), f"bfgs_update in {len(s)}-D", rtol=1e-7,
@@ -611,7 +611,7 @@ def _(call):
 
 
 @HIDDEN.property("bfgs_update", "secant", "H_new @ y == s on random inputs")
-def _(call):
+def bfgs_update__secant(call):
     cases = list(_update_cases(5042))
     for (H, s, y), got in zip(cases, call.values(("bfgs_update", c) for c in cases)):
         H_new = expect.same_shape(got, H.shape, "bfgs_update's result")
@@ -622,7 +622,7 @@ def _(call):
 
 @HIDDEN.property("bfgs_update", "symmetric_pd",
                  "the result is symmetric and positive definite when y.s > 0")
-def _(call):
+def bfgs_update__symmetric_pd(call):
     cases = list(_update_cases(5043))
     for (H, s, y), got in zip(cases, call.values(("bfgs_update", c) for c in cases)):
         H_new = expect.same_shape(got, H.shape, "bfgs_update's result")
@@ -637,7 +637,7 @@ def _(call):
 
 @HIDDEN.property("bfgs", "values",
                  "its iterates match the reference on a quadratic and on Rosenbrock")
-def _(call):
+def bfgs__values(call):
     for token, name, w0, limit in [(QUAD, "quad", np.zeros(4), None),
                                    (ILL, "ill", np.ones(10), None),
                                    (ROSEN, "rosenbrock", np.array([-1.2, 1.0]), 25)]:
@@ -656,7 +656,7 @@ def _(call):
 @HIDDEN.property("bfgs", "rosenbrock",
                  "from four starts on Rosenbrock it needs at most twice the iterations of "
                  "scipy.optimize.minimize(method='BFGS')")
-def _(call):
+def bfgs__rosenbrock(call):
     from scipy.optimize import minimize
     for start in [(-1.2, 1.0), (-1.5, 2.0), (0.0, 0.0), (2.0, 2.0)]:
         w0 = np.array(start)
@@ -671,7 +671,7 @@ def _(call):
 
 @HIDDEN.property("bfgs", "straight",
                  "skips the update when y.s = 0 exactly (a straight stretch: no NaN)")
-def _(call):
+def bfgs__straight(call):
     # along w_0 the trough is straight: every step has y = 0, so H_inv stays I and the path
     # goes (0, 0), (-1, 0), ..., (-4, 0) exactly
     w0 = np.zeros(2)
@@ -686,7 +686,7 @@ def _(call):
 
 @HIDDEN.property("bfgs", "skip_update",
                  "skips the update when y.s <= 0 (a concave stretch of a double well)")
-def _(call):
+def bfgs__skip_update(call):
     w0 = np.array([0.3, 0.1])
     w, path = result_and_path(call("bfgs", *WELL, w0, max_iter=50), w0, "bfgs")
     _, expected, skipped = _bfgs(*fns.LOCAL["double_well"], w0, max_iter=50)

@@ -33,7 +33,7 @@ def _augment(call, images, seed, **kw):
 
 
 @HIDDEN.property("augment_images", "shape_dtype", "keeps shape and dtype (float64 and float32)")
-def _(call):
+def augment_images__shape_dtype(call):
     for dtype in (np.float64, np.float32):
         images = _asymmetric_images(6, dtype=dtype)
         out = _augment(call, images, 68, max_degrees=20.0, max_shift=2, drop_prob=0.1,
@@ -45,7 +45,7 @@ def _(call):
 
 
 @HIDDEN.property("augment_images", "untouched", "leaves the input images unchanged")
-def _(call):
+def augment_images__untouched(call):
     images = _asymmetric_images(5) + 0.1
     rec = call.record("augment_images", images, Rng(69), max_degrees=20.0, max_shift=1,
                       drop_prob=0.2, noise_std=0.1)
@@ -54,7 +54,7 @@ def _(call):
 
 
 @HIDDEN.property("augment_images", "identity", "with every magnitude 0 it returns an equal copy")
-def _(call):
+def augment_images__identity(call):
     images = np.random.default_rng(3906).random((4, 10, 10))
     out = _augment(call, images, 70, max_degrees=0.0, max_shift=0, drop_prob=0.0, noise_std=0.0)
     expect.close(out, images, "augment_images with all magnitudes 0", rtol=0, atol=1e-9,
@@ -63,7 +63,7 @@ def _(call):
 
 @HIDDEN.property("augment_images", "per_image",
                  "every image gets its own random transform (copies of one image come out different)")
-def _(call):
+def augment_images__per_image(call):
     images = _asymmetric_images(40)
     out = np.asarray(expect.no_global_rng(call, "augment_images", images, Rng(71),
                                           max_degrees=30.0, max_shift=2), dtype=float)
@@ -74,7 +74,7 @@ def _(call):
 
 @HIDDEN.property("augment_images", "shift",
                  "integer shifts move a pixel by at most max_shift, both ways, its value kept")
-def _(call):
+def augment_images__shift(call):
     n, size, c = 300, 9, 4
     images = np.zeros((n, size, size))
     images[:, c, c] = 1.0
@@ -96,7 +96,7 @@ def _(call):
 
 @HIDDEN.property("augment_images", "shift_fill",
                  "a shift fills the pixels it uncovers with 0 (it does not wrap around)")
-def _(call):
+def augment_images__shift_fill(call):
     # Deterministic for a correct answer: a bright first column can move right by at most
     # max_shift = 1, so the last column stays 0; a wrap-around (np.roll) brings it there
     # whenever dx = -1, which happens in 200 images except with probability (2/3)^200.
@@ -113,7 +113,7 @@ def _(call):
 
 @HIDDEN.property("augment_images", "drop",
                  "drops a fraction drop_prob of pixels to 0 and leaves the others as they were")
-def _(call):
+def augment_images__drop(call):
     images = np.ones((100, 16, 16))
     out = np.asarray(_augment(call, images, 73, max_degrees=0.0, max_shift=0, drop_prob=0.3),
                      dtype=float)
@@ -126,7 +126,7 @@ def _(call):
 
 
 @HIDDEN.property("augment_images", "noise", "adds Gaussian noise of standard deviation noise_std")
-def _(call):
+def augment_images__noise(call):
     images = np.full((100, 16, 16), 0.5)
     out = np.asarray(_augment(call, images, 74, max_degrees=0.0, max_shift=0, noise_std=0.2),
                      dtype=float)
@@ -139,7 +139,7 @@ def _(call):
 
 
 @HIDDEN.property("augment_images", "drop_then_noise", "noise is added after dropping: dropped pixels are noisy too")
-def _(call):
+def augment_images__drop_then_noise(call):
     images = np.ones((100, 16, 16))
     out = np.asarray(_augment(call, images, 75, max_degrees=0.0, max_shift=0, drop_prob=0.5,
                               noise_std=0.05), dtype=float).ravel()
@@ -163,7 +163,7 @@ def _rotation_probe(n, size=15):
 @HIDDEN.property("augment_images", "angles",
                  "rotation angles are uniform over [-max_degrees, max_degrees], both ways "
                  "(max_degrees 20 and 0.8)")
-def _(call):
+def augment_images__angles(call):
     # The angle of each of 300 rotated copies is recovered to within 1e-7 degrees, far below the
     # spacing that matters to a Kolmogorov-Smirnov test on 300 values (its critical distance at
     # p = 5e-8 is about 0.16 of the CDF), so each of the two tests keeps its exact
@@ -190,7 +190,7 @@ def _(call):
 
 @HIDDEN.property("augment_images", "interpolation",
                  "rotation about the centre with linear interpolation, uncovered pixels 0")
-def _(call):
+def augment_images__interpolation(call):
     # Deterministic given the recovered angle: the contract's rotation reproduces every pixel
     # to rounding (recovery error ~1e-8 degrees moves a pixel by < 1e-8), so the bound 1e-6
     # never fails a correct answer; cubic or nearest interpolation, another centre or a fill of

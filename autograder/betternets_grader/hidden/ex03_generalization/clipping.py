@@ -16,7 +16,7 @@ from .reference import clip_by_norm, clip_by_value
 
 
 @HIDDEN.property("clip_by_value", "values", "matches clipping into [-clip, clip] on random arrays")
-def _(call):
+def clip_by_value__values(call):
     rng = np.random.default_rng(3401)
     for shape, clip in [((20,), 1.5), ((4, 5), 0.3), ((2, 3, 4), 2.0)]:
         g = 3 * rng.normal(size=shape)
@@ -25,7 +25,7 @@ def _(call):
 
 
 @HIDDEN.property("clip_by_value", "negative", "large negative entries become -clip")
-def _(call):
+def clip_by_value__negative(call):
     g = np.array([-10.0, -2.0, -0.5, 0.5, 10.0])
     expect.close(call("clip_by_value", g, 1.0), np.array([-1.0, -1.0, -0.5, 0.5, 1.0]),
                  "clip_by_value([-10, -2, -0.5, 0.5, 10], 1)", rtol=1e-12, inputs=g,
@@ -33,14 +33,14 @@ def _(call):
 
 
 @HIDDEN.property("clip_by_value", "inside", "entries inside [-clip, clip] are unchanged")
-def _(call):
+def clip_by_value__inside(call):
     g = np.array([[0.3, -0.7], [0.0, 0.99]])
     expect.close(call("clip_by_value", g, 1.0), g, "clip_by_value of a small gradient",
                  rtol=1e-12, inputs=g, hint="clipping by value changes only the large entries")
 
 
 @HIDDEN.property("clip_by_value", "pure", "leaves g unchanged")
-def _(call):
+def clip_by_value__pure(call):
     expect.pure(call, "clip_by_value", np.array([3.0, -4.0, 0.5]), 1.0)
 
 
@@ -54,7 +54,7 @@ def _clip_norm(call, grads, max_norm):
 
 @HIDDEN.property("clip_by_norm", "global",
                  "one global norm over all arrays: each array small, together too large")
-def _(call):
+def clip_by_norm__global(call):
     grads = [np.array([3.0, 0.0]), np.array([[0.0, 4.0]])]  # norms 3 and 4, global 5
     clipped, _ = _clip_norm(call, grads, 4.5)
     for k, (c, g) in enumerate(zip(clipped, grads)):
@@ -64,7 +64,7 @@ def _(call):
 
 
 @HIDDEN.property("clip_by_norm", "norm_before", "reports the global norm before clipping")
-def _(call):
+def clip_by_norm__norm_before(call):
     rng = np.random.default_rng(3402)
     grads = [rng.normal(size=(3, 4)), rng.normal(size=5)]
     _, norm = _clip_norm(call, grads, 0.5)
@@ -73,7 +73,7 @@ def _(call):
 
 
 @HIDDEN.property("clip_by_norm", "below", "a gradient already below max_norm is returned unchanged")
-def _(call):
+def clip_by_norm__below(call):
     grads = [np.array([0.3, -0.4]), np.array([[0.1], [0.2]])]
     clipped, norm = _clip_norm(call, grads, 10.0)
     for k, (c, g) in enumerate(zip(clipped, grads)):
@@ -83,7 +83,7 @@ def _(call):
 
 
 @HIDDEN.property("clip_by_norm", "values", "matches the reference on random lists of arrays")
-def _(call):
+def clip_by_norm__values(call):
     rng = np.random.default_rng(3403)
     for max_norm in (0.7, 3.0, 50.0):
         grads = [rng.normal(size=(4, 3)), rng.normal(size=3), rng.normal(size=(2, 2, 2))]
@@ -95,5 +95,5 @@ def _(call):
 
 
 @HIDDEN.property("clip_by_norm", "pure", "leaves the gradient arrays unchanged")
-def _(call):
+def clip_by_norm__pure(call):
     expect.pure(call, "clip_by_norm", [np.array([30.0, 40.0]), np.array([[5.0]])], 1.0)

@@ -17,7 +17,7 @@ def _bv(call, p, y):
 
 
 @HIDDEN.property("bias_variance", "values", "matches the formulas on random predictions")
-def _(call):
+def bias_variance__values(call):
     rng = np.random.default_rng(3001)
     for n_models, n_points in [(7, 13), (30, 4), (2, 25)]:
         y = rng.normal(size=n_points)
@@ -33,7 +33,7 @@ def _(call):
 
 @HIDDEN.property("bias_variance", "decomposition",
                  "bias^2 + variance equals the mean squared error averaged over models and points")
-def _(call):
+def bias_variance__decomposition(call):
     rng = np.random.default_rng(3002)
     p = rng.normal(size=(5, 9))
     y = rng.normal(size=9)
@@ -44,7 +44,7 @@ def _(call):
 
 @HIDDEN.property("bias_variance", "single_model",
                  "one model: variance 0 and bias^2 equal to its mean squared error")
-def _(call):
+def bias_variance__single_model(call):
     p = np.array([[1.0, 2.0, 4.0]])
     y = np.array([0.0, 2.0, 2.0])
     bias2, var = _bv(call, p, y)

@@ -35,7 +35,7 @@ def _mask_values(mask, p, shape, what, hint):
 
 
 @HIDDEN.property("dropout_forward", "fraction", "drops a fraction p_drop of the units (p_drop 0.3 and 0.75)")
-def _(call):
+def dropout_forward__fraction(call):
     A = np.ones((400, 250))
     for p, seed in ((0.3, 41), (0.75, 42)):
         out, _ = _dropout(call, A, p, seed)
@@ -47,7 +47,7 @@ def _(call):
 
 @HIDDEN.property("dropout_forward", "mask_values",
                  "mask holds 0 and 1/(1-p_drop) only, and out = A * mask")
-def _(call):
+def dropout_forward__mask_values(call):
     rng = np.random.default_rng(3501)
     A = rng.normal(size=(30, 20))
     out, mask = _dropout(call, A, 0.4, 43)
@@ -57,7 +57,7 @@ def _(call):
 
 
 @HIDDEN.property("dropout_forward", "expectation", "keeps the expectation: mean of out for A = 1 is 1")
-def _(call):
+def dropout_forward__expectation(call):
     out, _ = _dropout(call, np.ones((400, 250)), 0.5, 44)
     stats.check_mean(out, 1.0, 1.0, "mean of dropout_forward(ones, p_drop=0.5)", P,
                      "scale the kept units by 1/(1-p_drop) so that E[out] = A")
@@ -65,13 +65,13 @@ def _(call):
 
 @HIDDEN.property("dropout_forward", "per_unit",
                  "a new random decision for every unit of every example (no shared rows or columns)")
-def _(call):
+def dropout_forward__per_unit(call):
     out, _ = _dropout(call, np.ones((400, 250)), 0.3, 45)
     _pair_count(np.asarray(out) == 0, 0.3, "dropout mask", P)
 
 
 @HIDDEN.property("dropout_forward", "test_mode", "train=False returns an unchanged copy of A and mask None")
-def _(call):
+def dropout_forward__test_mode(call):
     A = np.random.default_rng(3502).normal(size=(6, 5))
     out, mask = _dropout(call, A, 0.5, 46, train=False)
     expect.close(out, A, "out with train=False", rtol=0, atol=0,
@@ -81,20 +81,20 @@ def _(call):
 
 
 @HIDDEN.property("dropout_forward", "rng", "randomness only from rng: same seed, same mask")
-def _(call):
+def dropout_forward__rng(call):
     A = np.ones((10, 8))
     _same_seed_same_result(call, "dropout_forward", lambda s: (A, 0.5, Rng(s)), "dropout_forward")
 
 
 @HIDDEN.property("dropout_forward", "value_error", "p_drop outside [0, 1) raises ValueError naming p_drop")
-def _(call):
+def dropout_forward__value_error(call):
     for bad in (1.0, -0.1):
         expect.raises_value_error(call, "dropout_forward", np.ones((2, 2)), bad, Rng(0),
                                   mentions="p_drop")
 
 
 @HIDDEN.property("dropout_forward", "p_zero", "p_drop = 0 is valid: every unit kept, mask all 1")
-def _(call):
+def dropout_forward__p_zero(call):
     A = np.random.default_rng(3602).normal(size=(6, 5))
     out, mask = _dropout(call, A, 0.0, 3)
     expect.close(out, A, "dropout_forward(A, p_drop=0) output", rtol=0, atol=0,
@@ -104,7 +104,7 @@ def _(call):
 
 
 @HIDDEN.property("dropout_backward", "values", "matches dout * mask on random inputs")
-def _(call):
+def dropout_backward__values(call):
     rng = np.random.default_rng(3601)
     for p in (0.2, 0.5):
         dout = rng.normal(size=(7, 9))
@@ -115,14 +115,14 @@ def _(call):
 
 
 @HIDDEN.property("dropout_backward", "none_mask", "mask None (test time) passes dout unchanged")
-def _(call):
+def dropout_backward__none_mask(call):
     dout = np.array([[1.0, -2.0], [0.5, 3.0]])
     expect.close(call("dropout_backward", dout, None), dout, "dropout_backward(dout, None)",
                  rtol=0, atol=0, hint="if mask is None, return a copy of dout")
 
 
 @HIDDEN.property("dropout_backward", "pure", "leaves dout and mask unchanged")
-def _(call):
+def dropout_backward__pure(call):
     expect.pure(call, "dropout_backward", np.array([[1.0, 2.0]]), np.array([[0.0, 2.0]]))
 
 
@@ -135,7 +135,7 @@ def _dropconnect(call, X, W, b, p, seed):
 
 
 @HIDDEN.property("dropconnect_forward", "consistent", "Z = X @ (W * mask) + b for the mask returned")
-def _(call):
+def dropconnect_forward__consistent(call):
     rng = np.random.default_rng(3701)
     X, W, b = rng.normal(size=(30, 6)), rng.normal(size=(6, 4)), rng.normal(size=4)
     Z, mask = _dropconnect(call, X, W, b, 0.5, 47)
@@ -145,14 +145,14 @@ def _(call):
 
 
 @HIDDEN.property("dropconnect_forward", "mask_values", "mask shaped like W, values 0 and 1/(1-p_drop)")
-def _(call):
+def dropconnect_forward__mask_values(call):
     W = np.ones((8, 5))
     _, mask = _dropconnect(call, np.ones((2, 8)), W, np.zeros(5), 0.25, 48)
     _mask_values(mask, 0.25, W.shape, "mask", "scale the kept weights by 1/(1-p_drop)")
 
 
 @HIDDEN.property("dropconnect_forward", "fraction", "drops a fraction p_drop of the weights")
-def _(call):
+def dropconnect_forward__fraction(call):
     W = np.ones((400, 250))
     _, mask = _dropconnect(call, np.ones((1, 400)), W, np.zeros(250), 0.3, 49)
     mask = expect.same_shape(mask, W.shape, "mask")
@@ -162,7 +162,7 @@ def _(call):
 
 @HIDDEN.property("dropconnect_forward", "per_weight",
                  "each weight has its own switch (not whole units: rows or columns of W)")
-def _(call):
+def dropconnect_forward__per_weight(call):
     W = np.ones((400, 250))
     _, mask = _dropconnect(call, np.ones((1, 400)), W, np.zeros(250), 0.3, 50)
     mask = expect.same_shape(mask, W.shape, "mask")
@@ -170,7 +170,7 @@ def _(call):
 
 
 @HIDDEN.property("dropconnect_forward", "rng", "randomness only from rng: same seed, same mask")
-def _(call):
+def dropconnect_forward__rng(call):
     X, W, b = np.ones((3, 4)), np.ones((4, 5)), np.zeros(5)
     _same_seed_same_result(call, "dropconnect_forward", lambda s: (X, W, b, 0.5, Rng(s)),
                            "dropconnect_forward")
@@ -178,7 +178,7 @@ def _(call):
 
 @HIDDEN.property("dropconnect_forward", "value_error",
                  "p_drop outside [0, 1) (1, 1.5, -0.1) raises ValueError naming p_drop")
-def _(call):
+def dropconnect_forward__value_error(call):
     X, W, b = np.ones((2, 3)), np.ones((3, 2)), np.zeros(2)
     for bad in (1.0, 1.5, -0.1):
         expect.raises_value_error(call, "dropconnect_forward", X, W, b, bad, Rng(0),
@@ -186,7 +186,7 @@ def _(call):
 
 
 @HIDDEN.property("dropconnect_forward", "p_zero", "p_drop = 0 is valid: Z = X @ W + b, mask all 1")
-def _(call):
+def dropconnect_forward__p_zero(call):
     rng = np.random.default_rng(3702)
     X, W, b = rng.normal(size=(5, 4)), rng.normal(size=(4, 3)), rng.normal(size=3)
     Z, mask = _dropconnect(call, X, W, b, 0.0, 4)

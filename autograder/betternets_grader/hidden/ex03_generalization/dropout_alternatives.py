@@ -38,7 +38,7 @@ def _shakeout_rule(W, keep, tau, c):
 
 @HIDDEN.property("shakeout_weights", "values",
                  "kept rows (W + c tau sign W)/(1-tau), dropped rows -c sign W, for the keep returned")
-def _(call):
+def shakeout_weights__values(call):
     rng = np.random.default_rng(3801)
     for tau, c in [(0.3, 0.5), (0.6, 2.0)]:
         W = rng.normal(size=(50, 7)) * (rng.random((50, 7)) > 0.1)
@@ -49,7 +49,7 @@ def _(call):
 
 
 @HIDDEN.property("shakeout_weights", "per_row", "one switch per input unit: whole rows kept or dropped")
-def _(call):
+def shakeout_weights__per_row(call):
     W = np.random.default_rng(3802).normal(size=(300, 6))
     W_t, keep = _shakeout(call, W, 0.5, 1.0, 52)
     dropped_entry = np.isclose(W_t, -np.sign(W), rtol=1e-9, atol=0)
@@ -61,14 +61,14 @@ def _(call):
 
 
 @HIDDEN.property("shakeout_weights", "fraction", "keeps each row with probability 1 - tau")
-def _(call):
+def shakeout_weights__fraction(call):
     W_t, keep = _shakeout(call, np.ones((50000, 2)), 0.4, 1.0, 53)
     stats.check_fraction(int(keep.sum()), keep.size, 0.6, "kept rows at tau = 0.4", P,
                          "tau is the probability to DROP a row; keep where rng.random(n_in) >= tau")
 
 
 @HIDDEN.property("shakeout_weights", "expectation", "E[W_tilde] = W (averaged over many rows)")
-def _(call):
+def shakeout_weights__expectation(call):
     w0 = np.array([0.5, -1.2, 0.0, 2.0])
     tau, c, n = 0.3, 0.8, 40000
     W_t, _ = _shakeout(call, np.tile(w0, (n, 1)), tau, c, 54)
@@ -85,7 +85,7 @@ def _(call):
 
 
 @HIDDEN.property("shakeout_weights", "zero_weights", "a zero weight stays 0 whether its row is kept or not")
-def _(call):
+def shakeout_weights__zero_weights(call):
     W = np.zeros((200, 3))
     W[:, 0] = 1.0
     W_t, _ = _shakeout(call, W, 0.5, 1.5, 55)
@@ -94,7 +94,7 @@ def _(call):
 
 
 @HIDDEN.property("shakeout_weights", "rng", "randomness only from rng: same seed, same switches")
-def _(call):
+def shakeout_weights__rng(call):
     W = np.random.default_rng(3803).normal(size=(20, 3))
     _same_seed_same_result(call, "shakeout_weights", lambda s: (W, 0.5, 1.0, Rng(s)),
                            "shakeout_weights")
@@ -113,14 +113,14 @@ def _whiteout_residual(call, X, W, b, sigma, gamma, lam, seed):
 
 
 @HIDDEN.property("whiteout_forward", "deterministic", "with sigma = 0 and lam = 0, Z = X @ W + b exactly")
-def _(call):
+def whiteout_forward__deterministic(call):
     X = np.random.default_rng(3901).normal(size=(10, 3))
     r = _whiteout_residual(call, X, WO_W, WO_B, 0.0, 0.5, 0.0, 56)
     expect.close(r, np.zeros_like(r), "Z - (X @ W + b) without noise", atol=1e-12)
 
 
 @HIDDEN.property("whiteout_forward", "mean", "the noise has mean 0 on every unit")
-def _(call):
+def whiteout_forward__mean(call):
     X = np.random.default_rng(3902).normal(size=(40000, 3))
     sigma, gamma, lam = 0.5, 0.5, 0.1
     r = _whiteout_residual(call, X, WO_W, WO_B, sigma, gamma, lam, 57)
@@ -132,7 +132,7 @@ def _(call):
 
 @HIDDEN.property("whiteout_forward", "variance",
                  "noise variance sum_i sigma^2 |w_ij|^(2-gamma) + lam w_ij^2 per unit (gamma 0.5 and 1.5)")
-def _(call):
+def whiteout_forward__variance(call):
     X = np.random.default_rng(3903).normal(size=(40000, 3))
     for (sigma, gamma, lam), seed in (((0.5, 0.5, 0.1), 58), ((0.8, 1.5, 0.05), 59)):
         r = _whiteout_residual(call, X, WO_W, WO_B, sigma, gamma, lam, seed)
@@ -145,7 +145,7 @@ def _(call):
 
 
 @HIDDEN.property("whiteout_forward", "zero_weight", "a zero weight adds no noise and no NaN")
-def _(call):
+def whiteout_forward__zero_weight(call):
     W = np.array([[0.0, 1.0], [0.0, -0.5], [1.0, 0.0]])
     X = np.random.default_rng(3904).normal(size=(40000, 3))
     r = _whiteout_residual(call, X, W, np.zeros(2), 0.6, 1.0, 0.2, 60)
@@ -158,7 +158,7 @@ def _(call):
 
 
 @HIDDEN.property("whiteout_forward", "normal", "the noise is Gaussian")
-def _(call):
+def whiteout_forward__normal(call):
     X = np.random.default_rng(3905).normal(size=(20000, 3))
     r = _whiteout_residual(call, X, WO_W, WO_B, 0.5, 0.5, 0.1, 61)
     # Each unit is scaled by its OWN sample standard deviation, so that a wrong variance is
@@ -174,7 +174,7 @@ def _(call):
 
 
 @HIDDEN.property("whiteout_forward", "rng", "randomness only from rng: same seed, same noise")
-def _(call):
+def whiteout_forward__rng(call):
     X = np.ones((5, 3))
     _same_seed_same_result(call, "whiteout_forward",
                            lambda s: (X, WO_W, WO_B, 0.5, 0.5, 0.1, Rng(s)), "whiteout_forward")
@@ -199,12 +199,12 @@ def _zoneout_kept(call, p, seed, shape=(400, 250)):
 
 
 @HIDDEN.property("zoneout", "either", "training output takes each unit from h_prev or h_new, unchanged")
-def _(call):
+def zoneout__either(call):
     _zoneout_kept(call, 0.5, 62, shape=(20, 10))
 
 
 @HIDDEN.property("zoneout", "fraction", "a unit keeps h_prev with probability p (p 0.3 and 0.8)")
-def _(call):
+def zoneout__fraction(call):
     for p, seed in ((0.3, 63), (0.8, 64)):
         kept = _zoneout_kept(call, p, seed)
         stats.check_fraction(int(kept.sum()), kept.size, p, f"units keeping h_prev at p = {p}",
@@ -212,13 +212,13 @@ def _(call):
 
 
 @HIDDEN.property("zoneout", "per_unit", "each unit of each example has its own switch")
-def _(call):
+def zoneout__per_unit(call):
     kept = _zoneout_kept(call, 0.3, 65)
     _pair_count(kept, 0.3, "zoneout switches", P)
 
 
 @HIDDEN.property("zoneout", "test_mode", "train=False returns p h_prev + (1-p) h_new")
-def _(call):
+def zoneout__test_mode(call):
     h_prev, h_new = _zone_inputs((5, 4), 66)
     got = call("zoneout", h_prev, h_new, 0.25, Rng(0), train=False)
     expect.close(got, 0.25 * h_prev + 0.75 * h_new, "zoneout with train=False", rtol=1e-12,
@@ -226,7 +226,7 @@ def _(call):
 
 
 @HIDDEN.property("zoneout", "rng", "randomness only from rng, and inputs unchanged")
-def _(call):
+def zoneout__rng(call):
     h_prev, h_new = _zone_inputs((10, 6), 67)
     expect.pure(call, "zoneout", h_prev, h_new, 0.5, Rng(1))
     _same_seed_same_result(call, "zoneout", lambda s: (h_prev, h_new, 0.5, Rng(s)), "zoneout")

@@ -21,7 +21,7 @@ def _weights(rng):
 
 
 @HIDDEN.property("l2_penalty", "values", "matches lam/(2n) * sum of squares on random weights")
-def _(call):
+def l2_penalty__values(call):
     rng = np.random.default_rng(3101)
     for lam, n in [(0.7, 50), (3.0, 1000), (0.01, 7)]:
         ws = _weights(rng)
@@ -31,21 +31,21 @@ def _(call):
 
 
 @HIDDEN.property("l2_penalty", "all_matrices", "sums over every matrix of the list")
-def _(call):
+def l2_penalty__all_matrices(call):
     ws = [np.zeros((2, 2)), np.array([[1.0, -2.0]]), np.array([[0.5], [0.5]])]
     expect.close(call("l2_penalty", ws, 2.0, 1), 5.5, "l2_penalty of three matrices, lam=2, n=1",
                  rtol=1e-9, hint="loop over the whole list; each matrix adds its sum of squares")
 
 
 @HIDDEN.property("l2_penalty", "half", "the factor is lam/(2n), not lam/n")
-def _(call):
+def l2_penalty__half(call):
     expect.close(call("l2_penalty", [np.array([[2.0]])], 1.0, 1), 2.0,
                  "l2_penalty([[2]], lam=1, n=1)", rtol=1e-9,
                  hint="the 1/2 makes the gradient (lam/n) w")
 
 
 @HIDDEN.property("l2_penalty_grad", "values", "matches (lam/n) W on random matrices")
-def _(call):
+def l2_penalty_grad__values(call):
     rng = np.random.default_rng(3102)
     for lam, n in [(0.7, 50), (5.0, 3)]:
         W = rng.normal(size=(4, 6))
@@ -55,7 +55,7 @@ def _(call):
 
 @HIDDEN.property("l2_penalty_grad", "derivative",
                  "agrees with central differences of lam/(2n) * sum W^2")
-def _(call):
+def l2_penalty_grad__derivative(call):
     rng = np.random.default_rng(3103)
     W, lam, n = rng.normal(size=(3, 2)), 1.3, 10
     num = gradient(lambda V: l2_penalty([V], lam, n), W, 1e-5)
@@ -65,12 +65,12 @@ def _(call):
 
 
 @HIDDEN.property("l2_penalty_grad", "pure", "leaves W unchanged")
-def _(call):
+def l2_penalty_grad__pure(call):
     expect.pure(call, "l2_penalty_grad", np.array([[1.0, -2.0], [0.5, 3.0]]), 0.5, 4)
 
 
 @HIDDEN.property("l1_penalty", "values", "matches lam/n * sum |w| on random weights")
-def _(call):
+def l1_penalty__values(call):
     rng = np.random.default_rng(3201)
     for lam, n in [(0.7, 50), (3.0, 1000), (0.01, 7)]:
         ws = _weights(rng)
@@ -80,21 +80,21 @@ def _(call):
 
 
 @HIDDEN.property("l1_penalty", "all_matrices", "sums over every matrix of the list")
-def _(call):
+def l1_penalty__all_matrices(call):
     ws = [np.zeros((2, 2)), np.array([[1.0, 2.0]]), np.array([[0.5], [0.5]])]
     expect.close(call("l1_penalty", ws, 2.0, 1), 8.0, "l1_penalty of three matrices, lam=2, n=1",
                  rtol=1e-9, hint="loop over the whole list")
 
 
 @HIDDEN.property("l1_penalty", "absolute", "negative weights count by their absolute value")
-def _(call):
+def l1_penalty__absolute(call):
     expect.close(call("l1_penalty", [np.array([[-1.0, -2.0], [3.0, 0.0]])], 1.0, 2), 3.0,
                  "l1_penalty([[-1, -2], [3, 0]], lam=1, n=2)", rtol=1e-9,
                  hint="sum |w|, not w")
 
 
 @HIDDEN.property("l1_penalty_grad", "values", "matches (lam/n) sign(W) on random matrices")
-def _(call):
+def l1_penalty_grad__values(call):
     rng = np.random.default_rng(3202)
     for lam, n in [(0.7, 50), (5.0, 3)]:
         W = rng.normal(size=(5, 4))
@@ -103,7 +103,7 @@ def _(call):
 
 
 @HIDDEN.property("l1_penalty_grad", "sign_zero", "is exactly 0 where W == 0 (sign(0) = 0)")
-def _(call):
+def l1_penalty_grad__sign_zero(call):
     W = np.array([[0.0, 1.5], [-2.0, 0.0], [0.0, -0.0]])
     expect.close(call("l1_penalty_grad", W, 2.0, 4), 0.5 * np.sign(W),
                  "l1_penalty_grad with zero weights", atol=0, rtol=1e-12, inputs=W,
@@ -112,7 +112,7 @@ def _(call):
 
 @HIDDEN.property("l1_penalty_grad", "derivative",
                  "agrees with central differences of lam/n * sum |W| away from 0")
-def _(call):
+def l1_penalty_grad__derivative(call):
     rng = np.random.default_rng(3203)
     W = rng.uniform(0.2, 2.0, size=(3, 3)) * rng.choice([-1.0, 1.0], size=(3, 3))
     lam, n = 1.3, 10
@@ -122,7 +122,7 @@ def _(call):
 
 
 @HIDDEN.property("sgd_l2_update", "values", "matches (1 - lr lam/n) W - lr dW on random inputs")
-def _(call):
+def sgd_l2_update__values(call):
     rng = np.random.default_rng(3301)
     for lr, lam, n in [(0.1, 5.0, 100), (0.5, 0.3, 7), (0.01, 50.0, 1000)]:
         W, dW = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
@@ -131,7 +131,7 @@ def _(call):
 
 
 @HIDDEN.property("sgd_l2_update", "decay", "with dW = 0 every weight shrinks towards 0 by (1 - lr lam/n)")
-def _(call):
+def sgd_l2_update__decay(call):
     W = np.array([[2.0, -3.0], [0.5, 0.0]])
     expect.close(call("sgd_l2_update", W, np.zeros_like(W), 0.5, 2.0, 10), 0.9 * W,
                  "sgd_l2_update with dW = 0, lr=0.5, lam=2, n=10", rtol=1e-12, inputs=W,
@@ -139,7 +139,7 @@ def _(call):
 
 
 @HIDDEN.property("sgd_l2_update", "data_term", "with lam = 0 it is plain SGD: W - lr dW")
-def _(call):
+def sgd_l2_update__data_term(call):
     W, dW = np.array([[1.0, -1.0], [0.5, 2.0]]), np.array([[0.4, -2.0], [1.0, 0.0]])
     expect.close(call("sgd_l2_update", W, dW, 0.25, 0.0, 50), W - 0.25 * dW,
                  "sgd_l2_update with lam = 0", rtol=1e-12,
@@ -148,12 +148,12 @@ def _(call):
 
 
 @HIDDEN.property("sgd_l2_update", "pure", "leaves W and dW unchanged")
-def _(call):
+def sgd_l2_update__pure(call):
     expect.pure(call, "sgd_l2_update", np.array([[1.0, -2.0]]), np.array([[0.3, 0.1]]), 0.1, 1.0, 10)
 
 
 @HIDDEN.property("sgd_l1_update", "values", "matches W - lr (lam/n) sign(W) - lr dW on random inputs")
-def _(call):
+def sgd_l1_update__values(call):
     rng = np.random.default_rng(3302)
     for lr, lam, n in [(0.1, 5.0, 100), (0.5, 0.3, 7), (0.01, 50.0, 1000)]:
         W, dW = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
@@ -162,7 +162,7 @@ def _(call):
 
 
 @HIDDEN.property("sgd_l1_update", "shrinks", "with dW = 0 every nonzero weight moves lr lam/n towards 0")
-def _(call):
+def sgd_l1_update__shrinks(call):
     W = np.array([[2.0, -3.0], [0.5, -0.25]])
     expect.close(call("sgd_l1_update", W, np.zeros_like(W), 0.5, 2.0, 10), W - 0.1 * np.sign(W),
                  "sgd_l1_update with dW = 0, lr=0.5, lam=2, n=10", rtol=1e-12, inputs=W,
@@ -170,7 +170,7 @@ def _(call):
 
 
 @HIDDEN.property("sgd_l1_update", "zero", "a zero weight gets no penalty step (sign(0) = 0)")
-def _(call):
+def sgd_l1_update__zero(call):
     W, dW = np.array([[0.0, 1.0], [0.0, -1.0]]), np.array([[0.5, 0.0], [-1.0, 0.0]])
     expect.close(call("sgd_l1_update", W, dW, 0.1, 10.0, 10), W - 0.1 * np.sign(W) - 0.1 * dW,
                  "sgd_l1_update with zero weights", rtol=1e-12, atol=1e-15, inputs=W,
@@ -178,5 +178,5 @@ def _(call):
 
 
 @HIDDEN.property("sgd_l1_update", "pure", "leaves W and dW unchanged")
-def _(call):
+def sgd_l1_update__pure(call):
     expect.pure(call, "sgd_l1_update", np.array([[1.0, -2.0]]), np.array([[0.3, 0.1]]), 0.1, 1.0, 10)

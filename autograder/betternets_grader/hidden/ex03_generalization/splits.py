@@ -43,7 +43,7 @@ TTS_SIZES = [(13, 0.2), (10, 0.2), (7, 0.3), (50, 0.26), (101, 0.1), (1000, 0.35
 
 @HIDDEN.property("train_test_split", "sizes",
                  "test size round(N * test_fraction), the rest for training, over several N")
-def _(call):
+def train_test_split__sizes(call):
     for N, f in TTS_SIZES:
         X, y = _split_data(N)
         X_tr, X_te, y_tr, y_te = _parts(call("train_test_split", X, y, Rng(N), test_fraction=f),
@@ -59,7 +59,7 @@ def _(call):
 
 @HIDDEN.property("train_test_split", "partition",
                  "training and test rows are disjoint and together hold every row exactly once")
-def _(call):
+def train_test_split__partition(call):
     for N, f in [(200, 0.3), (31, 0.2)]:
         X, y = _split_data(N)
         X_tr, X_te, _, _ = _parts(call("train_test_split", X, y, Rng(7), test_fraction=f),
@@ -77,7 +77,7 @@ def _(call):
 
 @HIDDEN.property("train_test_split", "order",
                  "returns X_train, X_test, y_train, y_test in that order")
-def _(call):
+def train_test_split__order(call):
     X, y = _split_data(50)
     X_tr, X_te, y_tr, y_te = _parts(call("train_test_split", X, y, Rng(3), test_fraction=0.2),
                                     4, "train_test_split")
@@ -91,7 +91,7 @@ def _(call):
 
 
 @HIDDEN.property("train_test_split", "pairs", "every label stays with its own row of X")
-def _(call):
+def train_test_split__pairs(call):
     X, y = _split_data(120)
     X_tr, X_te, y_tr, y_te = _parts(call("train_test_split", X, y, Rng(4), test_fraction=0.25),
                                     4, "train_test_split")
@@ -107,7 +107,7 @@ def _(call):
 
 @HIDDEN.property("train_test_split", "shuffled",
                  "the test set is a random subset: centred over the rows, new for each seed")
-def _(call):
+def train_test_split__shuffled(call):
     N, f = 1000, 0.2
     X, y = _split_data(N)
     tests = []
@@ -129,7 +129,7 @@ def _(call):
 
 @HIDDEN.property("train_test_split", "rng",
                  "randomness only from rng: the same seed gives the same split, np.random untouched")
-def _(call):
+def train_test_split__rng(call):
     X, y = _split_data(60)
     _same_seed_same_result(call, "train_test_split", lambda s: (X, y, Rng(s), 0.2),
                            "train_test_split")
@@ -137,7 +137,7 @@ def _(call):
 
 @HIDDEN.property("train_test_split", "value_error",
                  "test_fraction outside (0, 1) raises ValueError naming test_fraction")
-def _(call):
+def train_test_split__value_error(call):
     X, y = _split_data(20)
     for bad in (1.5, -0.2):
         expect.raises_value_error(call, "train_test_split", X, y, Rng(0), test_fraction=bad,
@@ -146,7 +146,7 @@ def _(call):
 
 @HIDDEN.property("train_test_split", "edges",
                  "test_fraction 0 and 1 are ValueErrors: a fraction lies strictly inside (0, 1)")
-def _(call):
+def train_test_split__edges(call):
     X, y = _split_data(20)
     for bad in (0.0, 1.0):
         expect.raises_value_error(call, "train_test_split", X, y, Rng(0), test_fraction=bad,
@@ -162,7 +162,7 @@ TVT_NAMES = ["X_train", "X_val", "X_test", "y_train", "y_val", "y_test"]
 
 @HIDDEN.property("train_val_test_split", "sizes",
                  "validation and test sizes round(N f), the rest for training, over several N")
-def _(call):
+def train_val_test_split__sizes(call):
     for N, fr in TVT_SIZES:
         X, y = _split_data(N)
         parts = _parts(call("train_val_test_split", X, y, Rng(N), fractions=fr), 6,
@@ -180,7 +180,7 @@ def _(call):
 
 @HIDDEN.property("train_val_test_split", "partition",
                  "the three parts are disjoint and together hold every row exactly once")
-def _(call):
+def train_val_test_split__partition(call):
     for N in (150, 29):
         X, y = _split_data(N)
         parts = _parts(call("train_val_test_split", X, y, Rng(8)), 6, "train_val_test_split")
@@ -194,7 +194,7 @@ def _(call):
 
 @HIDDEN.property("train_val_test_split", "order",
                  "returns X_train, X_val, X_test, y_train, y_val, y_test, labels with their rows")
-def _(call):
+def train_val_test_split__order(call):
     X, y = _split_data(100)
     parts = _parts(call("train_val_test_split", X, y, Rng(9), fractions=(0.5, 0.3, 0.2)), 6,
                    "train_val_test_split")
@@ -212,7 +212,7 @@ def _(call):
 
 @HIDDEN.property("train_val_test_split", "shuffled",
                  "validation and test sets are random subsets, new for each seed")
-def _(call):
+def train_val_test_split__shuffled(call):
     N = 1000
     X, y = _split_data(N)
     seen = []
@@ -235,7 +235,7 @@ def _(call):
 
 @HIDDEN.property("train_val_test_split", "value_error",
                  "fractions not positive or not summing to 1 raise ValueError naming fractions")
-def _(call):
+def train_val_test_split__value_error(call):
     X, y = _split_data(20)
     for bad in ((0.6, 0.3, 0.2), (0.8, 0.3, -0.1), (0.7, 0.3, 0.0)):
         expect.raises_value_error(call, "train_val_test_split", X, y, Rng(0), fractions=bad,
@@ -245,7 +245,7 @@ def _(call):
 @HIDDEN.property("train_val_test_split", "sum_within",
                  "fractions must sum to 1 within 1e-9: off by 1.25e-9 is a ValueError, "
                  "off by 5e-10 is accepted")
-def _(call):
+def train_val_test_split__sum_within(call):
     X, y = _split_data(20)
     expect.raises_value_error(call, "train_val_test_split", X, y, Rng(0),
                               fractions=(0.6, 0.2, 0.2 + 1.25e-9), mentions="fractions")

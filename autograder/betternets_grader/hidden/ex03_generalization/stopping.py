@@ -29,7 +29,7 @@ def _es_expect(call, losses, patience, want, hint, **kw):
 
 
 @HIDDEN.property("early_stopping", "values", "matches the rule on random validation curves")
-def _(call):
+def early_stopping__values(call):
     rng = np.random.default_rng(4101)
     for k in range(20):
         T = int(rng.integers(5, 40))
@@ -44,21 +44,21 @@ def _(call):
 
 @HIDDEN.property("early_stopping", "long_patience",
                  "patience longer than the list: stop at the last epoch, best at the lowest loss")
-def _(call):
+def early_stopping__long_patience(call):
     _es_expect(call, [1.0, 0.8, 0.9, 0.7, 0.75], 10, (4, 3),
                "if no epoch is patience epochs after the best, stop_epoch is the last index")
     _es_expect(call, [0.5, 0.6], 5, (1, 0), "stop_epoch is an index into val_losses")
 
 
 @HIDDEN.property("early_stopping", "ties", "an equal loss is not a new best (the first of the ties stays best)")
-def _(call):
+def early_stopping__ties(call):
     _es_expect(call, [1.0, 0.5, 0.5, 0.5, 0.6], 2, (3, 1),
                "a new best must be strictly lower: use <, not <=")
 
 
 @HIDDEN.property("early_stopping", "min_delta",
                  "an improvement counts only when it beats the best loss by more than min_delta")
-def _(call):
+def early_stopping__min_delta(call):
     _es_expect(call, [1.0, 0.95, 0.94, 0.5, 0.45], 5, (4, 3),
                "compare with best_loss - min_delta", min_delta=0.1)
     _es_expect(call, [1.0, 0.95, 0.92, 0.85, 0.84, 0.83, 0.82], 10, (6, 3),
@@ -69,7 +69,7 @@ def _(call):
 
 
 @HIDDEN.property("early_stopping", "stop_epoch", "stops exactly patience epochs after the best (no off-by-one)")
-def _(call):
+def early_stopping__stop_epoch(call):
     _es_expect(call, [1.0, 2.0, 3.0, 4.0, 5.0, 6.0], 3, (3, 0),
                "stop at the first epoch e with e - best_epoch == patience")
     _es_expect(call, [1.0, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0], 2, (3, 1),
@@ -77,6 +77,6 @@ def _(call):
 
 
 @HIDDEN.property("early_stopping", "best_before_stop", "a lower loss after the stop does not count")
-def _(call):
+def early_stopping__best_before_stop(call):
     _es_expect(call, [1.0, 1.1, 1.2, 0.1], 2, (2, 0),
                "best_epoch is the last new best up to stop_epoch, not the minimum of the whole list")
