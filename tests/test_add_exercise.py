@@ -31,12 +31,12 @@ COPIED = ["src", "autograder", "solutions", "scripts", "pyproject.toml", "tests/
           "tests/conftest.py", "tests/system.py", "tests/checkout.py", "tests/make_samples.py", "tests/test_registry.py",
           "tests/test_catalog.py", "tests/test_hints.py"]
 
-# Step 1: the notebook's new cells, in nbauthor's text form.
+# Step 1: the notebook's new cells, in nbauthor's text form (jupytext's percent format).
 NOTEBOOK_CELLS = '''
-# %% markdown
-## Exercise: the derivative of a function of one number
-
-`central_difference(f, x, h=1e-5)` returns `(f(x + h) - f(x - h)) / (2h)` as a float.
+# %% [markdown]
+# ## Exercise: the derivative of a function of one number
+#
+# `central_difference(f, x, h=1e-5)` returns `(f(x + h) - f(x - h)) / (2h)` as a float.
 
 # %% answer central_difference
 def central_difference(f, x, h=1e-5):
