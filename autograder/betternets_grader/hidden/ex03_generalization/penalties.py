@@ -20,14 +20,50 @@ def _weights(rng):
     return [rng.normal(size=(4, 3)), rng.normal(size=(3, 5)), rng.normal(size=(5, 2))]
 
 
-@HIDDEN.property("l2_penalty", "values", "matches lam/(2n) * sum of squares on random weights")
-def l2_penalty__values(call):
-    rng = np.random.default_rng(3101)
-    for lam, n in [(0.7, 50), (3.0, 1000), (0.01, 7)]:
-        ws = _weights(rng)
-        expect.close(call("l2_penalty", ws, lam, n), l2_penalty(ws, lam, n),
-                     f"l2_penalty(lam={lam}, n={n})", rtol=1e-9,
-                     hint="lam / (2 n) times the sum of w^2 over every matrix")
+def _matches_reference(name, reference, seed, cases, draw, hint="", **tolerance):
+    """The property "values": `name` equals `reference` on the arrays `draw(rng)` followed by
+    the numbers of each case (in the order given), a new draw for every case."""
+    def values(call):
+        rng = np.random.default_rng(seed)
+        for case in cases:
+            args = (*draw(rng), *case.values())
+            expect.close(call(name, *args), reference(*args),
+                         f"{name}({', '.join(f'{k}={v}' for k, v in case.items())})",
+                         hint=hint, **tolerance)
+    return values
+
+
+PENALTY = [{"lam": 0.7, "n": 50}, {"lam": 3.0, "n": 1000}, {"lam": 0.01, "n": 7}]
+GRAD = [{"lam": 0.7, "n": 50}, {"lam": 5.0, "n": 3}]
+UPDATE = [{"lr": 0.1, "lam": 5.0, "n": 100}, {"lr": 0.5, "lam": 0.3, "n": 7},
+          {"lr": 0.01, "lam": 50.0, "n": 1000}]
+
+
+def _update_arrays(rng):
+    return rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
+
+
+# name, description, reference, seed, cases, the arrays drawn, hint, tolerance: each exercise's
+# first property, in the order of the exercises
+VALUES = [
+    ("l2_penalty", "matches lam/(2n) * sum of squares on random weights", l2_penalty, 3101,
+     PENALTY, lambda rng: (_weights(rng),), "lam / (2 n) times the sum of w^2 over every matrix",
+     {"rtol": 1e-9}),
+    ("l2_penalty_grad", "matches (lam/n) W on random matrices", l2_penalty_grad, 3102, GRAD,
+     lambda rng: (rng.normal(size=(4, 6)),), "(lam / n) * W", {"rtol": 1e-9}),
+    ("l1_penalty", "matches lam/n * sum |w| on random weights", l1_penalty, 3201, PENALTY,
+     lambda rng: (_weights(rng),), "lam / n times the sum of |w| over every matrix",
+     {"rtol": 1e-9}),
+    ("l1_penalty_grad", "matches (lam/n) sign(W) on random matrices", l1_penalty_grad, 3202, GRAD,
+     lambda rng: (rng.normal(size=(5, 4)),), "(lam / n) * sign(W)", {"rtol": 1e-9}),
+    ("sgd_l2_update", "matches (1 - lr lam/n) W - lr dW on random inputs", sgd_l2_update, 3301,
+     UPDATE, _update_arrays, "", {"rtol": 1e-9, "atol": 1e-12}),
+    ("sgd_l1_update", "matches W - lr (lam/n) sign(W) - lr dW on random inputs", sgd_l1_update,
+     3302, UPDATE, _update_arrays, "", {"rtol": 1e-9, "atol": 1e-12}),
+]
+for _name, _description, _reference, _seed, _cases, _draw, _hint, _tolerance in VALUES:
+    HIDDEN.property(_name, "values", _description)(
+        _matches_reference(_name, _reference, _seed, _cases, _draw, _hint, **_tolerance))
 
 
 @HIDDEN.property("l2_penalty", "all_matrices", "sums over every matrix of the list")
@@ -42,15 +78,6 @@ def l2_penalty__half(call):
     expect.close(call("l2_penalty", [np.array([[2.0]])], 1.0, 1), 2.0,
                  "l2_penalty([[2]], lam=1, n=1)", rtol=1e-9,
                  hint="the 1/2 makes the gradient (lam/n) w")
-
-
-@HIDDEN.property("l2_penalty_grad", "values", "matches (lam/n) W on random matrices")
-def l2_penalty_grad__values(call):
-    rng = np.random.default_rng(3102)
-    for lam, n in [(0.7, 50), (5.0, 3)]:
-        W = rng.normal(size=(4, 6))
-        expect.close(call("l2_penalty_grad", W, lam, n), l2_penalty_grad(W, lam, n),
-                     f"l2_penalty_grad(lam={lam}, n={n})", rtol=1e-9, hint="(lam / n) * W")
 
 
 @HIDDEN.property("l2_penalty_grad", "derivative",
@@ -69,16 +96,6 @@ def l2_penalty_grad__pure(call):
     expect.pure(call, "l2_penalty_grad", np.array([[1.0, -2.0], [0.5, 3.0]]), 0.5, 4)
 
 
-@HIDDEN.property("l1_penalty", "values", "matches lam/n * sum |w| on random weights")
-def l1_penalty__values(call):
-    rng = np.random.default_rng(3201)
-    for lam, n in [(0.7, 50), (3.0, 1000), (0.01, 7)]:
-        ws = _weights(rng)
-        expect.close(call("l1_penalty", ws, lam, n), l1_penalty(ws, lam, n),
-                     f"l1_penalty(lam={lam}, n={n})", rtol=1e-9,
-                     hint="lam / n times the sum of |w| over every matrix")
-
-
 @HIDDEN.property("l1_penalty", "all_matrices", "sums over every matrix of the list")
 def l1_penalty__all_matrices(call):
     ws = [np.zeros((2, 2)), np.array([[1.0, 2.0]]), np.array([[0.5], [0.5]])]
@@ -91,15 +108,6 @@ def l1_penalty__absolute(call):
     expect.close(call("l1_penalty", [np.array([[-1.0, -2.0], [3.0, 0.0]])], 1.0, 2), 3.0,
                  "l1_penalty([[-1, -2], [3, 0]], lam=1, n=2)", rtol=1e-9,
                  hint="sum |w|, not w")
-
-
-@HIDDEN.property("l1_penalty_grad", "values", "matches (lam/n) sign(W) on random matrices")
-def l1_penalty_grad__values(call):
-    rng = np.random.default_rng(3202)
-    for lam, n in [(0.7, 50), (5.0, 3)]:
-        W = rng.normal(size=(5, 4))
-        expect.close(call("l1_penalty_grad", W, lam, n), l1_penalty_grad(W, lam, n),
-                     f"l1_penalty_grad(lam={lam}, n={n})", rtol=1e-9, hint="(lam / n) * sign(W)")
 
 
 @HIDDEN.property("l1_penalty_grad", "sign_zero", "is exactly 0 where W == 0 (sign(0) = 0)")
@@ -119,15 +127,6 @@ def l1_penalty_grad__derivative(call):
     num = gradient(lambda V: l1_penalty([V], lam, n), W, 1e-5)
     expect.close(call("l1_penalty_grad", W, lam, n), num, "l1_penalty_grad against central "
                  "differences", rtol=1e-5, atol=1e-9, inputs=W)
-
-
-@HIDDEN.property("sgd_l2_update", "values", "matches (1 - lr lam/n) W - lr dW on random inputs")
-def sgd_l2_update__values(call):
-    rng = np.random.default_rng(3301)
-    for lr, lam, n in [(0.1, 5.0, 100), (0.5, 0.3, 7), (0.01, 50.0, 1000)]:
-        W, dW = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-        expect.close(call("sgd_l2_update", W, dW, lr, lam, n), sgd_l2_update(W, dW, lr, lam, n),
-                     f"sgd_l2_update(lr={lr}, lam={lam}, n={n})", rtol=1e-9, atol=1e-12)
 
 
 @HIDDEN.property("sgd_l2_update", "decay", "with dW = 0 every weight shrinks towards 0 by (1 - lr lam/n)")
@@ -150,15 +149,6 @@ def sgd_l2_update__data_term(call):
 @HIDDEN.property("sgd_l2_update", "pure", "leaves W and dW unchanged")
 def sgd_l2_update__pure(call):
     expect.pure(call, "sgd_l2_update", np.array([[1.0, -2.0]]), np.array([[0.3, 0.1]]), 0.1, 1.0, 10)
-
-
-@HIDDEN.property("sgd_l1_update", "values", "matches W - lr (lam/n) sign(W) - lr dW on random inputs")
-def sgd_l1_update__values(call):
-    rng = np.random.default_rng(3302)
-    for lr, lam, n in [(0.1, 5.0, 100), (0.5, 0.3, 7), (0.01, 50.0, 1000)]:
-        W, dW = rng.normal(size=(4, 3)), rng.normal(size=(4, 3))
-        expect.close(call("sgd_l1_update", W, dW, lr, lam, n), sgd_l1_update(W, dW, lr, lam, n),
-                     f"sgd_l1_update(lr={lr}, lam={lam}, n={n})", rtol=1e-9, atol=1e-12)
 
 
 @HIDDEN.property("sgd_l1_update", "shrinks", "with dW = 0 every nonzero weight moves lr lam/n towards 0")
