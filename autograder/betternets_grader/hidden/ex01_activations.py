@@ -25,9 +25,10 @@ from scipy import integrate
 from betternets.checks import expect, stats
 from betternets.checks.calls import Rng
 from betternets.checks.core import VISIBLE, CheckFailed
-from betternets.checks.ex01_activations import (
+from betternets.checks.ex01_activations import finite, no_overflow, scalar_ok
+from betternets.checks.functions import (
     ARCTAN, ARCTAN_SLOPE, COS, LOGISTIC, LOGISTIC_SLOPE, SIN, SOFTSIGN, SOFTSIGN_SLOPE,
-    arctan_slope, finite, logistic_slope, no_overflow, scalar_ok, softsign, softsign_slope,
+    arctan_slope, logistic_slope, softsign, softsign_slope,
 )
 from scipy.special import expit
 

@@ -3,59 +3,21 @@
 The checks use values you can work out by hand (sigmoid(ln 3) = 3/4, tanh(ln 2) = 3/5, ...),
 symmetries (sigmoid(-z) = 1 - sigmoid(z)) and limits; they never contain the answers.
 
-This module also holds the test activations that checks of `layer_gradient_norms` pass to
-your function (by name, see `calls.Fn`). They are test inputs, not answers to any exercise.
+The test activations that checks of `layer_gradient_norms` pass to your function (by name, see
+`calls.Fn`) are in `functions.py`: test inputs, not answers to any exercise.
 """
 from __future__ import annotations
 
 import numpy as np
 
 from . import expect
-from .calls import Caller, Fn, Rng
+from .calls import Caller, Rng
 from .core import VISIBLE, CheckFailed
 from . import stats
+from .functions import COS, IDENTITY, ONES, SIN, SQUARE, TWICE
 
 LN2, LN3 = float(np.log(2.0)), float(np.log(3.0))
 EXTREME = np.array([-1e4, -1e3, -800.0, -50.0, 0.0, 50.0, 800.0, 1e3, 1e4])
-
-
-# ---------------------------------------------------------------- test activations (inputs)
-
-def arctan_slope(z):
-    """Derivative of numpy's arctan: 1 / (1 + z^2)."""
-    z = np.asarray(z, dtype=float)
-    return 1.0 / (1.0 + z * z)
-
-
-def softsign(z):
-    """z / (1 + |z|): a smooth, saturating test activation."""
-    z = np.asarray(z, dtype=float)
-    return z / (1.0 + np.abs(z))
-
-
-def softsign_slope(z):
-    """Derivative of `softsign`: 1 / (1 + |z|)^2."""
-    z = np.asarray(z, dtype=float)
-    return 1.0 / (1.0 + np.abs(z)) ** 2
-
-
-def logistic_slope(z):
-    """Derivative of scipy.special.expit (the logistic function): 1 / (4 cosh(z/2)^2)."""
-    z = np.asarray(z, dtype=float)
-    return 0.25 / np.cosh(np.clip(z, -700.0, 700.0) / 2.0) ** 2
-
-
-def twice(z):
-    """Derivative of numpy's square: 2 z."""
-    return 2.0 * np.asarray(z, dtype=float)
-
-
-IDENTITY, ONES = Fn("numpy:positive"), Fn("numpy:ones_like")
-SQUARE, TWICE = Fn("numpy:square"), Fn(f"{__name__}:twice")
-SIN, COS = Fn("numpy:sin"), Fn("numpy:cos")
-ARCTAN, ARCTAN_SLOPE = Fn("numpy:arctan"), Fn(f"{__name__}:arctan_slope")
-SOFTSIGN, SOFTSIGN_SLOPE = Fn(f"{__name__}:softsign"), Fn(f"{__name__}:softsign_slope")
-LOGISTIC, LOGISTIC_SLOPE = Fn("scipy.special:expit"), Fn(f"{__name__}:logistic_slope")
 
 
 # ---------------------------------------------------------------- helpers shared with the grader
