@@ -25,9 +25,6 @@ import re
 import sys
 from pathlib import Path
 
-import jupytext
-import nbformat
-
 ROLES = ("setup", "answer", "test", "demo")
 KERNEL = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
@@ -82,6 +79,7 @@ def _cell(title: str, markdown: bool, source: str, index: int, taken: set[str]) 
 
 def build(text: str) -> dict:
     """Notebook (as a dict) from the percent-format text."""
+    import jupytext  # here, not at the top: release and grading import `dumps` only
     parsed = jupytext.reads(text, fmt=FORMAT)
     titles = [c.metadata.get("title", "").strip() for c in parsed.cells]
     if parsed.cells and parsed.cells[0].cell_type == "code" and not titles[0]:
@@ -123,6 +121,8 @@ def _title(cell: dict) -> str:
 
 def export(nb: dict) -> str:
     """Percent-format text from a notebook dict (inverse of `build`)."""
+    import jupytext
+    import nbformat
     cells = []
     for cell in nb["cells"]:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
