@@ -22,7 +22,8 @@ HIDDEN = Registry("hidden")
 
 
 def load_hidden_checks() -> None:
-    """Import every module `betternets_grader.hidden.exNN_*` (they register properties)."""
+    """Import every module `betternets_grader.hidden.exNN_*`, and every module of such a package
+    (they register properties)."""
     from . import hidden
     import_exercise_modules(hidden.__name__, hidden.__path__)
 
