@@ -261,12 +261,17 @@ def checks_hash(root: Course, notebook: str) -> str:
             h.update(answers.source(cell).encode())
     import betternets.checks as visible
     n = notebook.split("_", 1)[0]
-    library = [p for p in sorted(Path(visible.__file__).parent.glob("*.py"))
-               if p.name.startswith(f"ex{n}_") or not re.match(r"ex\d\d_", p.name)]
-    paths = sorted((HERE / "hidden").glob(f"ex{n}_*.py")) + library
-    for p in paths:
-        h.update(p.name.encode() + b"\0" + p.read_bytes())
+    checks = Path(visible.__file__).parent
+    library = [p for p in sorted(checks.glob("*.py")) if not re.match(r"ex\d\d_", p.name)]
+    for folder in (HERE / "hidden", checks):
+        for p in _notebook_side(folder, n) + (library if folder == checks else []):
+            h.update(p.relative_to(folder).as_posix().encode() + b"\0" + p.read_bytes())
     return h.hexdigest()
+
+
+def _notebook_side(folder: Path, n: str) -> list[Path]:
+    """The files of notebook `n`'s side in `folder`: a module `exNN_*.py` or a package `exNN_*/`."""
+    return sorted(folder.glob(f"ex{n}_*.py")) + sorted(folder.glob(f"ex{n}_*/**/*.py"))
 
 
 def _mutant_id(m: Mutant, checks: str) -> str:

@@ -1,17 +1,22 @@
-"""Write nbgrader source notebooks as plain text, and back.
+"""Write nbgrader source notebooks as jupytext percent-format text, and back.
 
 The notebook in `solutions/` is the source of truth. This tool only makes it
 pleasant to edit: `export` turns it into text, `build` turns text into the
-notebook with the right nbgrader metadata. Cells are separated by headers:
+notebook with the right nbgrader metadata. The text is jupytext's percent format
+(`# %%` cell markers, markdown lines commented with `# `), read and written by
+jupytext; the title of a cell's marker says its nbgrader role:
 
-    # %% markdown                      explanation (markdown, not commented)
-    # %% setup                         locked code the answers depend on
+    # %% md-003 [markdown]             explanation; the title is the cell's id (optional)
+    # %% setup setup_000               locked code the answers depend on
     # %% answer sigmoid                autograded answer cell, grade_id sigmoid
     # %% test test_sigmoid__values 2   locked test cell worth 2 points
-    # %% demo                          a plot or a demonstration (tag "demo")
+    # %% demo demo-004                 a plot or a demonstration (tag "demo"); id optional
 
     python -m betternets_grader.nbauthor build  notebook.txt solutions/01_activations.ipynb
     python -m betternets_grader.nbauthor export solutions/01_activations.ipynb notebook.txt
+
+`export` writes every cell's id, so `build(export(nb))` is the notebook again, byte for byte in
+`dumps`' layout; a new markdown or demo cell may leave its id out and gets a free one.
 """
 from __future__ import annotations
 
@@ -20,11 +25,15 @@ import re
 import sys
 from pathlib import Path
 
-HEADER = re.compile(r"^# %% (markdown|setup|answer|test|demo)\b(.*)$")
+ROLES = ("setup", "answer", "test", "demo")
 KERNEL = {
     "kernelspec": {"display_name": "Python 3", "language": "python", "name": "python3"},
     "language_info": {"name": "python"},
 }
+FORMAT = "py:percent"
+CELL_ID = re.compile(r"^[A-Za-z0-9_-]{1,64}$")  # nbformat's rule for cell ids
+# No YAML header; of a cell's metadata only its title (the role) is written.
+TEXT_OPTIONS = {"notebook_metadata_filter": "-all", "cell_metadata_filter": "title"}
 
 
 def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, points=None):
@@ -35,10 +44,21 @@ def _nbgrader(grade_id: str, *, solution=False, grade=False, locked=False, point
     return meta
 
 
-def _cell(kind: str, args: list[str], source: str, index: int) -> dict:
-    if kind == "markdown":
-        return {"cell_type": "markdown", "id": f"md-{index:03d}", "metadata": {},
-                "source": source}
+def _free_id(prefix: str, index: int, taken: set[str]) -> str:
+    """`prefix-NNN` from the cell's position on, the first one no other cell has."""
+    while f"{prefix}-{index:03d}" in taken:
+        index += 1
+    return f"{prefix}-{index:03d}"
+
+
+def _cell(title: str, markdown: bool, source: str, index: int, taken: set[str]) -> dict:
+    if markdown:
+        return {"cell_type": "markdown", "id": title or _free_id("md", index, taken),
+                "metadata": {}, "source": source}
+    kind, *args = title.split() or [""]
+    if kind not in ROLES:
+        raise ValueError(f"cell {index}: the marker '# %% {title}' names no role; "
+                         f"expected one of {', '.join(ROLES)} or [markdown]")
     code = {"cell_type": "code", "execution_count": None, "outputs": [], "source": source}
     if kind == "setup":
         grade_id = args[0] if args else f"setup_{index:03d}"
@@ -53,29 +73,31 @@ def _cell(kind: str, args: list[str], source: str, index: int) -> dict:
         meta = {"nbgrader": _nbgrader(grade_id, grade=True, locked=True, points=points),
                 "tags": ["test"]}
     else:
-        grade_id, meta = f"demo-{index:03d}", {"tags": ["demo"]}
-    return {**code, "id": grade_id[:64],
-            "metadata": meta}
+        grade_id, meta = args[0] if args else _free_id("demo", index, taken), {"tags": ["demo"]}
+    return {**code, "id": grade_id[:64], "metadata": meta}
 
 
 def build(text: str) -> dict:
-    """Notebook (as a dict) from the text format."""
-    cells, kind, args, body = [], None, [], []
-
-    def flush():
-        if kind is not None:
-            cells.append(_cell(kind, args, "\n".join(body).strip("\n"), len(cells)))
-
-    for line in text.splitlines():
-        match = HEADER.match(line)
-        if match:
-            flush()
-            kind, args, body = match.group(1), match.group(2).split(), []
-        elif kind is not None:
-            body.append(line)
-        elif line.strip():
-            raise ValueError(f"text before the first cell header: {line!r}")
-    flush()
+    """Notebook (as a dict) from the percent-format text."""
+    import jupytext  # here, not at the top: release and grading import `dumps` only
+    parsed = jupytext.reads(text, fmt=FORMAT)
+    titles = [c.metadata.get("title", "").strip() for c in parsed.cells]
+    if parsed.cells and parsed.cells[0].cell_type == "code" and not titles[0]:
+        raise ValueError(f"text before the first cell marker: {parsed.cells[0].source[:60]!r}")
+    taken = set()  # the ids the text gives; a cell without one gets a free id
+    for cell, title in zip(parsed.cells, titles):
+        words = title.split()
+        if cell.cell_type == "markdown" and title:
+            if not CELL_ID.match(title):
+                raise ValueError(f"markdown cell id {title!r}: letters, digits, - and _ only")
+            taken.add(title)
+        elif words[:1] == ["demo"] and len(words) > 1:
+            taken.add(words[1])
+    cells = []
+    for index, (cell, title) in enumerate(zip(parsed.cells, titles)):
+        cells.append(_cell(title, cell.cell_type == "markdown", cell.source.strip("\n"), index,
+                           taken))
+        taken.add(cells[-1]["id"])
     ids = [c["id"] for c in cells]
     dupes = {i for i in ids if ids.count(i) > 1}
     if dupes:
@@ -83,25 +105,32 @@ def build(text: str) -> dict:
     return {"cells": cells, "metadata": KERNEL, "nbformat": 4, "nbformat_minor": 5}
 
 
+def _title(cell: dict) -> str:
+    """The role of a cell, as its percent-format marker's title."""
+    grader = cell.get("metadata", {}).get("nbgrader", {})
+    if cell["cell_type"] == "markdown":
+        return cell["id"]
+    if grader.get("grade"):
+        return f"test {grader['grade_id']} {grader.get('points', 1):g}"
+    if grader.get("solution"):
+        return f"answer {grader['grade_id']}"
+    if grader.get("locked"):
+        return f"setup {grader['grade_id']}"
+    return f"demo {cell['id']}"
+
+
 def export(nb: dict) -> str:
-    """Text format from a notebook dict (inverse of `build`)."""
-    parts = []
+    """Percent-format text from a notebook dict (inverse of `build`)."""
+    import jupytext
+    import nbformat
+    cells = []
     for cell in nb["cells"]:
         source = "".join(cell["source"]) if isinstance(cell["source"], list) else cell["source"]
-        meta = cell.get("metadata", {})
-        grader = meta.get("nbgrader", {})
-        if cell["cell_type"] == "markdown":
-            header = "# %% markdown"
-        elif grader.get("grade"):
-            header = f"# %% test {grader['grade_id']} {grader.get('points', 1):g}"
-        elif grader.get("solution"):
-            header = f"# %% answer {grader['grade_id']}"
-        elif grader.get("locked"):
-            header = f"# %% setup {grader['grade_id']}"
-        else:
-            header = "# %% demo"
-        parts.append(f"{header}\n{source}\n")
-    return "\n".join(parts)
+        make = nbformat.v4.new_markdown_cell if cell["cell_type"] == "markdown" else \
+            nbformat.v4.new_code_cell
+        cells.append(make(source, metadata={"title": _title(cell)}))
+    text = nbformat.v4.new_notebook(cells=cells, metadata={"jupytext": TEXT_OPTIONS})
+    return jupytext.writes(text, fmt=FORMAT)
 
 
 def dumps(nb: dict) -> str:

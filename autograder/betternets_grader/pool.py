@@ -160,7 +160,7 @@ def run_dask(units: list[dict], settings: Settings, scheduler) -> Iterable[Noteb
             for fut in dask_completed(list(futures)):
                 try:
                     yield fut.result()
-                except Exception as exc:  # noqa: BLE001
+                except Exception as exc:  # noqa: BLE001 - a lost worker costs one unit
                     yield failed_unit(futures[fut], f"the Dask worker failed: {exc}")
         finally:
             if client is not scheduler:

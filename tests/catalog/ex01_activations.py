@@ -91,7 +91,7 @@ ENTRIES = [
         def tanh_grad(z):
             return 1.0 - np.tanh(z)
     """),
-    wrong("tanh_grad", "sigmoid form t(1 - t)", """
+    wrong("tanh_grad", "sigmoid form t(1 - t)", hint="tanh(z)(1 - tanh(z)), the sigmoid's form", source="""
         def tanh_grad(z):
             t = np.tanh(z)
             return t * (1.0 - t)
@@ -101,7 +101,7 @@ ENTRIES = [
             return 1.0 / np.cosh(np.asarray(z, dtype=float)) ** 2
     """),
     # ---------------------------------------------------------------- lecun_tanh
-    wrong("lecun_tanh", "fraction upside down 3z/2", """
+    wrong("lecun_tanh", "fraction upside down 3z/2", hint='1.7159 tanh(3z/2), the fraction upside down', source="""
         def lecun_tanh(z):
             return 1.7159 * np.tanh(1.5 * np.asarray(z, dtype=float))
     """),
@@ -119,7 +119,7 @@ ENTRIES = [
         def lecun_tanh_grad(z):
             return 1.7159 * (1.0 - np.tanh(2.0 * np.asarray(z, dtype=float) / 3.0) ** 2)
     """),
-    wrong("lecun_tanh_grad", "tanh taken at z, not 2z/3", """
+    wrong("lecun_tanh_grad", "tanh taken at z, not 2z/3", hint='tanh taken at z instead of 2z/3', source="""
         def lecun_tanh_grad(z):
             return 1.7159 * 2.0 / 3.0 * (1.0 - np.tanh(z) ** 2)
     """),
@@ -155,7 +155,7 @@ ENTRIES = [
         def relu_grad(z):
             return (np.asarray(z) >= 0).astype(float)
     """),
-    wrong("relu_grad", "sign of z", """
+    wrong("relu_grad", "sign of z", hint='sign(z), which is -1 for z < 0', source="""
         def relu_grad(z):
             return np.sign(z)
     """),
@@ -197,7 +197,7 @@ ENTRIES = [
         def softplus(z):
             return np.log(1.0 + np.exp(np.asarray(z, dtype=float)))
     """),
-    wrong("softplus", "sign slip in the exponent", """
+    wrong("softplus", "sign slip in the exponent", hint='a sign slip in the exponent, ln(1 + e^-z)', source="""
         def softplus(z):
             z = np.asarray(z, dtype=float)
             return np.maximum(-z, 0.0) + np.log1p(np.exp(-np.abs(z)))
@@ -212,7 +212,7 @@ ENTRIES = [
             e = np.exp(np.asarray(z, dtype=float))
             return e / (1.0 + e)
     """),
-    wrong("softplus_grad", "sign slip 1/(1 + e^z)", """
+    wrong("softplus_grad", "sign slip 1/(1 + e^z)", hint='a sign slip in the exponent, 1/(1 + e^z)', source="""
         def softplus_grad(z):
             z = np.asarray(z, dtype=float)
             return 0.5 * (1.0 - np.tanh(0.5 * z))

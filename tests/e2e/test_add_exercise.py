@@ -37,12 +37,12 @@ COPIED = ["src", "autograder", "solutions", "scripts", "pyproject.toml", "README
           "tests/conftest.py", "tests/system.py", "tests/checkout.py", "tests/make_samples.py", "tests/unit/test_registry.py",
           "tests/checks/test_catalog.py", "tests/checks/test_hints.py"]
 
-# Step 1: the notebook's new cells, in nbauthor's text form.
+# Step 1: the notebook's new cells, in nbauthor's text form (jupytext's percent format).
 NOTEBOOK_CELLS = '''
-# %% markdown
-## Exercise: the derivative of a function of one number
-
-`central_difference(f, x, h=1e-5)` returns `(f(x + h) - f(x - h)) / (2h)` as a float.
+# %% [markdown]
+# ## Exercise: the derivative of a function of one number
+#
+# `central_difference(f, x, h=1e-5)` returns `(f(x + h) - f(x - h)) / (2h)` as a float.
 
 # %% answer central_difference
 def central_difference(f, x, h=1e-5):
@@ -74,7 +74,7 @@ STUDENT_SIDE = '''
 
 @VISIBLE.property("central_difference", "cube",
                   "the derivative of x^3 at x = 2 with h = 0.1 is 12.01 (3 x^2 + h^2)")
-def _(call):
+def central_difference__cube(call):
     got = call("central_difference", CUBE, 2.0, h=0.1)
     expect.close(got, 12.01, "central_difference(x^3, 2, h=0.1)", rtol=1e-9,
                  hint="divide f(x + h) - f(x - h) by 2h")
@@ -82,7 +82,7 @@ def _(call):
 
 @VISIBLE.mistake("central_difference", "a one-sided difference",
                  "(f(x + h) - f(x)) / h has error O(h); use (f(x + h) - f(x - h)) / (2h)")
-def _(call):
+def central_difference__looks_like_one_sided_difference(call):
     return bool(np.isclose(float(call("central_difference", CUBE, 1.0, h=0.1)), 3.31))
 '''
 
@@ -95,7 +95,7 @@ def central_difference(f, x, h=1e-5):
 
 
 @HIDDEN.property("central_difference", "values", "matches the reference on e^(3x) at three points")
-def _(call):
+def central_difference__values(call):
     for x in (-0.5, 0.0, 0.7):
         expect.close(call("central_difference", EXP3, x, h=1e-3),
                      central_difference(functions.exp3_sum, x, h=1e-3),
@@ -103,7 +103,7 @@ def _(call):
 
 
 @HIDDEN.property("central_difference", "step_h", "uses the step h it is given")
-def _(call):
+def central_difference__step_h(call):
     expect.close(call("central_difference", CUBE, 2.0, h=0.5), 12.25,
                  "central_difference(x^3, 2, h=0.5)", rtol=1e-9, hint="use the argument h")
 '''

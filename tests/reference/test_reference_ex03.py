@@ -211,12 +211,12 @@ def test_augment_angles_are_recovered_from_the_reference_rotation():
     reference's own output the recovered angle is the drawn one to < 1e-6 degrees and the
     rotation it implies reproduces every pixel to < 1e-7 (the properties allow 1e-6), also
     for angles near 0, where the pixel grids align."""
-    from betternets_grader.hidden import ex03_generalization as hidden
-    images = hidden._rotation_probe(100)
+    from betternets_grader.hidden.ex03_generalization import augmentation, rotation
+    images = augmentation._rotation_probe(100)
     for seed, max_degrees in [(0, 20.0), (1, 0.8), (2, 0.01)]:
         drawn = np.random.default_rng(seed).uniform(-max_degrees, max_degrees, size=100)
         out = ref.augment_images(images, np.random.default_rng(seed), max_degrees=max_degrees,
                                  max_shift=0)
-        angles, worst = hidden._recover_angles(out, images[0], max_degrees)
+        angles, worst = rotation.recover_angles(out, images[0], max_degrees)
         assert np.abs(angles - drawn).max() < 1e-6
         assert worst.max() < 1e-7

@@ -11,7 +11,7 @@ from betternets.checks.calls import namespace_caller
 from betternets.checks.core import evaluate
 from betternets_grader import HIDDEN, answers, exercises, load_hidden_checks
 from checkout import SOLUTIONS
-from betternets_grader.hidden import ex05_second_order_methods as ref
+from betternets_grader.hidden.ex05_second_order_methods import reference as ref
 
 EXERCISES = exercises("05_second_order_methods")
 

@@ -1,2 +1,3 @@
-"""The instructor side of each notebook, one module `exNN_<topic>.py` per notebook: the reference
+"""The instructor side of each notebook, `exNN_<topic>`: a module, or a package of one module a
+topic (`ex03_generalization/`) whose `__init__` re-exports the references. It holds the reference
 of every exercise (the function named like the exercise) and its hidden properties."""

@@ -168,36 +168,60 @@ def _normal_property(call, name, std, p_fail, what, **kwargs):
                          hint=vis.stats_hint(f"{std:.4g}"))
 
 
+# --------------------------------------------------------------------------- every init: shape
+
+# The arguments after (n_in, n_out) every init is called with, and for the random ones the
+# keyword arguments of the same-seed check and its description. Each init's checks run in
+# this order: shape, its own distribution checks (below), rng, bad_sizes, single_unit.
+INITS = {"zeros_init": (), "normal_init": (Rng(0),), "lecun_normal_init": (Rng(0),),
+         "xavier_uniform_init": (Rng(0),), "he_uniform_init": (Rng(0),),
+         "he_normal_init": (Rng(0),)}
+SAME_SEED = "same seed, same matrix; no global random state"
+SEEDED = {"normal_init": ({"std": 0.5}, "same seed, same matrix; other seed, other matrix; "
+                          "no global random state"),
+          "lecun_normal_init": ({}, SAME_SEED),
+          "xavier_uniform_init": ({"activation": "sigmoid"}, SAME_SEED),
+          "he_uniform_init": ({}, SAME_SEED), "he_normal_init": ({}, SAME_SEED)}
+
+
+def _shape_of(name):
+    def shape(call):
+        _shape(call, name, *INITS[name])
+    return shape
+
+
+def _same_seed(name):
+    def rng(call):
+        vis.same_seed_same_matrix(call, name, 30, 20, **SEEDED[name][0])
+    return rng
+
+
+def _bad_sizes(name):
+    def bad_sizes(call):
+        vis.rejects_bad_sizes(call, name, *INITS[name])
+    return bad_sizes
+
+
+for _name in INITS:
+    HIDDEN.property(_name, "shape", "shape (n_in, n_out) on non-square sizes, floats")(
+        _shape_of(_name))
+
+
 # --------------------------------------------------------------------------- zeros_init
 
 
-@HIDDEN.property("zeros_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "zeros_init")
-
-
 @HIDDEN.property("zeros_init", "zeros", "every entry is exactly 0")
-def _(call):
+def zeros_init__zeros(call):
     W = vis.shape_and_float(call("zeros_init", 6, 9), 6, 9, "zeros_init")
     expect.true(not np.any(W), f"zeros_init(6, 9) has {np.count_nonzero(W)} non-zero entries")
-
-
-@HIDDEN.property("zeros_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "zeros_init")
 
 
 # --------------------------------------------------------------------------- normal_init
 
 
-@HIDDEN.property("normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "normal_init", Rng(0))
-
-
 @HIDDEN.property("normal_init", "moments",
                  "mean 0 and standard deviation std (std=2.5, std=0.3 and the default 1)")
-def _(call):
+def normal_init__moments(call):
     for std in (2.5, 0.3):
         W = _draw(call, "normal_init", Rng(21), std=std)
         stats.check_mean(W, 0.0, std, f"normal_init(..., std={std}) mean", p_fail=1e-7 / 6)
@@ -208,54 +232,27 @@ def _(call):
 
 
 @HIDDEN.property("normal_init", "normal", "the entries are normal (Kolmogorov-Smirnov test)")
-def _(call):
+def normal_init__normal(call):
     W = _draw(call, "normal_init", Rng(22), std=2.5)
     stats.check_normal(W, 0.0, 2.5, "normal_init(..., std=2.5)",
                        hint="draw with rng.normal(0, std, size=...)")
 
 
-@HIDDEN.property("normal_init", "rng", "same seed, same matrix; other seed, other matrix; "
-                 "no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "normal_init", 30, 20, std=0.5)
-
-
-@HIDDEN.property("normal_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "normal_init", Rng(0))
-
-
 # --------------------------------------------------------------------------- lecun_normal_init
-
-
-@HIDDEN.property("lecun_normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "lecun_normal_init", Rng(0))
 
 
 @HIDDEN.property("lecun_normal_init", "moments",
                  "mean 0, standard deviation 1/sqrt(n_in) (fan-in, not fan-out; std, not variance)")
-def _(call):
+def lecun_normal_init__moments(call):
     _normal_property(call, "lecun_normal_init", 1 / np.sqrt(N_IN), 1e-7 / 2,
                      f"lecun_normal_init({N_IN}, {N_OUT}, rng)")
 
 
 @HIDDEN.property("lecun_normal_init", "normal", "the entries are normal (Kolmogorov-Smirnov test)")
-def _(call):
+def lecun_normal_init__normal(call):
     W = _draw(call, "lecun_normal_init", Rng(22))
     stats.check_normal(W, 0.0, 1 / np.sqrt(N_IN), f"lecun_normal_init({N_IN}, {N_OUT}, rng)",
                        hint="draw from a normal with standard deviation 1/sqrt(n_in)")
-
-
-@HIDDEN.property("lecun_normal_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "lecun_normal_init", 30, 20)
-
-
-@HIDDEN.property("lecun_normal_init", "bad_sizes",
-                 "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "lecun_normal_init", Rng(0))
 
 
 # --------------------------------------------------------------------------- xavier_uniform_init
@@ -263,15 +260,9 @@ def _(call):
 XAVIER_R = np.sqrt(6.0 / (N_IN + N_OUT))
 
 
-@HIDDEN.property("xavier_uniform_init", "shape",
-                 "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "xavier_uniform_init", Rng(0))
-
-
 @HIDDEN.property("xavier_uniform_init", "tanh",
                  "for tanh (and by default): uniform on [-r, r], r = sqrt(6/(n_in + n_out))")
-def _(call):
+def xavier_uniform_init__tanh(call):
     hint = ("for tanh r = sqrt(6 / (n_in + n_out)), without the factor 4 (that belongs to "
             "sigmoid), and the entries are uniform: rng.uniform(-r, r, size=...)")
     W = _draw(call, "xavier_uniform_init", Rng(23), activation="tanh")
@@ -284,7 +275,7 @@ def _(call):
 
 @HIDDEN.property("xavier_uniform_init", "sigmoid",
                  "for sigmoid: uniform on [-4r, 4r]")
-def _(call):
+def xavier_uniform_init__sigmoid(call):
     W = _draw(call, "xavier_uniform_init", Rng(25), activation="sigmoid")
     stats.check_uniform(W, -4 * XAVIER_R, 4 * XAVIER_R,
                         "xavier_uniform_init(150, 400, rng, 'sigmoid')",
@@ -294,34 +285,18 @@ def _(call):
 
 @HIDDEN.property("xavier_uniform_init", "bad_activation",
                  "ValueError naming activation for 'relu' or 'softmax'")
-def _(call):
+def xavier_uniform_init__bad_activation(call):
     for name in ("relu", "softmax"):
         expect.raises_value_error(call, "xavier_uniform_init", 4, 5, Rng(0), activation=name,
                                   mentions="activation")
 
 
-@HIDDEN.property("xavier_uniform_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "xavier_uniform_init", 30, 20, activation="sigmoid")
-
-
-@HIDDEN.property("xavier_uniform_init", "bad_sizes",
-                 "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "xavier_uniform_init", Rng(0))
-
-
 # --------------------------------------------------------------------------- he_uniform_init
-
-
-@HIDDEN.property("he_uniform_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "he_uniform_init", Rng(0))
 
 
 @HIDDEN.property("he_uniform_init", "uniform",
                  "uniform on [-r, r], r = sqrt(6/n_in) (fan-in, not fan-out)")
-def _(call):
+def he_uniform_init__uniform(call):
     r = np.sqrt(6.0 / N_IN)
     W = _draw(call, "he_uniform_init", Rng(26))
     stats.check_uniform(W, -r, r, f"he_uniform_init({N_IN}, {N_OUT}, rng)",
@@ -329,54 +304,33 @@ def _(call):
                              "entries uniform: rng.uniform(-r, r, size=...)")
 
 
-@HIDDEN.property("he_uniform_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "he_uniform_init", 30, 20)
-
-
-@HIDDEN.property("he_uniform_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "he_uniform_init", Rng(0))
-
-
 # --------------------------------------------------------------------------- he_normal_init
-
-
-@HIDDEN.property("he_normal_init", "shape", "shape (n_in, n_out) on non-square sizes, floats")
-def _(call):
-    _shape(call, "he_normal_init", Rng(0))
 
 
 @HIDDEN.property("he_normal_init", "moments",
                  "mean 0, standard deviation sqrt(2/n_in) (fan-in; std, not variance)")
-def _(call):
+def he_normal_init__moments(call):
     _normal_property(call, "he_normal_init", np.sqrt(2.0 / N_IN), 1e-7 / 2,
                      f"he_normal_init({N_IN}, {N_OUT}, rng)")
 
 
 @HIDDEN.property("he_normal_init", "normal", "the entries are normal (Kolmogorov-Smirnov test)")
-def _(call):
+def he_normal_init__normal(call):
     W = _draw(call, "he_normal_init", Rng(27))
     stats.check_normal(W, 0.0, np.sqrt(2.0 / N_IN), f"he_normal_init({N_IN}, {N_OUT}, rng)",
                        hint="draw from a normal with standard deviation sqrt(2/n_in)")
 
 
-@HIDDEN.property("he_normal_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
-    vis.same_seed_same_matrix(call, "he_normal_init", 30, 20)
+# --------------------------------------------------------------------------- every init: rng, sizes
 
-
-@HIDDEN.property("he_normal_init", "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")
-def _(call):
-    vis.rejects_bad_sizes(call, "he_normal_init", Rng(0))
+for _name in INITS:
+    if _name in SEEDED:
+        HIDDEN.property(_name, "rng", SEEDED[_name][1])(_same_seed(_name))
+    HIDDEN.property(_name, "bad_sizes", "ValueError naming n_in or n_out for sizes <= 0")(
+        _bad_sizes(_name))
 
 
 # --------------------------------------------------------------------------- the edges of every init
-
-INITS = {"zeros_init": (), "normal_init": (Rng(0),), "lecun_normal_init": (Rng(0),),
-         "xavier_uniform_init": (Rng(0),), "he_uniform_init": (Rng(0),),
-         "he_normal_init": (Rng(0),)}
-
 
 def _single_unit(name):
     def check(call):
@@ -412,7 +366,7 @@ def ref_fn(token):
 
 
 @HIDDEN.property("activation_stats", "shape", "returns an array of shape (depth, 2)")
-def _(call):
+def activation_stats__shape(call):
     X = np.random.default_rng(31).standard_normal((10, 6))
     for depth in (1, 12):
         got = call("activation_stats", X, vis.UNIFORM_INIT, vis.TANH, depth, 5, Rng(1))
@@ -422,7 +376,7 @@ def _(call):
 
 @HIDDEN.property("activation_stats", "tanh",
                  "matches the reference for tanh nets of depth 1 to 12 (same seed)")
-def _(call):
+def activation_stats__tanh(call):
     rng = np.random.default_rng(32)
     X = rng.standard_normal((40, 13))
     _compare_stats(call, X, vis.SHIFTED_INIT, vis.TANH, 12, 20, 5,
@@ -433,21 +387,21 @@ def _(call):
 
 @HIDDEN.property("activation_stats", "relu",
                  "matches the reference for a ReLU net of depth 10 (same seed)")
-def _(call):
+def activation_stats__relu(call):
     X = np.random.default_rng(33).uniform(-1, 2, size=(30, 8))
     _compare_stats(call, X, vis.UNIFORM_INIT, vis.RELU, 10, 16, 7,
                    "activation_stats(X (30, 8), uniform init, relu, depth 10, width 16)")
 
 
 @HIDDEN.property("activation_stats", "pure", "X is left unchanged; no global random state")
-def _(call):
+def activation_stats__pure(call):
     X = np.random.default_rng(34).standard_normal((12, 5))
     expect.pure(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(0))
     expect.no_global_rng(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(0))
 
 
 @HIDDEN.property("activation_stats", "bad_sizes", "ValueError naming depth or width when <= 0")
-def _(call):
+def activation_stats__bad_sizes(call):
     X = np.ones((3, 4))
     expect.raises_value_error(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 0, 5,
                               Rng(0), mentions="depth")
@@ -457,7 +411,7 @@ def _(call):
 
 @HIDDEN.property("activation_stats", "single_unit",
                  "width 1 and depth 1 are valid (one unit per layer); width 0 is a ValueError")
-def _(call):
+def activation_stats__single_unit(call):
     X = np.random.default_rng(35).standard_normal((9, 4))
     _compare_stats(call, X, vis.UNIFORM_INIT, vis.TANH, 3, 1, 8,
                    "activation_stats(X (9, 4), uniform init, tanh, depth 3, width 1)")
@@ -486,7 +440,7 @@ N_HIDDEN = 12
 
 @HIDDEN.property("pretrain_autoencoder_layer", "shapes",
                  "(W, b) of the encoder: W (n_in, n_hidden), b (n_hidden,), for 1 and 3 epochs")
-def _(call):
+def pretrain_autoencoder_layer__shapes(call):
     X = _digits()[:40, :20]
     for epochs, n_hidden in [(1, 7), (3, 25)]:
         out = call("pretrain_autoencoder_layer", X, n_hidden, Rng(3), epochs=epochs)
@@ -509,7 +463,7 @@ def _errors(call):
                  "on 300 digits, the trained code (default epochs and lr) keeps clearly more "
                  "than the untrained start (epochs=0): best linear reconstruction error "
                  "at most 0.85 times")
-def _(call):
+def pretrain_autoencoder_layer__improves(call):
     _, e0, e1 = _errors(call)
     expect.true(e1 <= 0.85 * e0,
                 f"best linear reconstruction error of the code: {e1:.4g} after training, "
@@ -522,7 +476,7 @@ def _(call):
 @HIDDEN.property("pretrain_autoencoder_layer", "useful_code",
                  "on 300 digits, the trained code keeps clearly more than random sigmoid "
                  "units of the same number (error at most 0.85 times theirs)")
-def _(call):
+def pretrain_autoencoder_layer__useful_code(call):
     X, _, e1 = _errors(call)
     rng = np.random.default_rng(12)
     r = np.sqrt(6.0 / (X.shape[1] + N_HIDDEN))
@@ -559,7 +513,7 @@ class _RecipeRng:
                  "follows the notebook's recipe exactly: U[-r, r] start, zero biases, a "
                  "permutation per epoch, batches of 32 from row 0, the chain-rule gradients, "
                  "p - lr dp for all four parameters")
-def _(call):
+def pretrain_autoencoder_layer__recipe(call):
     # Deterministic: the recipe fixes every random draw (W and V from rng.uniform, one
     # rng.permutation(N) per epoch), so the grader replays it with the reference on the same
     # seed; a correct answer differs only by floating-point rounding (about 1e-15 relative
@@ -590,7 +544,7 @@ RECIPE_HINT = ("W = rng.uniform(-r, r, (n_in, n_hidden)), then V likewise, r = s
 
 @HIDDEN.property("pretrain_autoencoder_layer", "rng",
                  "same seed, same encoder; no global random state; X unchanged")
-def _(call):
+def pretrain_autoencoder_layer__rng(call):
     X = _digits()[:64]
     rec = call.record("pretrain_autoencoder_layer", X, 5, Rng(13), epochs=2)
     expect.true(not rec.global_rng_used,

@@ -199,39 +199,39 @@ PURE_GRADS = [np.array([[0.3, -0.2], [0.0, 1.0]]), np.array([[0.1, 0.4], [-0.5, 
 # --------------------------------------------------------------------------- sgd_update
 
 @HIDDEN.property("sgd_update", "values", "6-step trajectories match w - lr g")
-def _(call):
+def sgd_update__values(call):
     check_values(call, "sgd_update", mixed_cases(4001, [{"lr": 0.1}, {"lr": 0.7}]),
                  "w - lr * g: a minus sign, and the lr you are given")
 
 
 @HIDDEN.property("sgd_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def sgd_update__pure(call):
     pure_run(call, "sgd_update", PURE_GRADS, lr=0.1)
 
 
 @HIDDEN.property("sgd_update", "converges",
                  "lr 0.4 brings w within 1e-3 of the minimum of 0.1 x^2 + 2 y^2 in 120 steps")
-def _(call):
+def sgd_update__converges(call):
     converges(call, "sgd_update", 120, "step against the gradient: w - lr * g", lr=0.4)
 
 
 # --------------------------------------------------------------------------- momentum_update
 
 @HIDDEN.property("momentum_update", "values", "6-step trajectories match the reference")
-def _(call):
+def momentum_update__values(call):
     check_values(call, "momentum_update",
                  mixed_cases(4002, [{"lr": 0.1}, {"lr": 0.05, "beta": 0.5}, {"lr": 0.3, "beta": 0.99}]),
                  "v = beta * v - lr * g (kept in the state); then w + v")
 
 
 @HIDDEN.property("momentum_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def momentum_update__pure(call):
     pure_run(call, "momentum_update", PURE_GRADS, lr=0.1)
 
 
 @HIDDEN.property("momentum_update", "faster_than_sgd",
                  "on 0.1 x^2 + 2 y^2 at lr 0.05 it reaches 1e-3 within 200 steps, fewer than SGD")
-def _(call):
+def momentum_update__faster_than_sgd(call):
     lr = 0.05
     k = converges(call, "momentum_update", 200,
                   "v = beta * v - lr * g; w + v: the velocity is added to w", lr=lr)
@@ -252,7 +252,7 @@ def _sgd_steps(lr, tol=1e-3):
 
 @HIDDEN.property("nesterov_update", "values",
                  "6-step trajectories match the reference on curved surfaces")
-def _(call):
+def nesterov_update__values(call):
     cases = [(np.array([1.5, -0.7, 0.2]), WAVY, vis.wavy_grad, {"lr": 0.1}),
              (np.array([[1.0, -2.0], [0.5, 3.0]]), BOWL, vis.bowl_grad, {"lr": 0.2, "beta": 0.5}),
              (np.array([-1.2, 2.0]), WAVY, vis.wavy_grad, {"lr": 0.3, "beta": 0.95})]
@@ -264,14 +264,14 @@ def _(call):
 
 
 @HIDDEN.property("nesterov_update", "pure", "leaves w and the state passed in unchanged")
-def _(call):
+def nesterov_update__pure(call):
     pure_run(call, "nesterov_update", [BOWL] * 3, lr=0.1)
 
 
 @HIDDEN.property("nesterov_update", "converges",
                  "at lr 0.2, beta 0.9 it reaches 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps "
                  "(plain momentum needs 136)")
-def _(call):
+def nesterov_update__converges(call):
     converges(call, "nesterov_update", 100,
               "the look-ahead gradient damps the oscillation: evaluate grad_fn at w + beta * v",
               token=QUADRATIC, lr=0.2, beta=0.9)
@@ -281,7 +281,7 @@ def _(call):
 
 @HIDDEN.property("delta_bar_delta_update", "values",
                  "8-step trajectories with sign flips and zero entries match the reference")
-def _(call):
+def delta_bar_delta_update__values(call):
     cases = mixed_cases(4003, [{}, {"lr0": 0.05, "kappa": 0.01, "phi": 0.3, "theta": 0.5}], n=8)
     rng = np.random.default_rng(4004)
     g = np.array([1.0, -2.0, 0.5, 0.0])
@@ -294,7 +294,7 @@ def _(call):
 
 @HIDDEN.property("delta_bar_delta_update", "rates",
                  "rates grow additively while signs agree and shrink multiplicatively when they flip")
-def _(call):
+def delta_bar_delta_update__rates(call):
     lr0, kappa, phi = 0.02, 0.004, 0.25
     signs = [1, 1, 1, 1, -1, -1, 1]
     g = np.array([2.0, -0.5])
@@ -318,7 +318,7 @@ def _(call):
 
 @HIDDEN.property("delta_bar_delta_update", "theta_one",
                  "theta = 1: bar = (1 - theta) g + theta bar stays 0, so every rate stays lr0")
-def _(call):
+def delta_bar_delta_update__theta_one(call):
     # For theta < 1 bar is (weight) * sum_k theta^k g_(t-k), so only its sign matters and any
     # positive weight in place of 1 - theta gives the same weights; theta = 1 is where the
     # weight itself shows: (1 - theta) = 0 keeps bar at 0 and the rule is SGD at lr0.
@@ -335,13 +335,13 @@ def _(call):
 
 
 @HIDDEN.property("delta_bar_delta_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def delta_bar_delta_update__pure(call):
     pure_run(call, "delta_bar_delta_update", PURE_GRADS)
 
 
 @HIDDEN.property("delta_bar_delta_update", "converges",
                  "lr0 0.1, kappa 0.01 reach 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps")
-def _(call):
+def delta_bar_delta_update__converges(call):
     converges(call, "delta_bar_delta_update", 100,
               "the rate of the oscillating y must shrink while the rate of x grows",
               lr0=0.1, kappa=0.01)
@@ -351,7 +351,7 @@ def _(call):
 
 @HIDDEN.property("adagrad_update", "values",
                  "6-step trajectories (large, tiny and zero gradients) match the reference")
-def _(call):
+def adagrad_update__values(call):
     check_values(call, "adagrad_update",
                  mixed_cases(4005, [{}, {"lr": 0.3}, {"lr": 0.1, "eps": 1e-4}]),
                  "r = r + g * g; w - lr * g / (eps + sqrt(r)): eps outside the root, default 1e-7")
@@ -359,7 +359,7 @@ def _(call):
 
 @HIDDEN.property("adagrad_update", "rate_never_rises",
                  "the effective rate -dw / g never rises, even when gradients shrink")
-def _(call):
+def adagrad_update__rate_never_rises(call):
     g0 = np.array([10.0, -3.0, 0.5])
     grads = [g0 * f for f in (1.0, 0.5, 0.1, 0.01, 0.01, 1e-3, 2.0, 1e-4)]
     path = trajectory(call, "adagrad_update", np.zeros(3), grads, lr=0.5)
@@ -378,13 +378,13 @@ def _(call):
 
 
 @HIDDEN.property("adagrad_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def adagrad_update__pure(call):
     pure_run(call, "adagrad_update", PURE_GRADS)
 
 
 @HIDDEN.property("adagrad_update", "converges",
                  "lr 1.0 reaches 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps")
-def _(call):
+def adagrad_update__converges(call):
     converges(call, "adagrad_update", 100, "w - lr * g / (eps + sqrt(r))", lr=1.0)
 
 
@@ -392,7 +392,7 @@ def _(call):
 
 @HIDDEN.property("rmsprop_update", "values",
                  "6-step trajectories (large, tiny and zero gradients) match the reference")
-def _(call):
+def rmsprop_update__values(call):
     check_values(call, "rmsprop_update",
                  mixed_cases(4006, [{}, {"lr": 0.01, "rho": 0.5}, {"lr": 0.003, "eps": 1e-8}]),
                  "r = rho * r + (1 - rho) * g * g; w - lr * g / sqrt(eps + r): eps inside the "
@@ -401,7 +401,7 @@ def _(call):
 
 @HIDDEN.property("rmsprop_update", "forgets",
                  "after 5 huge gradients and 150 unit ones, the step is back to about lr")
-def _(call):
+def rmsprop_update__forgets(call):
     lr = 0.01
     grads = [np.array([100.0, -100.0])] * 5 + [np.array([1.0, -1.0])] * 150
     w, state = np.zeros(2), {}
@@ -415,13 +415,13 @@ def _(call):
 
 
 @HIDDEN.property("rmsprop_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def rmsprop_update__pure(call):
     pure_run(call, "rmsprop_update", PURE_GRADS)
 
 
 @HIDDEN.property("rmsprop_update", "converges",
                  "lr 0.1 reaches 1e-3 on 0.1 x^2 + 2 y^2 within 100 steps")
-def _(call):
+def rmsprop_update__converges(call):
     converges(call, "rmsprop_update", 100, "w - lr * g / sqrt(eps + r)", lr=0.1)
 
 
@@ -429,7 +429,7 @@ def _(call):
 
 @HIDDEN.property("adam_update", "values",
                  "6-step trajectories (large, tiny and zero gradients) match the reference")
-def _(call):
+def adam_update__values(call):
     check_values(call, "adam_update",
                  mixed_cases(4007, [{}, {"lr": 0.01, "beta1": 0.5, "beta2": 0.9},
                                     {"lr": 0.1, "eps": 1e-4}]),
@@ -439,7 +439,7 @@ def _(call):
 
 @HIDDEN.property("adam_update", "first_step",
                  "the first step has size lr in every coordinate, for gradients from 1e-4 to 1e4")
-def _(call):
+def adam_update__first_step(call):
     rng = np.random.default_rng(4008)
     g = rng.choice([-1.0, 1.0], size=9) * np.logspace(-4, 4, 9)
     for lr in (0.001, 0.05):
@@ -451,7 +451,7 @@ def _(call):
 
 @HIDDEN.property("adam_update", "bias_correction",
                  "with a constant gradient every step has size lr (betas 0.8 and 0.99, 6 steps)")
-def _(call):
+def adam_update__bias_correction(call):
     g = np.array([4.0, -0.02, 7e-4])
     hyper = {"lr": 0.05, "beta1": 0.8, "beta2": 0.99}
     path = trajectory(call, "adam_update", np.zeros(3), [g] * 6, **hyper)
@@ -462,13 +462,13 @@ def _(call):
 
 
 @HIDDEN.property("adam_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def adam_update__pure(call):
     pure_run(call, "adam_update", PURE_GRADS)
 
 
 @HIDDEN.property("adam_update", "converges",
                  "lr 0.1 reaches 1e-3 on 0.1 x^2 + 2 y^2 within 200 steps")
-def _(call):
+def adam_update__converges(call):
     converges(call, "adam_update", 200, "w - lr * m_hat / (sqrt(v_hat) + eps)", lr=0.1)
 
 
@@ -476,7 +476,7 @@ def _(call):
 
 @HIDDEN.property("run_optimizer", "path",
                  "path of shape (n_steps + 1, d) starting with w0, for n_steps 0, 1 and 7")
-def _(call):
+def run_optimizer__path(call):
     rng = np.random.default_rng(4009)
     for n in (0, 1, 7):
         w0 = rng.normal(size=3)
@@ -489,7 +489,7 @@ def _(call):
 
 @HIDDEN.property("run_optimizer", "state_carried",
                  "the state a rule returns is passed to its next call, for 6 steps")
-def _(call):
+def run_optimizer__state_carried(call):
     w0 = np.array([0.4, -1.3, 2.0, 0.1])
     path = vis.run(call, COUNTING_RULE, BOWL, w0, 6, lr=0.05)
     expect.close(path, run_optimizer(vis.counting_rule, vis.bowl_grad, w0, 6, lr=0.05),
@@ -499,7 +499,7 @@ def _(call):
 
 @HIDDEN.property("run_optimizer", "nesterov",
                  "a rule of the Nesterov form gets grad_fn itself")
-def _(call):
+def run_optimizer__nesterov(call):
     w0 = np.array([1.5, -0.5])
     path = vis.run(call, LOOKAHEAD_PROBE, WAVY, w0, 5, lr=0.2)
     expect.close(path, run_optimizer(vis.lookahead_probe, vis.wavy_grad, w0, 5, lr=0.2),
@@ -510,7 +510,7 @@ def _(call):
 @HIDDEN.property("run_optimizer", "by_parameter",
                  "a rule is of the Nesterov form by its parameter grad_fn, whatever its name: "
                  "a renamed rule and a functools.partial of one both get grad_fn itself")
-def _(call):
+def run_optimizer__by_parameter(call):
     from betternets.checks import functions
     w0 = np.array([1.5, -0.5])
     for name, rule, what in [
@@ -525,7 +525,7 @@ def _(call):
 
 
 @HIDDEN.property("run_optimizer", "pure", "leaves w0 unchanged and accepts w0 as a list")
-def _(call):
+def run_optimizer__pure(call):
     vis.run(call, COUNTING_RULE, IDENTITY, np.array([1.0, 2.0]), 3, lr=0.1)
     path = vis.run(call, SIGN_RULE, ONES, [1.0, 2.0], 2, lr=0.5)
     expect.close(path, [[1.0, 2.0], [0.5, 1.5], [0.0, 1.0]], "the path from w0 = [1.0, 2.0]",

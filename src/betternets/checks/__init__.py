@@ -23,14 +23,17 @@ _IMPORTED: set[str] = set()
 
 
 def import_exercise_modules(package: str, path: Any) -> None:
-    """Import every module `exNN_<topic>` of `package` (found on `path`): importing one
-    registers its properties. The folder is listed once a process (judging a notebook
-    asks hundreds of times)."""
+    """Import every module `exNN_<topic>` of `package` (found on `path`), and every module of
+    an `exNN_<topic>` package: importing one registers its properties. The folder is listed
+    once a process (judging a notebook asks hundreds of times)."""
     if package in _IMPORTED:
         return
     for info in pkgutil.iter_modules(path):
         if info.name.startswith("ex"):
-            importlib.import_module(f"{package}.{info.name}")
+            notebook = importlib.import_module(f"{package}.{info.name}")
+            for sub in pkgutil.walk_packages(getattr(notebook, "__path__", ()),
+                                             f"{notebook.__name__}."):
+                importlib.import_module(sub.name)
     _IMPORTED.add(package)
 
 

@@ -5,8 +5,12 @@ through `call` (see `calls.py`) and raises `CheckFailed` with a plain-words
 message when they are wrong. It is registered under an exercise name:
 
     @VISIBLE.property("sigmoid", "range", "sigmoid(z) lies in (0, 1)")
-    def _(call):
+    def sigmoid__range(call):
         ...
+
+A check's function is named `<exercise>__<property>` like its test cell's grade_id
+(`test_sigmoid__range`), a named mistake's `<exercise>__looks_like_<its label>`; the
+registry, not the name, is what finds it.
 
 `evaluate` turns a property into a `Result`; `report` prints results one line
 each; `raise_if_failed` makes a test cell fail (nbgrader counts a cell that

@@ -90,13 +90,13 @@ def stats_hint(std_expected: str) -> str:
 
 
 @VISIBLE.property("zeros_init", "zeros", "zeros_init(3, 5) is a (3, 5) float array of zeros")
-def _(call):
+def zeros_init__zeros(call):
     W = shape_and_float(call("zeros_init", 3, 5), 3, 5, "zeros_init")
     expect.true(not np.any(W), "zeros_init(3, 5) has non-zero entries")
 
 
 @VISIBLE.property("zeros_init", "bad_sizes", "n_in = 0 or n_out < 0 raise ValueError")
-def _(call):
+def zeros_init__bad_sizes(call):
     rejects_bad_sizes(call, "zeros_init")
 
 
@@ -104,20 +104,20 @@ def _(call):
 
 
 @VISIBLE.property("normal_init", "shape", "normal_init(20, 30, rng) has shape (20, 30)")
-def _(call):
+def normal_init__shape(call):
     shape_and_float(call("normal_init", 20, 30, Rng(0)), 20, 30, "normal_init")
 
 
 @VISIBLE.property("normal_init", "std",
                   "with std=3 the entries have standard deviation 3 (statistical test)")
-def _(call):
+def normal_init__std(call):
     W = np.asarray(call("normal_init", 100, 200, Rng(1), std=3.0), dtype=float)
     stats.check_variance(W, 9.0, "normal_init(100, 200, rng, std=3)", known_mean=0.0,
                          hint=stats_hint("std = 3 (variance 9)"))
 
 
 @VISIBLE.property("normal_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
+def normal_init__rng(call):
     same_seed_same_matrix(call, "normal_init", 5, 6)
 
 
@@ -125,20 +125,20 @@ def _(call):
 
 
 @VISIBLE.property("lecun_normal_init", "shape", "lecun_normal_init(20, 30, rng) has shape (20, 30)")
-def _(call):
+def lecun_normal_init__shape(call):
     shape_and_float(call("lecun_normal_init", 20, 30, Rng(0)), 20, 30, "lecun_normal_init")
 
 
 @VISIBLE.property("lecun_normal_init", "std",
                   "entries have standard deviation 1/sqrt(n_in) (n_in = 100, n_out = 400)")
-def _(call):
+def lecun_normal_init__std(call):
     W = np.asarray(call("lecun_normal_init", 100, 400, Rng(2)), dtype=float)
     stats.check_variance(W, 1 / 100, "lecun_normal_init(100, 400, rng)", known_mean=0.0,
                          hint=stats_hint("1/sqrt(n_in) = 0.1"))
 
 
 @VISIBLE.property("lecun_normal_init", "rng", "same seed, same matrix; no global random state")
-def _(call):
+def lecun_normal_init__rng(call):
     same_seed_same_matrix(call, "lecun_normal_init", 5, 6)
 
 
@@ -147,13 +147,13 @@ def _(call):
 
 @VISIBLE.property("xavier_uniform_init", "shape",
                   "xavier_uniform_init(20, 30, rng) has shape (20, 30)")
-def _(call):
+def xavier_uniform_init__shape(call):
     shape_and_float(call("xavier_uniform_init", 20, 30, Rng(0)), 20, 30, "xavier_uniform_init")
 
 
 @VISIBLE.property("xavier_uniform_init", "tanh_bounds",
                   "for tanh, entries lie in [-r, r] with r = sqrt(6/(n_in + n_out)) = 0.1")
-def _(call):
+def xavier_uniform_init__tanh_bounds(call):
     W = np.asarray(call("xavier_uniform_init", 200, 400, Rng(3), activation="tanh"), dtype=float)
     stats.check_uniform(W, -0.1, 0.1, "xavier_uniform_init(200, 400, rng, 'tanh')",
                         hint="r = sqrt(6 / (n_in + n_out)); the factor 4 is for sigmoid only")
@@ -161,7 +161,7 @@ def _(call):
 
 @VISIBLE.property("xavier_uniform_init", "bad_activation",
                   "an unknown activation name raises ValueError")
-def _(call):
+def xavier_uniform_init__bad_activation(call):
     expect.raises_value_error(call, "xavier_uniform_init", 4, 5, Rng(0), activation="relu",
                               mentions="activation")
 
@@ -170,26 +170,26 @@ def _(call):
 
 
 @VISIBLE.property("he_uniform_init", "shape", "he_uniform_init(20, 30, rng) has shape (20, 30)")
-def _(call):
+def he_uniform_init__shape(call):
     shape_and_float(call("he_uniform_init", 20, 30, Rng(0)), 20, 30, "he_uniform_init")
 
 
 @VISIBLE.property("he_uniform_init", "bounds",
                   "entries are uniform in [-r, r], r = sqrt(6/n_in) = 0.2 for n_in = 150")
-def _(call):
+def he_uniform_init__bounds(call):
     W = np.asarray(call("he_uniform_init", 150, 300, Rng(4)), dtype=float)
     stats.check_uniform(W, -0.2, 0.2, "he_uniform_init(150, 300, rng)",
                         hint="r = sqrt(6 / n_in), with n_in the number of rows")
 
 
 @VISIBLE.property("he_normal_init", "shape", "he_normal_init(20, 30, rng) has shape (20, 30)")
-def _(call):
+def he_normal_init__shape(call):
     shape_and_float(call("he_normal_init", 20, 30, Rng(0)), 20, 30, "he_normal_init")
 
 
 @VISIBLE.property("he_normal_init", "std",
                   "entries have standard deviation sqrt(2/n_in) = 0.1 for n_in = 200")
-def _(call):
+def he_normal_init__std(call):
     W = np.asarray(call("he_normal_init", 200, 300, Rng(5)), dtype=float)
     stats.check_variance(W, 2 / 200, "he_normal_init(200, 300, rng)", known_mean=0.0,
                          hint=stats_hint("sqrt(2/n_in)"))
@@ -201,7 +201,7 @@ def _(call):
 @VISIBLE.property("activation_stats", "hand_computed",
                   "with W = 1/n_in everywhere and tanh, layer l holds tanh applied l times to "
                   "each sample's input mean; mean and population std over all of A_l")
-def _(call):
+def activation_stats__hand_computed(call):
     X = np.repeat(np.array([[-1.0], [0.5], [2.0]]), 4, axis=1)   # rows of constant values
     got = call("activation_stats", X, CONSTANT_INIT, TANH, 3, 6, Rng(0))
     expected, values = [], np.array([-1.0, 0.5, 2.0])
@@ -216,7 +216,7 @@ def _(call):
 
 @VISIBLE.property("activation_stats", "reproducible",
                   "same seed, same statistics; shape (depth, 2)")
-def _(call):
+def activation_stats__reproducible(call):
     X = np.linspace(-1, 1, 40).reshape(8, 5)
     first = call("activation_stats", X, UNIFORM_INIT, TANH, 4, 7, Rng(3))
     expect.same_shape(first, (4, 2), "activation_stats(..., depth=4, width=7)",
@@ -231,7 +231,7 @@ def _(call):
 
 @VISIBLE.property("pretrain_autoencoder_layer", "shapes",
                   "returns (W, b) of the encoder: W (n_in, n_hidden), b (n_hidden,)")
-def _(call):
+def pretrain_autoencoder_layer__shapes(call):
     X = np.random.default_rng(0).random((50, 9))
     out = call("pretrain_autoencoder_layer", X, 4, Rng(0), epochs=2)
     expect.true(isinstance(out, tuple) and len(out) == 2,
@@ -243,7 +243,7 @@ def _(call):
 @VISIBLE.property("pretrain_autoencoder_layer", "code_improves",
                   "on 200 digits, the trained code keeps clearly more of X than the untrained "
                   "start (epochs=0), judged by the best linear decoder")
-def _(call):
+def pretrain_autoencoder_layer__code_improves(call):
     from betternets.data import load_digits
     X = load_digits(flat=True)[0][-200:]
     W0, b0 = call("pretrain_autoencoder_layer", X, 10, Rng(2), epochs=0)
@@ -298,7 +298,7 @@ def _near(value: float, target: float, rel: float = 0.05) -> bool:
 @VISIBLE.mistake("normal_init", "std used as a variance",
                  "rng.normal(0, scale) takes the standard deviation as scale: pass std itself, "
                  "not std ** 2")
-def _(call):
+def normal_init__looks_like_std_used_as_variance(call):
     return _near(_std(call, "normal_init", N_IN, N_OUT, Rng(11), std=0.5), 0.25)
 
 
@@ -323,7 +323,7 @@ for _name, _variance in [("lecun_normal_init", 1.0), ("he_normal_init", 2.0), ("
 @VISIBLE.mistake("xavier_uniform_init", "the slide's tanh/sigmoid swap",
                  "the factor 4 belongs to the sigmoid (its slope at 0 is 1/4, tanh's is 1): "
                  "r = sqrt(6/(n_in + n_out)) for tanh, 4 r for sigmoid")
-def _(call):
+def xavier_uniform_init__looks_like_slide_s_tanh_sigmoid_swap(call):
     tanh = np.abs(np.asarray(call("xavier_uniform_init", N_IN, N_OUT, Rng(14), activation="tanh")))
     sigm = np.abs(np.asarray(call("xavier_uniform_init", N_IN, N_OUT, Rng(14), activation="sigmoid")))
     return float(tanh.max()) > 2 * float(sigm.max())

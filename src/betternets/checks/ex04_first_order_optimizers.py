@@ -164,7 +164,7 @@ def compare_path(path, expected, name: str, *, rtol=1e-7, atol=1e-10, hint="", g
 # --------------------------------------------------------------------------- sgd_update
 
 @VISIBLE.property("sgd_update", "values", "one step is w - lr * g")
-def _(call):
+def sgd_update__values(call):
     w, g = np.array([1.0, -2.0, 0.5]), np.array([0.5, -1.0, 0.0])
     w_new, _ = step(call, "sgd_update", w, g, {}, lr=0.1)
     expect.close(w_new, [0.95, -1.9, 0.5], "sgd_update(w, g, {}, lr=0.1)", rtol=1e-12, inputs=g,
@@ -172,7 +172,7 @@ def _(call):
 
 
 @VISIBLE.property("sgd_update", "pure", "leaves w, g and the state unchanged; returns (w_new, dict)")
-def _(call):
+def sgd_update__pure(call):
     w, state = step(call, "sgd_update", np.array([[1.0, 2.0], [3.0, 4.0]]), np.ones((2, 2)), {},
                     strict=True, lr=0.5)
     step(call, "sgd_update", w, np.ones((2, 2)), state, strict=True, lr=0.5)
@@ -182,7 +182,7 @@ def _(call):
 
 @VISIBLE.property("momentum_update", "constant_gradient",
                   "with a constant gradient, v after k steps is -lr g (1 + beta + ... + beta^(k-1))")
-def _(call):
+def momentum_update__constant_gradient(call):
     g = np.array([1.0, -2.0])
     path = trajectory(call, "momentum_update", np.zeros(2), [g] * 3, lr=0.1, beta=0.5)
     # v1 = -0.1 g, v2 = -0.15 g, v3 = -0.175 g; w3 = v1 + v2 + v3 = -0.425 g
@@ -192,7 +192,7 @@ def _(call):
 
 
 @VISIBLE.property("momentum_update", "default_beta", "beta defaults to 0.9")
-def _(call):
+def momentum_update__default_beta(call):
     _after(call, "momentum_update", "constant_gradient", "the default beta")
     g = np.array([2.0])
     path = trajectory(call, "momentum_update", np.zeros(1), [g] * 2, lr=0.5)
@@ -207,7 +207,7 @@ def _(call):
 
 
 @VISIBLE.property("momentum_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def momentum_update__pure(call):
     trajectory(call, "momentum_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3,
                strict=True, lr=0.1)
 
@@ -217,7 +217,7 @@ def _(call):
 @VISIBLE.property("nesterov_update", "lookahead",
                   "on f = w^2 / 2 from w = 1 (lr 0.1, beta 0.9) two steps give 0.9, 0.729 "
                   "(plain momentum: 0.72)")
-def _(call):
+def nesterov_update__lookahead(call):
     path = trajectory(call, "nesterov_update", np.array([1.0]), [IDENTITY] * 2, lr=0.1, beta=0.9)
     # v1 = -0.1 * 1 = -0.1, w1 = 0.9; look-ahead 0.9 - 0.09 = 0.81; v2 = -0.09 - 0.081 = -0.171
     if abs(float(np.ravel(path[1])[0]) - 0.72) < 1e-9:
@@ -228,7 +228,7 @@ def _(call):
 
 
 @VISIBLE.property("nesterov_update", "pure", "leaves w and the state passed in unchanged")
-def _(call):
+def nesterov_update__pure(call):
     trajectory(call, "nesterov_update", np.array([1.0, -2.0, 0.5]), [IDENTITY] * 3,
                strict=True, lr=0.1)
 
@@ -244,7 +244,7 @@ def _rates(path, w0, grads):
 @VISIBLE.property("delta_bar_delta_update", "rates",
                   "rates start at lr0, grow by kappa while the sign agrees, shrink by (1 - phi) "
                   "when it flips")
-def _(call):
+def delta_bar_delta_update__rates(call):
     g = np.array([1.0, -0.5])
     grads = [g, g, g, -g]
     path = trajectory(call, "delta_bar_delta_update", np.zeros(2), grads,
@@ -260,7 +260,7 @@ def _(call):
 
 @VISIBLE.property("delta_bar_delta_update", "defaults",
                   "defaults lr0 = 0.01, kappa = 1e-3 (J88 course defaults)")
-def _(call):
+def delta_bar_delta_update__defaults(call):
     _after(call, "delta_bar_delta_update", "rates", "the defaults")
     g = np.array([1.0])
     path = trajectory(call, "delta_bar_delta_update", np.zeros(1), [g] * 2)
@@ -270,7 +270,7 @@ def _(call):
 
 
 @VISIBLE.property("delta_bar_delta_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def delta_bar_delta_update__pure(call):
     trajectory(call, "delta_bar_delta_update", np.array([1.0, 2.0]),
                [np.array([0.5, -0.5]), np.array([0.5, 0.5]), np.array([0.5, -0.5])], strict=True)
 
@@ -279,7 +279,7 @@ def _(call):
 
 @VISIBLE.property("adagrad_update", "constant_gradient",
                   "with a constant gradient g, step k moves w by lr g / (eps + sqrt(k) |g|)")
-def _(call):
+def adagrad_update__constant_gradient(call):
     g = np.array([2.0, -1e-4, 0.0])
     lr, eps = 0.5, 1e-7
     path = trajectory(call, "adagrad_update", np.zeros(3), [g] * 3, lr=lr)
@@ -290,7 +290,7 @@ def _(call):
 
 
 @VISIBLE.property("adagrad_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def adagrad_update__pure(call):
     trajectory(call, "adagrad_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, strict=True)
 
 
@@ -298,7 +298,7 @@ def _(call):
 
 @VISIBLE.property("rmsprop_update", "constant_gradient",
                   "with a constant gradient g, step k moves w by lr g / sqrt(eps + (1 - rho^k) g^2)")
-def _(call):
+def rmsprop_update__constant_gradient(call):
     g = np.array([3.0, -1e-3, 0.0])
     lr, rho, eps = 0.01, 0.9, 1e-6
     path = trajectory(call, "rmsprop_update", np.zeros(3), [g] * 3, lr=lr)
@@ -309,7 +309,7 @@ def _(call):
 
 
 @VISIBLE.property("rmsprop_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def rmsprop_update__pure(call):
     trajectory(call, "rmsprop_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, strict=True)
 
 
@@ -317,7 +317,7 @@ def _(call):
 
 @VISIBLE.property("adam_update", "first_step",
                   "the first step has size about lr in every coordinate, whatever the gradient's size")
-def _(call):
+def adam_update__first_step(call):
     g = np.array([1e3, -2.0, 1e-3, -5e-5])
     w_new, _ = step(call, "adam_update", np.zeros(4), g, {}, lr=0.01)
     with VISIBLE.aimed("adam_update", call):
@@ -329,7 +329,7 @@ def _(call):
 
 @VISIBLE.property("adam_update", "bias_correction",
                   "with a constant gradient g every step is lr g / (|g| + eps), for 4 steps")
-def _(call):
+def adam_update__bias_correction(call):
     g = np.array([0.5, -3.0, 2e-3])
     path = trajectory(call, "adam_update", np.zeros(3), [g] * 4, lr=0.1)
     steps = 0.1 * g / (np.abs(g) + 1e-8)
@@ -341,7 +341,7 @@ def _(call):
 
 
 @VISIBLE.property("adam_update", "pure", "leaves w, g and the state passed in unchanged")
-def _(call):
+def adam_update__pure(call):
     trajectory(call, "adam_update", np.array([1.0, -1.0]), [np.array([0.3, 0.1])] * 3, strict=True)
 
 
@@ -358,7 +358,7 @@ def run(call, *args, **kwargs) -> np.ndarray:
 
 @VISIBLE.property("run_optimizer", "path",
                   "the path has shape (n_steps + 1, d), its first row is w0 (here sign-SGD)")
-def _(call):
+def run_optimizer__path(call):
     w0 = np.array([3.0, -2.0])
     path = run(call, SIGN_RULE, ONES, w0, 4, lr=0.5)
     expect.same_shape(path, (5, 2), "run_optimizer(update, grad_fn, w0 of length 2, n_steps=4)",
@@ -371,7 +371,7 @@ def _(call):
 
 @VISIBLE.property("run_optimizer", "state_carried",
                   "the state a rule returns is passed to its next call (a rule that counts its steps)")
-def _(call):
+def run_optimizer__state_carried(call):
     lr = 0.1
     path = run(call, COUNTING_RULE, IDENTITY, np.array([1.0, -2.0]), 4, lr=lr)
     # step k: w <- w - lr * k * w; the gradient is w itself
@@ -383,7 +383,7 @@ def _(call):
 
 @VISIBLE.property("run_optimizer", "nesterov",
                   "a rule whose second parameter is grad_fn gets grad_fn itself, not grad_fn(w)")
-def _(call):
+def run_optimizer__nesterov(call):
     path = run(call, LOOKAHEAD_PROBE, IDENTITY, np.array([1.0]), 3, lr=0.5)
     # w <- w - 0.5 (w + 1): 1, 0, -0.5, -0.75
     expect.close(path, [[1.0], [0.0], [-0.5], [-0.75]],
@@ -418,7 +418,7 @@ def _steps(call, name: str, n: int, g=G, **hyper) -> list[np.ndarray]:
 @VISIBLE.mistake("adam_update", "Adam without bias correction",
                  "your first step is about 3.16 * lr instead of lr: divide m by (1 - beta1**t) "
                  "and v by (1 - beta2**t) before the step (keep the uncorrected m and v in the state)")
-def _(call):
+def adam_update__looks_like_adam_without_bias_correction(call):
     (first,) = _steps(call, "adam_update", 1, lr=0.01)
     return np.allclose(first, 0.01 * 0.1 / np.sqrt(0.001), rtol=1e-3)
 
@@ -426,7 +426,7 @@ def _(call):
 @VISIBLE.mistake("adam_update", "an Adam step counter that is not kept",
                  "your first step is right but the second is about 1.34 * lr: keep t in the "
                  "state and add 1 at every call, so that the bias correction fades")
-def _(call):
+def adam_update__looks_like_adam_step_counter_that_kept(call):
     first, second = _steps(call, "adam_update", 2, lr=0.01)
     return np.allclose(first, 0.01, rtol=1e-3) and np.allclose(second, 0.01 * 1.9 / np.sqrt(1.999),
                                                                  rtol=1e-3)
@@ -437,7 +437,7 @@ def _(call):
                  "eps + sqrt(r), a gradient whose square is not large next to eps takes too "
                  "large a step: with eps = 1e-6, about 3.3 times at |g| = 1e-3 and 30 times at "
                  "|g| = 1e-4 on the first step")
-def _(call):
+def rmsprop_update__looks_like_epsilon_outside_square_root_rmsprop(call):
     g = np.full(3, 1e-4)
     (first,) = _steps(call, "rmsprop_update", 1, g=g, lr=1.0, rho=0.9, eps=1e-6)
     return np.allclose(first, 1e-4 / (1e-6 + np.sqrt(0.1) * 1e-4), rtol=1e-3)
@@ -446,7 +446,7 @@ def _(call):
 @VISIBLE.mistake("momentum_update", "momentum whose velocity is not carried",
                  "on a constant gradient the second step should be (1 + beta) times the first; "
                  "yours is the same: return the new v in the state and start from state['v']")
-def _(call):
+def momentum_update__looks_like_momentum_whose_velocity_carried(call):
     first, second = _steps(call, "momentum_update", 2, lr=0.1, beta=0.9)
     return np.allclose(first, 0.1 * np.abs(G)) and np.allclose(second, first)
 
@@ -456,7 +456,7 @@ def _(call):
                  "sqrt(v_hat) + eps, eps outside the root; yours divides by sqrt(v_hat + eps), so "
                  "a gradient whose square is near eps takes a step clearly smaller than lr "
                  "(about 0.71 lr at |g| = 1e-4)")
-def _(call):
+def adam_update__looks_like_epsilon_inside_square_root_adam(call):
     g = np.array([1e-4, -1e-4, 3e-4])
     (first,) = _steps(call, "adam_update", 1, g=g, lr=0.01)
     return np.allclose(first, 0.01 * np.abs(g) / np.sqrt(g * g + 1e-8), rtol=1e-4)

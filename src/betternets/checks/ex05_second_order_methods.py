@@ -136,7 +136,7 @@ def _rotation(theta):
 
 @VISIBLE.property("newton_step", "quadratic",
                   "one full step lands on the minimum of a 2-D quadratic (worked by hand)")
-def _(call):
+def newton_step__quadratic(call):
     # f = 0.5 w^T H w - b^T w, H = [[3, 1], [1, 2]], b = (1, 1): minimum H^-1 b = (0.2, 0.4).
     H, w = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])
     g = H @ w - np.array([1.0, 1.0])            # (1, -2)
@@ -147,7 +147,7 @@ def _(call):
 
 
 @VISIBLE.property("newton_step", "lr", "lr = 0.5 goes half way to the minimum")
-def _(call):
+def newton_step__lr(call):
     H, w = np.array([[3.0, 1.0], [1.0, 2.0]]), np.array([1.0, -1.0])
     g = np.array([1.0, -2.0])
     expect.close(call("newton_step", w, g, H, lr=0.5), [0.6, -0.3], "newton_step(..., lr=0.5)",
@@ -155,7 +155,7 @@ def _(call):
 
 
 @VISIBLE.property("newton_step", "pure", "w, g and H are left unchanged")
-def _(call):
+def newton_step__pure(call):
     expect.pure(call, "newton_step", np.array([1.0, 2.0]), np.array([0.5, -1.0]),
                 np.array([[2.0, 0.5], [0.5, 1.0]]))
 
@@ -165,7 +165,7 @@ def _(call):
 @VISIBLE.property("classify_critical_point", "diagonal",
                   "diag(2, 3) minimum, diag(-1, -2) maximum, diag(2, -2) saddle, "
                   "diag(1, 0) degenerate")
-def _(call):
+def classify_critical_point__diagonal(call):
     for diag, want in [((2.0, 3.0), "minimum"), ((-1.0, -2.0), "maximum"),
                        ((2.0, -2.0), "saddle"), ((1.0, 0.0), "degenerate")]:
         got = call("classify_critical_point", np.diag(diag))
@@ -176,7 +176,7 @@ def _(call):
 
 @VISIBLE.property("classify_critical_point", "off_diagonal",
                   "[[0, 1], [1, 0]] (the surface f = xy) is a saddle")
-def _(call):
+def classify_critical_point__off_diagonal(call):
     got = call("classify_critical_point", np.array([[0.0, 1.0], [1.0, 0.0]]))
     expect.true(got == "saddle", f"classify_critical_point([[0, 1], [1, 0]]) returned {got!r}, "
                 "expected 'saddle' (eigenvalues +1 and -1)",
@@ -187,7 +187,7 @@ def _(call):
 
 @VISIBLE.property("backtracking_line_search", "worked_example",
                   "f = w^2/2 from w = 1: alpha0 = 4 backtracks to 1; d = -4 to 0.25")
-def _(call):
+def backtracking_line_search__worked_example(call):
     f, grad = HALF
     got = call("backtracking_line_search", f, grad, np.array([1.0]), np.array([-1.0]), alpha0=4.0)
     expect.close(got, 1.0, "alpha for d = -1, alpha0 = 4", rtol=1e-12,
@@ -200,7 +200,7 @@ def _(call):
 
 @VISIBLE.property("backtracking_line_search", "armijo",
                   "on Rosenbrock along -grad the step satisfies Armijo and twice it does not")
-def _(call):
+def backtracking_line_search__armijo(call):
     w = np.array([-1.2, 1.0])
     d = -rosenbrock_grad(w)
     alpha = float(call("backtracking_line_search", *ROSEN, w, d))
@@ -216,7 +216,7 @@ def _(call):
 
 @VISIBLE.property("fletcher_reeves_beta", "worked_example",
                   "g_new = (1, 2), g_old = (2, 0) gives 5/4")
-def _(call):
+def fletcher_reeves_beta__worked_example(call):
     got = call("fletcher_reeves_beta", np.array([1.0, 2.0]), np.array([2.0, 0.0]))
     expect.close(got, 1.25, "fletcher_reeves_beta((1, 2), (2, 0))", rtol=1e-12,
                  hint="g_new.g_new / g_old.g_old: new gradient on top")
@@ -224,7 +224,7 @@ def _(call):
 
 @VISIBLE.property("polak_ribiere_beta", "worked_example",
                   "g_new = (1, 2), g_old = (2, 0) gives 3/4")
-def _(call):
+def polak_ribiere_beta__worked_example(call):
     got = call("polak_ribiere_beta", np.array([1.0, 2.0]), np.array([2.0, 0.0]))
     expect.close(got, 0.75, "polak_ribiere_beta((1, 2), (2, 0))", rtol=1e-12,
                  hint="(g_new - g_old).g_new / g_old.g_old = (-1*1 + 2*2) / 4")
@@ -232,7 +232,7 @@ def _(call):
 
 @VISIBLE.property("polak_ribiere_beta", "clipped",
                   "g_new = (1, 0), g_old = (2, 0) gives 0 (PR+ clips -1/4)")
-def _(call):
+def polak_ribiere_beta__clipped(call):
     got = call("polak_ribiere_beta", np.array([1.0, 0.0]), np.array([2.0, 0.0]))
     expect.close(got, 0.0, "polak_ribiere_beta((1, 0), (2, 0))", atol=1e-15,
                  hint="PR+ is max(0, ...): a negative beta is replaced by 0")
@@ -242,7 +242,7 @@ def _(call):
 
 @VISIBLE.property("linear_cg", "solves",
                   "solves a 3x3 SPD system in at most 3 steps; the path starts at x0")
-def _(call):
+def linear_cg__solves(call):
     A = np.array([[4.0, 1.0, 0.0], [1.0, 3.0, 1.0], [0.0, 1.0, 2.0]])
     b = np.array([1.0, 2.0, 3.0])
     x0 = np.array([1.0, 1.0, 1.0])
@@ -257,7 +257,7 @@ def _(call):
 
 @VISIBLE.property("nonlinear_cg", "quadratic",
                   "FR and PR reach the minimum of a 4-D quadratic; f never goes up")
-def _(call):
+def nonlinear_cg__quadratic(call):
     w0 = np.zeros(4)
     for rule in ("FR", "PR"):
         w, path = result_and_path(call("nonlinear_cg", *QUAD, w0, beta=rule), w0, "nonlinear_cg")
@@ -270,7 +270,7 @@ def _(call):
 
 
 @VISIBLE.property("nonlinear_cg", "unknown_rule", "beta='XY' raises ValueError naming beta")
-def _(call):
+def nonlinear_cg__unknown_rule(call):
     expect.raises_value_error(call, "nonlinear_cg", *QUAD, np.zeros(4), beta="XY",
                               mentions="beta")
 
@@ -278,7 +278,7 @@ def _(call):
 # --------------------------------------------------------------------------- bfgs_update
 
 @VISIBLE.property("bfgs_update", "secant", "the result maps y to s, and is symmetric")
-def _(call):
+def bfgs_update__secant(call):
     s, y = np.array([1.0, 0.5]), np.array([2.0, 0.2])
     H = np.array([[1.0, 0.2], [0.2, 0.5]])
     H_new = expect.same_shape(call("bfgs_update", H, s, y), (2, 2), "bfgs_update's result")
@@ -291,7 +291,7 @@ def _(call):
 
 @VISIBLE.property("bfgs", "rosenbrock",
                   "reaches (1, 1) from (-1.2, 1) in at most 70 iterations (scipy needs about 33)")
-def _(call):
+def bfgs__rosenbrock(call):
     w0 = np.array([-1.2, 1.0])
     w, path = result_and_path(call("bfgs", *ROSEN, w0), w0, "bfgs")
     expect.close(w, [1.0, 1.0], "bfgs's result on Rosenbrock", rtol=0, atol=1e-5,
@@ -318,20 +318,20 @@ G = np.array([2.0, 4.0])   # the gradient of w1^2 + 2 w2^2 at W
 @VISIBLE.mistake("newton_step", "a Newton step uphill",
                  "your step lands at 2w instead of the minimum: subtract the Newton direction, "
                  "w - lr * p with H p = g")
-def _(call):
+def newton_step__looks_like_newton_step_uphill(call):
     return np.allclose(np.asarray(call("newton_step", W, G, H), dtype=float), 2 * W)
 
 
 @VISIBLE.mistake("newton_step", "multiplying by H instead of solving with it",
                  "the step uses H^-1 g: solve H p = g (np.linalg.solve(H, g)) instead of H @ g")
-def _(call):
+def newton_step__looks_like_multiplying_by_h_solving_it(call):
     return np.allclose(np.asarray(call("newton_step", W, G, H), dtype=float), W - H @ G)
 
 
 @VISIBLE.mistake("polak_ribiere_beta", "Polak-Ribiere without the max(0, .)",
                  "PR+ never returns a negative beta: a negative value means restart, "
                  "so return max(0, ...)")
-def _(call):
+def polak_ribiere_beta__looks_like_polak_ribiere_without_max_0(call):
     return float(call("polak_ribiere_beta", np.array([0.5, 0.0]), np.array([1.0, 0.0]))) < -1e-9
 
 
@@ -339,7 +339,7 @@ def _(call):
                  "the inverse update must satisfy H_new @ y = s; yours satisfies H_new @ s = y, "
                  "the secant equation of the Hessian B: use (I - rho s y^T) H (I - rho y s^T) "
                  "+ rho s s^T")
-def _(call):
+def bfgs_update__looks_like_hessian_b_update_applied_inverse(call):
     s, y = np.array([1.0, 0.0]), np.array([2.0, 1.0])
     H_new = np.asarray(call("bfgs_update", np.eye(2), s, y), dtype=float)
     return np.allclose(H_new @ s, y) and not np.allclose(H_new @ y, s)

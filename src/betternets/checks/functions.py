@@ -2,14 +2,16 @@
 
 These are test inputs with known derivatives, not answers to any exercise.
 Each function f takes an array (of any shape, unless said) and returns a float;
-`<f>_grad` is its gradient. The update rules at the end are inputs for
-`run_optimizer`.
+`<f>_grad` is its gradient. The update rules are inputs for `run_optimizer`;
+the test activations at the end (each with its slope) inputs for `layer_gradient_norms`.
 """
 from __future__ import annotations
 
 import functools
 
 import numpy as np
+
+from .calls import Fn
 
 
 def cube_sum(x: np.ndarray) -> float:
@@ -81,3 +83,42 @@ def look_ahead_rule(w, grad_fn, state, *, lr, shift=1.0):
 
 # functools.partial(rule, ...) keeps the rule's parameters but has no __name__ at all
 partial_look_ahead_rule = functools.partial(look_ahead_rule, shift=0.5)
+
+
+# Test activations of notebook 01: `layer_gradient_norms` gets an activation and its slope.
+
+def arctan_slope(z):
+    """Derivative of numpy's arctan: 1 / (1 + z^2)."""
+    z = np.asarray(z, dtype=float)
+    return 1.0 / (1.0 + z * z)
+
+
+def softsign(z):
+    """z / (1 + |z|): a smooth, saturating test activation."""
+    z = np.asarray(z, dtype=float)
+    return z / (1.0 + np.abs(z))
+
+
+def softsign_slope(z):
+    """Derivative of `softsign`: 1 / (1 + |z|)^2."""
+    z = np.asarray(z, dtype=float)
+    return 1.0 / (1.0 + np.abs(z)) ** 2
+
+
+def logistic_slope(z):
+    """Derivative of scipy.special.expit (the logistic function): 1 / (4 cosh(z/2)^2)."""
+    z = np.asarray(z, dtype=float)
+    return 0.25 / np.cosh(np.clip(z, -700.0, 700.0) / 2.0) ** 2
+
+
+def twice(z):
+    """Derivative of numpy's square: 2 z."""
+    return 2.0 * np.asarray(z, dtype=float)
+
+
+IDENTITY, ONES = Fn("numpy:positive"), Fn("numpy:ones_like")
+SQUARE, TWICE = Fn("numpy:square"), Fn(f"{__name__}:twice")
+SIN, COS = Fn("numpy:sin"), Fn("numpy:cos")
+ARCTAN, ARCTAN_SLOPE = Fn("numpy:arctan"), Fn(f"{__name__}:arctan_slope")
+SOFTSIGN, SOFTSIGN_SLOPE = Fn(f"{__name__}:softsign"), Fn(f"{__name__}:softsign_slope")
+LOGISTIC, LOGISTIC_SLOPE = Fn("scipy.special:expit"), Fn(f"{__name__}:logistic_slope")
