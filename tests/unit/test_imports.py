@@ -22,12 +22,6 @@ PACKAGES = {"betternets": REPO / "src" / "betternets",
 MAX_LINES = 600
 # Modules over MAX_LINES whose split is another task of issue 26 (one home per topic inside
 # a notebook). Each entry must still be long: remove it once its module is split.
-BEING_SPLIT = {"betternets.checks.ex01_activations",
-               "betternets_grader.hidden.ex02_initialization",
-               "betternets_grader.hidden.ex03_generalization",
-               "betternets_grader.hidden.ex05_second_order_methods"}
-
-
 def project_modules() -> dict[str, Path]:
     """Dotted module name -> its file, for every module of both packages."""
     out = {}
@@ -145,18 +139,14 @@ def test_the_project_has_no_import_cycle():
 
 def test_no_module_is_long_without_saying_why():
     """A module over MAX_LINES lines says why in its docstring, in a sentence naming
-    its length ("... lines"); the modules being split are listed in BEING_SPLIT."""
-    long_silent, split_done = [], []
+    its length ("... lines")."""
+    long_silent = []
     for name, path in project_modules().items():
         lines = len(path.read_text(encoding="utf-8").splitlines())
         doc = ast.get_docstring(ast.parse(path.read_text(encoding="utf-8"))) or ""
-        if name in BEING_SPLIT:
-            if lines <= MAX_LINES:
-                split_done.append(name)
-        elif lines > MAX_LINES and " lines" not in doc:
+        if lines > MAX_LINES and " lines" not in doc:
             long_silent.append(f"{name} ({lines} lines)")
     assert not long_silent, f"over {MAX_LINES} lines without a reason: {long_silent}"
-    assert not split_done, f"remove from BEING_SPLIT, now short: {split_done}"
 
 
 def test_the_student_package_imports_the_grader_only_in_its_instructor_commands():

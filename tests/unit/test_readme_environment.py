@@ -6,7 +6,7 @@ import re
 import subprocess
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
+from checkout import REPO
 VARIABLE = re.compile(r"\bBETTERNETS_[A-Z][A-Z_]*[A-Z]\b")
 
 
