@@ -29,9 +29,10 @@ from betternets_grader import answers
 from checkout import COURSE, LECTURES, SOLUTIONS
 from system import require, system_packages
 
+from checkout import REPO
+
 pytestmark = pytest.mark.browser
 
-from checkout import REPO
 ARTIFACTS = REPO / "test-artifacts"
 CHROMIUM = system_packages.chromium_path()
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -15,12 +15,10 @@ safe on a 2-core, 24 GB machine.
 from __future__ import annotations
 
 import csv
-import io
 import json
 import os
 import re
 import socket
-import subprocess
 import sys
 import threading
 import time
@@ -885,7 +883,6 @@ def _hidden_only_inputs() -> set[str]:
     load_hidden_checks()
 
     def record(registry) -> set[str]:
-        seen = []
         ns = {"np": np}
         exec(compile(RECORDER, "<recorder>", "exec"), ns)
         ns["relative_error"] = lambda a, b: 0.0

@@ -6,7 +6,6 @@ The wire tests are fast. The grading tests use a small class of notebook 00
 from __future__ import annotations
 
 import base64
-import json
 import os
 import pickle
 import shutil

@@ -9,11 +9,10 @@ from __future__ import annotations
 import ast
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
-from betternets_grader import answers, mutants
+from betternets_grader import mutants
 from checkout import COURSE
 
 from checkout import REPO

@@ -124,7 +124,7 @@ def test_layer_gradient_norms_against_numerical_gradients():
         return float(np.sum(A))
 
     expected = []
-    for l, (W, b) in enumerate(weights):
+    for l, (W, _b) in enumerate(weights):
         def loss_of_W(W_try, l=l):
             return loss([(W_try, b_) if i == l else (W_, b_) for i, (W_, b_) in
                          enumerate(weights)])

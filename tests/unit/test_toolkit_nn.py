@@ -67,7 +67,7 @@ def test_activations_values_and_stability():
     np.testing.assert_allclose(nn.IDENTITY.grad(z), 1.0)
     x = np.linspace(-3, 3, 7)
     for act in (nn.SIGMOID, nn.TANH, nn.IDENTITY):
-        numeric = np.array([numerical_gradient(lambda v: float(act.f(v)[0]), np.array([xi]))[0]
+        numeric = np.array([numerical_gradient(lambda v, act=act: float(act.f(v)[0]), np.array([xi]))[0]
                             for xi in x])
         np.testing.assert_allclose(act.grad(x), numeric, rtol=1e-7, atol=1e-9)
     assert nn.activation_by_name("ReLU") is nn.RELU

@@ -220,7 +220,7 @@ class Kernel:
             msg = wire.loads(data)
         except Exception as exc:  # noqa: BLE001 - a garbled reply is the kernel's fault
             self.stop()
-            raise KernelCrashed(f"the kernel sent a garbled reply ({type(exc).__name__})")
+            raise KernelCrashed(f"the kernel sent a garbled reply ({type(exc).__name__})") from None
         if not isinstance(msg, dict):
             self.stop()
             raise KernelCrashed("the kernel sent a garbled reply")
@@ -257,7 +257,7 @@ class Kernel:
             except BlockingIOError:
                 continue
             except OSError:   # a broken pipe: the kernel is gone, or closed its end
-                raise self._died("the kernel closed its request pipe")
+                raise self._died("the kernel closed its request pipe") from None
             view = view[n:]
 
     def request(self, msg: dict, timeout: float) -> dict:

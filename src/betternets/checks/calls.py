@@ -95,7 +95,7 @@ def _global_rng_position() -> tuple:
 def _copyable(value: Any) -> Any:
     try:
         return copy.deepcopy(value)
-    except Exception:
+    except Exception:  # noqa: BLE001 - a value that cannot be copied is compared as it is
         return value
 
 
@@ -124,7 +124,7 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
             raise NotImplementedYet(name, "NotImplementedError", str(exc)) from None
         except (KeyboardInterrupt, SystemExit):
             raise
-        except BaseException as exc:  # the student's bug, reported as such
+        except BaseException as exc:  # noqa: BLE001 - the student's bug, reported as such
             where = "".join(traceback.format_exception(exc)[-3:])
             raise StudentError(name, type(exc).__name__, str(exc), where) from None
     after = arguments_after(args, kwargs, sent_args, sent_kwargs)

@@ -47,7 +47,7 @@ def _line_steps(call, cases) -> list:
                  "the returned step satisfies Armijo, for several c, rho and alpha0")
 def backtracking_line_search__armijo(call):
     cases = list(_line_cases())
-    for (name, token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
+    for (name, _token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
         alpha = float(alpha)
         c = kw.get("c", 1e-4)
         expect.true(alpha > 0 and armijo_holds(f, grad, w, d, alpha, c),
@@ -61,7 +61,7 @@ def backtracking_line_search__armijo(call):
                  "the step is alpha0 rho^k and the step before it (alpha / rho) fails Armijo")
 def backtracking_line_search__largest(call):
     cases = list(_line_cases())
-    for (name, token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
+    for (name, _token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
         alpha = float(alpha)
         alpha0, rho, c = kw.get("alpha0", 1.0), kw.get("rho", 0.5), kw.get("c", 1e-4)
         k = np.log(alpha / alpha0) / np.log(rho) if alpha > 0 else np.inf
@@ -79,7 +79,7 @@ def backtracking_line_search__largest(call):
 @HIDDEN.property("backtracking_line_search", "values", "equals the reference step")
 def backtracking_line_search__values(call):
     cases = list(_line_cases())
-    for (name, token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
+    for (name, _token, f, grad, w, d, kw), alpha in zip(cases, _line_steps(call, cases)):
         expect.close(alpha, backtracking_line_search(f, grad, w, d, **kw),
                      f"the step on {name} with {kw or 'the defaults'}", rtol=1e-12,
                      hint="largest alpha0 * rho^k with f(w + a d) <= f(w) + c a grad.d")
