@@ -3,6 +3,7 @@
     release [--root DIR] [--course DIR]         lectures/ from solutions/ (nbgrader)
     grade SUBMISSIONS --out CSV                 grade a class; one row per student and test cell
         [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
+        [--duedate NAME=WHEN ...]
     feedback --out DIR                          HTML feedback per student of the last grading
     site --out DIR                              static walkthrough site of the solved notebooks
     mutants NOTEBOOK [--exercise NAME] [--jobs N]   mutation score of the checks
@@ -69,6 +70,14 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return Settings(**{f.name: getattr(args, f.name) for f in fields(Settings)})
 
 
+def _duedate(text: str) -> tuple[str, str]:
+    """NAME=WHEN of `--duedate`, split (the time is read by nbgrader's parser later)."""
+    name, sep, when = text.partition("=")
+    if not sep or not name.strip() or not when.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=WHEN")
+    return name.strip(), when.strip()
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_release(args) -> int:
@@ -86,9 +95,10 @@ def cmd_grade(args) -> int:
     report = Path(args.report) if args.report else workspace / "report.html"
     options = GradeOptions(course=workspace, jobs=args.jobs, scheduler=args.scheduler,
                            db_url=args.db_url, settings=settings_of(args),
-                           show_hidden=args.show_hidden, force=args.force, report=report)
+                           show_hidden=args.show_hidden, force=args.force, report=report,
+                           duedates=dict(args.duedate))
     run = grade(Path(args.submissions), Path(args.out), root, options, progress=_progress)
-    rows = run.rows
+    rows = run.csv_rows
     print(score_table(rows))
     print(f"{len(rows)} rows written to {args.out}; class report: {report}")
     print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
@@ -138,6 +148,13 @@ def build_parser(prog: str = "betternets-grader") -> argparse.ArgumentParser:
                    help="regrade everything, even notebooks unchanged since the last run")
     p.add_argument("--report", default=None,
                    help="class report HTML to write (default: report.html in the workspace)")
+    p.add_argument("--duedate", action="append", default=[], type=_duedate,
+                   metavar="NAME=WHEN",
+                   help="record NAME's due date in the gradebook, as `nbgrader db assignment "
+                        "add NAME --duedate WHEN` does (WHEN e.g. '2026-12-01 17:00:00 "
+                        "Europe/Berlin'; no zone: UTC); repeat for each assignment. Lateness "
+                        "comes from each submission's timestamp.txt; the penalty from the "
+                        "course's c.AssignLatePenalties.plugin_class")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("feedback", help="write HTML feedback of the last grading")
