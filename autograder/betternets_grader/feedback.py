@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .course import nbgrader_api
+from .gradebook import copy_side_files
+from .lateness import SIDE_FILES
 from .rows import atomic_write, escape_controls
 from .verdicts import Verdict
 
@@ -73,6 +75,9 @@ def feedback(out_dir: Path, course: Path, log=print,
             for target in (Path(course) / "feedback" / student / assignment /
                            f"{assignment}.html", Path(out_dir) / student / f"{assignment}.html"):
                 atomic_write(target, html)
+            # timestamp.txt and submission_secret.txt beside it, for `nbgrader release_feedback`
+            copy_side_files(assignment_dir, Path(course) / "feedback" / student / assignment,
+                            overwrite=SIDE_FILES)
             written.append(Path(out_dir) / student / f"{assignment}.html")
     return written
 

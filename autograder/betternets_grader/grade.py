@@ -224,12 +224,11 @@ def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, ru
     ensure_released(api, course, root.solutions, sorted({s.assignment for s in subs}))
     record_duedates(api, due or {})
     results: dict[tuple[str, str], NotebookResult] = {}
-    by_sub = {(s.student, s.assignment): s for s in subs}
-    writer = Writer(course, api, options.show_hidden)
+    writer = Writer(course, api, options.show_hidden, subs)
 
     def write(unit: dict, result: NotebookResult) -> None:
-        key = (unit["student"], unit["assignment"])
-        run.lateness[key], overrides = writer.write(by_sub[key], unit, result)
+        key = (result.student, result.assignment)
+        run.lateness[key], overrides = writer.write(unit, result)
         run.overrides += overrides
         results[key] = result
 

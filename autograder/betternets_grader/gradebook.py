@@ -92,9 +92,10 @@ def place_submission(sub: Submission, data: bytes, course: Path) -> Path:
 class Writer:
     """Writes each graded notebook into the gradebook, the course directory and the cache."""
 
-    def __init__(self, course: Path, api, show_hidden: bool):
+    def __init__(self, course: Path, api, show_hidden: bool, submissions: list[Submission]):
         from nbgrader.api import Gradebook
         self.course, self.show_hidden = Path(course), show_hidden
+        self.submissions = {(s.student, s.assignment): s for s in submissions}
         self.gb = Gradebook(api.coursedir.db_url, api.coursedir.course_id)
         self.cache = ResultCache(course)
         self.late_policy = late_policy(api.config)
@@ -103,10 +104,10 @@ class Writer:
     def close(self) -> None:
         self.gb.close()
 
-    def write(self, sub: Submission, unit: dict, result: NotebookResult
-              ) -> tuple[Lateness, list[Override]]:
+    def write(self, unit: dict, result: NotebookResult) -> tuple[Lateness, list[Override]]:
         """Write one graded notebook; its lateness and the TA overrides kept over a changed
         autograde."""
+        sub = self.submissions[(result.student, result.assignment)]
         submitted = place_submission(sub, unit["data"], self.course)
         when, problem = read_timestamp(submission_folder(sub))
         with warnings.catch_warnings():
