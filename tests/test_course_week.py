@@ -145,6 +145,8 @@ def test_a_per_day_penalty_with_a_cap_is_stored_shown_and_said(week):
     assert bob_penalty > 0
     assert run.lateness[("bob", NAME)].penalty == bob_penalty
     assert run.lateness[("carol", NAME)].penalty == 0 and score(run, "carol") == 0
+    assert run.lateness[("bob", NAME)].row().status is Status.LATE
+    assert run.lateness[("alice", NAME)].row() is None
     api = nbgrader_api(course)
     with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
         assert gb.find_submission_notebook(NAME, NAME, "bob").late_submission_penalty == \

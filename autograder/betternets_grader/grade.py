@@ -7,9 +7,13 @@ the answer cells in a sandboxed kernel and judges every test cell of the SOURCE
 notebook in its own process. This process is the single writer (`gradebook`): as
 each notebook's verdicts come back it updates the nbgrader gradebook, writes the
 autograded notebook (`render`) and records the verdicts in the resume cache
-(`cache`). A rerun reuses every recorded verdict whose key still matches. At the
-end it writes the CSV (one row per student and test cell, with status and reason)
-and the class report (`engine.report`).
+(`cache`). A rerun reuses every recorded verdict whose key still matches. The writer
+also records each submission's time and the course's late penalty (`lateness`) and
+keeps TA overrides; `Run.lateness` and `Run.overrides` say what it found, and the run's
+output has a line for each late submission and each override over a changed autograde.
+At the end it writes the CSV (one row per student and test cell, with status and
+reason, and a `late_penalty` row after a late notebook) and the class report
+(`engine.report`).
 
 Stock nbgrader stays the compatible path (`engine.stock`, or
 `cd course && nbgrader autograde ...`).
@@ -54,7 +58,9 @@ class GradeOptions:
 
 @dataclass
 class Run:
-    """What a grading run did: its verdicts, rows of the CSV, and how it went."""
+    """What a grading run did: its verdicts, rows of the CSV, and how it went. `lateness`:
+    each graded (student, assignment)'s time, due date and penalty (for the report and
+    feedback); `overrides`: TA scores kept over an autograde that changed beneath them."""
     results: list[NotebookResult] = field(default_factory=list)
     strays: list[Stray] = field(default_factory=list)
     sandboxed: bool = True
