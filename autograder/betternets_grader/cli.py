@@ -4,6 +4,7 @@
     grade SUBMISSIONS --out CSV                 grade a class; one row per student and test cell
         [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
         [--similarity-threshold X|off]
+        [--duedate NAME=WHEN ...]
     feedback --out DIR                          HTML feedback per student of the last grading
     export --format canvas|moodle|csv --out FILE   the gradebook's scores for an LMS
     roster FILE                                 students' names/emails/LMS ids into the gradebook
@@ -75,6 +76,14 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return Settings(**{f.name: getattr(args, f.name) for f in fields(Settings)})
 
 
+def _duedate(text: str) -> tuple[str, str]:
+    """NAME=WHEN of `--duedate`, split (the time is read by nbgrader's parser later)."""
+    name, sep, when = text.partition("=")
+    if not sep or not name.strip() or not when.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=WHEN")
+    return name.strip(), when.strip()
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_release(args) -> int:
@@ -95,9 +104,10 @@ def cmd_grade(args) -> int:
     options = GradeOptions(course=workspace, jobs=args.jobs, scheduler=args.scheduler,
                            db_url=args.db_url, settings=settings_of(args),
                            show_hidden=args.show_hidden, force=args.force, report=report,
-                           similarity_threshold=args.similarity_threshold)
+                           similarity_threshold=args.similarity_threshold,
+                           duedates=dict(args.duedate))
     run = grade(Path(args.submissions), Path(args.out), root, options, progress=_progress)
-    rows = run.rows
+    rows = run.csv_rows
     print(score_table(rows))
     print(f"{len(rows)} rows written to {args.out}; class report: {report}")
     print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
@@ -198,6 +208,13 @@ def build_parser(prog: str = "betternets-grader") -> argparse.ArgumentParser:
     p.add_argument("--similarity-threshold", type=_threshold, default=DEFAULT_THRESHOLD,
                    metavar="X", help="list in the class report the pairs of submissions whose "
                    "answers are at least this similar, 0..1, or 'off' (default: %(default)s)")
+    p.add_argument("--duedate", action="append", default=[], type=_duedate,
+                   metavar="NAME=WHEN",
+                   help="record NAME's due date in the gradebook, as `nbgrader db assignment "
+                        "add NAME --duedate WHEN` does (WHEN e.g. '2026-12-01 17:00:00 "
+                        "Europe/Berlin'; no zone: UTC); repeat for each assignment. Lateness "
+                        "comes from each submission's timestamp.txt; the penalty from the "
+                        "course's c.AssignLatePenalties.plugin_class")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("feedback", help="write HTML feedback of the last grading")
