@@ -280,8 +280,9 @@ def test_every_student_fetches_their_own_feedback(week, fetched):
     with gradebook(week) as gb:
         for name, page in fetched.items():
             sub = gb.find_submission(NOTEBOOK, name)
-            assert f"{sub.score:g} / {sub.max_score:g}" in page or \
-                f"{sub.score:.1f} / {sub.max_score:.1f}" in page, name
+            net = sub.score - (sub.late_submission_penalty or 0.0)   # as nbgrader's GetGrades
+            assert f"{net:g} / {sub.max_score:g}" in page or \
+                f"{net:.1f} / {sub.max_score:.1f}" in page, (name, net)
     assert "Late submission:" in fetched["eve"]
     assert [name for name in ("alice", "bob") if "Late submission:" in fetched[name]] == []
 
