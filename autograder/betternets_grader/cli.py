@@ -30,6 +30,11 @@ from .export import FORMATS
 from .similarity import DEFAULT_THRESHOLD
 
 
+def counted(n: int, noun: str) -> str:
+    """'1 pair', '2 pairs': a count and its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
 def _progress(iterable, desc=""):
     from betternets.progress import progress
     return progress(iterable, desc=desc, disable=False)
@@ -113,8 +118,8 @@ def cmd_grade(args) -> int:
     print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
           f"{run.seconds:.1f} s, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
     if run.similar_pairs:
-        print(f"{len(run.similar_pairs)} pairs of submissions with unusually similar answers: "
-              f"see the class report")
+        print(f"{counted(len(run.similar_pairs), 'pair')} of submissions with unusually "
+              "similar answers: see the class report")
     return 0
 
 
@@ -122,15 +127,15 @@ def cmd_feedback(args) -> int:
     from .feedback import feedback
     workspace = Path(args.course) if args.course else course_of(args)[1]  # no course folder needed
     written = feedback(Path(args.out), course=workspace)
-    print(f"{len(written)} feedback files written to {args.out}")
+    print(f"{counted(len(written), 'feedback file')} written to {args.out}")
     return 0
 
 
 def cmd_export(args) -> int:
     from .export import export
     grades = export(course_of(args)[1], args.format, Path(args.out))
-    print(f"{len(grades.students)} students, {len(grades.assignments)} assignments "
-          f"written to {args.out} ({args.format})")
+    print(f"{counted(len(grades.students), 'student')}, "
+          f"{counted(len(grades.assignments), 'assignment')} written to {args.out} ({args.format})")
     return 0
 
 
