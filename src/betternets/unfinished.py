@@ -32,7 +32,7 @@ from types import CodeType, FunctionType
 from typing import Any, Iterable
 
 STUB = re.compile(r"^Exercise (\d+\.\d+): implement (\w+)$")
-"""The message of every stub the release writes (nbgrader's `code_stub`, see `betternets_grader.nbgrader_ext`)."""
+"""The message of every stub the release writes (the course's nbgrader `code_stub` setting)."""
 
 HANDLER = "_betternets_unfinished"
 """The name under which the cell wrapper finds `handle` in the notebook's namespace."""

@@ -572,3 +572,65 @@ def layer_gradient_norms__looks_like_derivative_evaluated_at_output_at(call):
     Z = X @ W + b
     got = np.asarray(call("layer_gradient_norms", X, [(W, b)], SQUARE, TWICE), dtype=float)
     return np.allclose(got, [np.linalg.norm(X.T @ (2 * Z ** 2))], rtol=1e-9)
+
+
+# ---------------------------------------------------------------- output_delta
+# Outputs a and targets y worked out by hand: the quadratic cost's delta (a - y) a (1 - a), the
+# cross-entropy's a - y (Nielsen, Neural Networks and Deep Learning, ch. 3).
+DELTA_A = np.array([0.5, 0.8, 0.2, 0.9])
+DELTA_Y = np.array([1.0, 0.0, 0.0, 1.0])
+QUADRATIC_DELTA = [-0.125, 0.128, 0.032, -0.009]
+CROSS_ENTROPY_DELTA = [-0.5, 0.8, 0.2, -0.1]
+
+
+@VISIBLE.property("output_delta", "quadratic",
+                  "quadratic cost: (a - y) a (1 - a) at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1")
+def output_delta__quadratic(call):
+    expect.close(call("output_delta", DELTA_A, DELTA_Y, "quadratic"), QUADRATIC_DELTA,
+                 "output_delta(a, y, 'quadratic')", rtol=1e-9, atol=1e-12, inputs=DELTA_A,
+                 hint="delta = (a - y) sigma'(z), and sigma'(z) = a (1 - a) for a = sigma(z)")
+
+
+@VISIBLE.property("output_delta", "cross_entropy",
+                  "cross-entropy: a - y at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1")
+def output_delta__cross_entropy(call):
+    expect.close(call("output_delta", DELTA_A, DELTA_Y, "cross_entropy"), CROSS_ENTROPY_DELTA,
+                 "output_delta(a, y, 'cross_entropy')", rtol=1e-9, atol=1e-12, inputs=DELTA_A,
+                 hint="dC/da = (a - y) / (a (1 - a)) and sigma'(z) = a (1 - a) cancel: a - y")
+
+
+@VISIBLE.property("output_delta", "bad_cost", "a cost that is neither name raises ValueError")
+def output_delta__bad_cost(call):
+    expect.raises_value_error(call, "output_delta", DELTA_A, DELTA_Y, "squared",
+                              mentions="cost")
+
+
+def _deltas(call, cost: str) -> np.ndarray:
+    return np.asarray(call("output_delta", DELTA_A, DELTA_Y, cost), dtype=float)
+
+
+@VISIBLE.mistake("output_delta", "the sign flipped, y - a instead of a - y",
+                 "delta = dC/dz is positive when a is above its target: a - y, not y - a")
+def output_delta__looks_like_sign_flipped(call):
+    return (np.allclose(_deltas(call, "quadratic"), np.negative(QUADRATIC_DELTA))
+            or np.allclose(_deltas(call, "cross_entropy"), np.negative(CROSS_ENTROPY_DELTA)))
+
+
+@VISIBLE.mistake("output_delta", "sigma'(z) kept in the cross-entropy delta",
+                 "for cross-entropy dC/da = (a - y) / (a (1 - a)); times sigma'(z) = a (1 - a) "
+                 "that is a - y: the slope cancels, which is the point of the cost")
+def output_delta__looks_like_slope_kept(call):
+    return np.allclose(_deltas(call, "cross_entropy"), QUADRATIC_DELTA)
+
+
+@VISIBLE.mistake("output_delta", "the quadratic delta without sigma'(z)",
+                 "the quadratic cost's delta is (a - y) sigma'(z) = (a - y) a (1 - a)")
+def output_delta__looks_like_slope_missing(call):
+    return np.allclose(_deltas(call, "quadratic"), CROSS_ENTROPY_DELTA)
+
+
+@VISIBLE.mistake("output_delta", "sigma'(a) instead of sigma'(z)",
+                 "a is already sigma(z): sigma'(z) = a (1 - a), do not apply the sigmoid again")
+def output_delta__looks_like_sigmoid_of_a(call):
+    s = 1.0 / (1.0 + np.exp(-DELTA_A))
+    return np.allclose(_deltas(call, "quadratic"), (DELTA_A - DELTA_Y) * s * (1.0 - s))
