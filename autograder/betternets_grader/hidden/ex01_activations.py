@@ -578,8 +578,11 @@ def output_delta__float64(call):
 @HIDDEN.property("output_delta", "bad_input",
                  "ValueError for shapes that differ, an a outside [0, 1] and an unknown cost")
 def output_delta__bad_input(call):
-    expect.raises_value_error(call, "output_delta", np.full(3, 0.5), np.zeros(2), "quadratic",
-                              mentions="shape")
+    # Shapes that broadcast too: numpy would combine them without a word.
+    for a_shape, y_shape in [((3,), (2,)), ((2, 3), (3,)), ((1,), (4,))]:
+        for cost in COSTS:
+            expect.raises_value_error(call, "output_delta", np.full(a_shape, 0.5),
+                                      np.zeros(y_shape), cost, mentions="shape")
     for bad in ([0.5, 1.2], [-0.1, 0.5], [0.5, 1.0 + 1e-9]):
         for cost in COSTS:
             expect.raises_value_error(call, "output_delta", np.array(bad), np.zeros(2), cost,
