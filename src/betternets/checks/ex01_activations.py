@@ -77,7 +77,8 @@ def sigmoid__known_values(call):
 def sigmoid__symmetry(call):
     z = _grid()
     expect.close(call("sigmoid", -z), 1 - np.asarray(call("sigmoid", z), dtype=float),
-                 "sigmoid(-z) against 1 - sigmoid(z)", rtol=1e-9, atol=1e-12, inputs=-z)
+                 "sigmoid(-z) against 1 - sigmoid(z)", rtol=1e-9, atol=1e-12, inputs=-z,
+                 labels=("your sigmoid(-z)", "your 1 - sigmoid(z)"))
 
 
 @VISIBLE.property("sigmoid", "extreme",
@@ -104,7 +105,8 @@ def sigmoid_grad__even_and_bounded(call):
     z = _grid()
     g = expect.as_array(call("sigmoid_grad", z), "sigmoid_grad")
     expect.close(call("sigmoid_grad", -z), g, "sigmoid_grad(-z) against sigmoid_grad(z)",
-                 rtol=1e-9, atol=1e-12, inputs=-z)
+                 rtol=1e-9, atol=1e-12, inputs=-z,
+                 labels=("your sigmoid_grad(-z)", "your sigmoid_grad(z)"))
     expect.true(bool(np.all((g > 0) & (g <= 0.25 + 1e-12))),
                 f"sigmoid_grad ranges over [{g.min():.4g}, {g.max():.4g}], expected (0, 1/4]",
                 "s (1 - s) with s in (0, 1) lies in (0, 1/4]")
@@ -132,7 +134,7 @@ def tanh__odd_and_bounded(call):
     z = _grid(-4, 4)
     t = expect.as_array(call("tanh", z), "tanh")
     expect.close(call("tanh", -z), -t, "tanh(-z) against -tanh(z)", rtol=1e-9, atol=1e-12,
-                 inputs=-z)
+                 inputs=-z, labels=("your tanh(-z)", "your -tanh(z)"))
     expect.true(bool(np.all(np.abs(t) < 1)), f"tanh reaches {np.abs(t).max():.4g} in absolute "
                 "value on [-4, 4], expected below 1")
 
@@ -151,7 +153,8 @@ def tanh_grad__known_values(call):
 def tanh_grad__even(call):
     z = _grid(-4, 4)
     expect.close(call("tanh_grad", -z), call("tanh_grad", z),
-                 "tanh_grad(-z) against tanh_grad(z)", rtol=1e-9, atol=1e-12, inputs=-z)
+                 "tanh_grad(-z) against tanh_grad(z)", rtol=1e-9, atol=1e-12, inputs=-z,
+                 labels=("your tanh_grad(-z)", "your tanh_grad(z)"))
 
 
 # ---------------------------------------------------------------- lecun_tanh
@@ -188,7 +191,7 @@ def lecun_tanh_grad__even(call):
     z = _grid(-4, 4)
     expect.close(call("lecun_tanh_grad", -z), call("lecun_tanh_grad", z),
                  "lecun_tanh_grad(-z) against lecun_tanh_grad(z)", rtol=1e-9, atol=1e-12,
-                 inputs=-z)
+                 inputs=-z, labels=("your lecun_tanh_grad(-z)", "your lecun_tanh_grad(z)"))
 
 
 # ---------------------------------------------------------------- relu
