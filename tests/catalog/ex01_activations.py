@@ -3,6 +3,24 @@ from catalog import right, wrong
 
 NOTEBOOK = "01_activations"
 
+# output_delta's right branches, for the wrong answers whose mistake lies before them
+DELTA_BRANCHES = """
+            if cost == "quadratic":
+                return (a - y) * a * (1 - a)
+            if cost == "cross_entropy":
+                return a - y
+            raise ValueError("unknown cost")
+"""
+# output_delta's first lines in the wrong answers that get them right: float64 copies, the checks
+DELTA_CHECKED = """
+        def output_delta(a, y, cost):
+            a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
+            if a.shape != y.shape:
+                raise ValueError("a and y differ in shape")
+            if np.any((a < 0) | (a > 1)):
+                raise ValueError("a must lie in [0, 1]")
+"""
+
 ENTRIES = [
     # ---------------------------------------------------------------- sigmoid
     wrong("sigmoid", "sign slip in the exponent", hint='a sign slip in the exponent, 1/(1 + e^z)', source="""
@@ -406,13 +424,7 @@ ENTRIES = [
             return np.array(backprop(np.asarray(X, dtype=float), list(weights))[1])
     """),
     # ---------------------------------------------------------------- output_delta
-    wrong("output_delta", "sign error, y - a", hint="the sign flipped, y - a instead of a - y", source="""
-        def output_delta(a, y, cost):
-            a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
-            if a.shape != y.shape:
-                raise ValueError("a and y differ in shape")
-            if np.any((a < 0) | (a > 1)):
-                raise ValueError("a must lie in [0, 1]")
+    wrong("output_delta", "sign error, y - a", hint="the sign flipped, y - a instead of a - y", source=DELTA_CHECKED + """
             if cost == "quadratic":
                 return (y - a) * a * (1 - a)
             if cost == "cross_entropy":
@@ -420,37 +432,19 @@ ENTRIES = [
             raise ValueError("unknown cost")
     """),
     wrong("output_delta", "sigma'(z) kept in the cross-entropy delta",
-          hint="sigma'(z) kept in the cross-entropy delta", source="""
-        def output_delta(a, y, cost):
-            a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
-            if a.shape != y.shape:
-                raise ValueError("a and y differ in shape")
-            if np.any((a < 0) | (a > 1)):
-                raise ValueError("a must lie in [0, 1]")
+          hint="sigma'(z) kept in the cross-entropy delta", source=DELTA_CHECKED + """
             if cost not in ("quadratic", "cross_entropy"):
                 raise ValueError("unknown cost")
             return (a - y) * a * (1 - a)
     """),
     wrong("output_delta", "quadratic cost without sigma'(z)",
-          hint="the quadratic delta without sigma'(z)", source="""
-        def output_delta(a, y, cost):
-            a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
-            if a.shape != y.shape:
-                raise ValueError("a and y differ in shape")
-            if np.any((a < 0) | (a > 1)):
-                raise ValueError("a must lie in [0, 1]")
+          hint="the quadratic delta without sigma'(z)", source=DELTA_CHECKED + """
             if cost in ("quadratic", "cross_entropy"):
                 return a - y
             raise ValueError("unknown cost")
     """),
     wrong("output_delta", "sigma'(a): the sigmoid applied to a again",
-          hint="sigma'(a) instead of sigma'(z)", source="""
-        def output_delta(a, y, cost):
-            a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
-            if a.shape != y.shape:
-                raise ValueError("a and y differ in shape")
-            if np.any((a < 0) | (a > 1)):
-                raise ValueError("a must lie in [0, 1]")
+          hint="sigma'(a) instead of sigma'(z)", source=DELTA_CHECKED + """
             s = 1 / (1 + np.exp(-a))
             if cost == "quadratic":
                 return (a - y) * s * (1 - s)
@@ -458,27 +452,17 @@ ENTRIES = [
                 return a - y
             raise ValueError("unknown cost")
     """),
-    wrong("output_delta", "rejects the saturated ends a = 0 and a = 1", """
+    wrong("output_delta", "rejects the saturated ends a = 0 and a = 1", source="""
         def output_delta(a, y, cost):
             a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
             if a.shape != y.shape:
                 raise ValueError("a and y differ in shape")
             if np.any((a <= 0) | (a >= 1)):
                 raise ValueError("a must lie in [0, 1]")
-            if cost == "quadratic":
-                return (a - y) * a * (1 - a)
-            if cost == "cross_entropy":
-                return a - y
-            raise ValueError("unknown cost")
-    """),
+    """ + DELTA_BRANCHES),
     wrong("output_delta", "no float64: integer inputs give integers, bad a accepted", """
         def output_delta(a, y, cost):
-            if cost == "quadratic":
-                return (a - y) * a * (1 - a)
-            if cost == "cross_entropy":
-                return a - y
-            raise ValueError("unknown cost")
-    """),
+    """ + DELTA_BRANCHES),
     right("output_delta", "a dictionary of costs, a - a**2 for the slope, np.subtract", """
         COST_DELTAS = {
             "quadratic": lambda a, y: np.subtract(a, y) * (a - a ** 2),

@@ -8,7 +8,6 @@ the inline backend, as in JupyterLab.
 """
 from __future__ import annotations
 
-import os
 import re
 
 import nbformat

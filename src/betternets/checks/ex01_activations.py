@@ -586,20 +586,20 @@ QUADRATIC_DELTA = [-0.125, 0.128, 0.032, -0.009]
 CROSS_ENTROPY_DELTA = [-0.5, 0.8, 0.2, -0.1]
 
 
-@VISIBLE.property("output_delta", "quadratic",
-                  "quadratic cost: (a - y) a (1 - a) at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1")
-def output_delta__quadratic(call):
-    expect.close(call("output_delta", DELTA_A, DELTA_Y, "quadratic"), QUADRATIC_DELTA,
-                 "output_delta(a, y, 'quadratic')", rtol=1e-9, atol=1e-12, inputs=DELTA_A,
-                 hint="delta = (a - y) sigma'(z), and sigma'(z) = a (1 - a) for a = sigma(z)")
-
-
-@VISIBLE.property("output_delta", "cross_entropy",
-                  "cross-entropy: a - y at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1")
-def output_delta__cross_entropy(call):
-    expect.close(call("output_delta", DELTA_A, DELTA_Y, "cross_entropy"), CROSS_ENTROPY_DELTA,
-                 "output_delta(a, y, 'cross_entropy')", rtol=1e-9, atol=1e-12, inputs=DELTA_A,
-                 hint="dC/da = (a - y) / (a (1 - a)) and sigma'(z) = a (1 - a) cancel: a - y")
+# (cost, what the property checks, the delta by hand, the hint)
+BY_COST = [
+    ("quadratic", "quadratic cost: (a - y) a (1 - a) at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1",
+     QUADRATIC_DELTA, "delta = (a - y) sigma'(z), and sigma'(z) = a (1 - a) for a = sigma(z)"),
+    ("cross_entropy", "cross-entropy: a - y at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1",
+     CROSS_ENTROPY_DELTA,
+     "dC/da = (a - y) / (a (1 - a)) and sigma'(z) = a (1 - a) cancel: a - y"),
+]
+for _cost, _description, _expected, _hint in BY_COST:
+    def _delta_by_hand(call, cost=_cost, expected=_expected, hint=_hint):
+        expect.close(call("output_delta", DELTA_A, DELTA_Y, cost), expected,
+                     f"output_delta(a, y, {cost!r})", rtol=1e-9, atol=1e-12, inputs=DELTA_A,
+                     hint=hint)
+    VISIBLE.property("output_delta", _cost, _description)(_delta_by_hand)
 
 
 @VISIBLE.property("output_delta", "bad_cost", "a cost that is neither name raises ValueError")
@@ -619,17 +619,20 @@ def output_delta__looks_like_sign_flipped(call):
             or np.allclose(_deltas(call, "cross_entropy"), np.negative(CROSS_ENTROPY_DELTA)))
 
 
-@VISIBLE.mistake("output_delta", "sigma'(z) kept in the cross-entropy delta",
-                 "for cross-entropy dC/da = (a - y) / (a (1 - a)); times sigma'(z) = a (1 - a) "
-                 "that is a - y: the slope cancels, which is the point of the cost")
-def output_delta__looks_like_slope_kept(call):
-    return np.allclose(_deltas(call, "cross_entropy"), QUADRATIC_DELTA)
-
-
-@VISIBLE.mistake("output_delta", "the quadratic delta without sigma'(z)",
-                 "the quadratic cost's delta is (a - y) sigma'(z) = (a - y) a (1 - a)")
-def output_delta__looks_like_slope_missing(call):
-    return np.allclose(_deltas(call, "quadratic"), CROSS_ENTROPY_DELTA)
+# (label, hint, the cost whose delta is wrong, the wrong delta: the other cost's)
+SLOPE_MISTAKES = [
+    ("sigma'(z) kept in the cross-entropy delta",
+     "for cross-entropy dC/da = (a - y) / (a (1 - a)); times sigma'(z) = a (1 - a) that is "
+     "a - y: the slope cancels, which is the point of the cost",
+     "cross_entropy", QUADRATIC_DELTA),
+    ("the quadratic delta without sigma'(z)",
+     "the quadratic cost's delta is (a - y) sigma'(z) = (a - y) a (1 - a)",
+     "quadratic", CROSS_ENTROPY_DELTA),
+]
+for _label, _hint, _cost, _wrong in SLOPE_MISTAKES:
+    def _gives_other(call, cost=_cost, wrong=_wrong):
+        return np.allclose(_deltas(call, cost), wrong)
+    VISIBLE.mistake("output_delta", _label, _hint)(_gives_other)
 
 
 @VISIBLE.mistake("output_delta", "sigma'(a) instead of sigma'(z)",
