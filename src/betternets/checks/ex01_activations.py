@@ -5,6 +5,9 @@ symmetries (sigmoid(-z) = 1 - sigmoid(z)) and limits; they never contain the ans
 
 The test activations that checks of `layer_gradient_norms` pass to your function (by name, see
 `calls.Fn`) are in `functions.py`: test inputs, not answers to any exercise.
+
+About 640 lines: notebook 01 has seventeen exercises, each with its properties and named
+mistakes, and a student reads the checks of one exercise in one place, under its heading.
 """
 from __future__ import annotations
 
