@@ -5,7 +5,7 @@ implement sigmoid")`. A demonstration that calls one would stop Run All at its t
 kernel drops the cells queued after an error), so the rest of the notebook, its text and its other
 exercises, would never run. In a live Jupyter kernel this module wraps each cell in
 `try: ... except` (an IPython AST transformer, IPython's own hook for rewriting a cell) so that
-these three errors print one line and end the cell without an error:
+these four errors print one line (or none) and end the cell without an error:
 
 - a stub's NotImplementedError, `Exercise NN.k: implement NAME`: "needs NAME: not implemented yet";
 - a NameError for an exercise's name (its cell has not run): "needs NAME: its cell has not run yet";
@@ -15,8 +15,8 @@ these three errors print one line and end the cell without an error:
 
 Every other error stops the cell as before. The wrapper is installed only in an interactive
 Jupyter kernel (IPython's ZMQInteractiveShell), and never while nbgrader executes a notebook
-(nbgrader sets NBGRADER_EXECUTION for autograde and validate), so no grader ever sees an
-unfinished exercise as a cell that ran. The grader of this course runs its own plain
+(nbgrader sets NBGRADER_EXECUTION for autograde and validate), so stock nbgrader never sees an
+unfinished exercise's test cell as one that ran. The grader of this course runs its own plain
 InteractiveShell and calls functions directly, so this never reaches a verdict either.
 
 `stubs_reachable(fn)` finds, without calling anything, the stubs a function would reach (through
