@@ -197,6 +197,20 @@ def nbgrader_api(workspace: Path):
     return api
 
 
+@contextlib.contextmanager
+def open_gradebook(workspace: Path):
+    """The nbgrader Gradebook of `workspace` (its nbgrader_config.py names the database);
+    FileNotFoundError when the workspace has never been prepared."""
+    from nbgrader.api import Gradebook
+
+    if not (Path(workspace) / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"no nbgrader course in {workspace} (no nbgrader_config.py): "
+                                "grade the class first, or name it with --course")
+    api = nbgrader_api(Path(workspace))
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        yield gb
+
+
 def run_nbgrader_step(step, *args, **kwargs) -> dict:
     """Call an NbGraderAPI method (`api.generate_assignment`, `api.autograde`, ...) with its
     log kept off the terminal; its result dict, or a RuntimeError with nbgrader's error."""

@@ -38,12 +38,12 @@ written atomically (`rows.atomic_write`).
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from .course import open_gradebook
 from .rows import atomic_write, csv_text
 
 FORMATS = ("canvas", "moodle", "csv")
@@ -81,21 +81,6 @@ class Grades:
     @property
     def max_total(self) -> float:
         return sum(self.max_scores.values())
-
-
-@contextlib.contextmanager
-def open_gradebook(workspace: Path):
-    """The nbgrader Gradebook of `workspace` (its nbgrader_config.py names the database);
-    FileNotFoundError when the workspace has never been prepared."""
-    from nbgrader.api import Gradebook
-
-    from .course import nbgrader_api
-    if not (Path(workspace) / "nbgrader_config.py").is_file():
-        raise FileNotFoundError(f"no nbgrader course in {workspace} (no nbgrader_config.py): "
-                                "grade the class first, or name it with --course")
-    api = nbgrader_api(Path(workspace))
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        yield gb
 
 
 def read_grades(gb) -> Grades:

@@ -19,7 +19,7 @@ import json
 import unicodedata
 from pathlib import Path
 
-from .export import open_gradebook
+from .course import open_gradebook
 from .rows import atomic_write
 
 FIELDS = ("first_name", "last_name", "email", "lms_user_id")     # the gradebook's
