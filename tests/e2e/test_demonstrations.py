@@ -1,0 +1,120 @@
+"""Each notebook demonstration's claim, asserted from the numbers its figure is drawn from.
+
+The notebooks call the same functions (betternets.demos), with the student's exercise functions
+passed in; here the reference solutions (betternets_grader.reference) stand in for them. Where a
+notebook runs one or three seeds, the claim is checked over five, so the text does not rest on a
+lucky seed. Every margin below is smaller than the smallest one measured over those seeds.
+"""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import betternets_grader
+from betternets import surfaces
+from betternets.demos import generalization as gen
+from betternets.demos import second_order
+
+SEEDS = range(5)
+
+
+@pytest.fixture(scope="module")
+def digits():
+    """X_train, X_val, X_test, y_train, y_val, y_test as notebook 03 splits them."""
+    return gen.digits_split(betternets_grader.reference("train_val_test_split"))
+
+
+def test_more_data_generalizes_better_at_equal_steps(digits):
+    """03 section 3: after the same 1000 steps, 200 images give a lower training loss, a higher
+    validation loss and a train/validation gap at least twice that of all 1079 images."""
+    X_train, X_val, _, y_train, y_val, _ = digits
+    for seed in SEEDS:
+        small, full = gen.compare_training_sizes(X_train, y_train, X_val, y_val, small=200,
+                                                 steps=1000, seed=seed).values()
+        assert small["step"][-1] == full["step"][-1] == 1000
+        assert small["train_loss"][-1] < full["train_loss"][-1]
+        assert small["val_loss"][-1] > full["val_loss"][-1] + 0.03
+        gap_small = small["val_loss"][-1] - small["train_loss"][-1]
+        gap_full = full["val_loss"][-1] - full["train_loss"][-1]
+        assert gap_small > 2 * gap_full, (seed, gap_small, gap_full)
+
+
+def test_augmentation_raises_validation_accuracy_at_equal_steps(digits):
+    """03 section 4: half of 150 images re-augmented each epoch (rotation <= 10 degrees, shift
+    <= 1 pixel) beat the plain images in validation accuracy on every seed, same 2000 steps."""
+    X_train, X_val, _, y_train, y_val, _ = digits
+    augment = gen.augment_some(betternets_grader.reference("augment_images"), fraction=0.5,
+                               max_degrees=10, max_shift=1)
+    runs = gen.compare_augmentation(X_train, y_train, X_val, y_val, augment, n=150, steps=2000,
+                                    seeds=SEEDS)
+    for plain, augmented in zip(runs["plain"], runs["augmented"]):
+        assert plain["step"][-1] == augmented["step"][-1] == 2000
+        assert augmented["val_acc"][-1] > plain["val_acc"][-1] + 0.005
+        # the text says so too: the validation cross-entropy does not improve with it
+        assert augmented["val_loss"][-1] > plain["val_loss"][-1]
+
+
+def test_dropout_shrinks_the_overfitting_phase(digits):
+    """03 section 9: without dropout the validation loss climbs well above its lowest point
+    (overfitting 20 % wrong labels); with p = 0.5 it climbs less and ends lower, every seed."""
+    X_train, X_val, _, y_train, y_val, _ = digits
+    dropout = (betternets_grader.reference("dropout_forward"),
+               betternets_grader.reference("dropout_backward"))
+    for seed in SEEDS:
+        runs = gen.compare_dropout(X_train, y_train, X_val, y_val, dropout, rates=(0.0, 0.5),
+                                   seed=seed)
+        plain, dropped = runs[0.0], runs[0.5]
+        assert plain["step"][-1] == dropped["step"][-1] == 4000
+        assert gen.overfitting_rise(plain) > 0.05, seed
+        assert plain["train_loss"][-1] < plain["train_loss"][len(plain["step"]) // 4] / 2
+        assert gen.overfitting_rise(dropped) < gen.overfitting_rise(plain), seed
+        assert dropped["val_loss"][-1] < plain["val_loss"][-1] - 0.03, seed
+
+
+def test_scale_images_zooms_about_the_centre():
+    """The seed's scaling augmentation: factor 1 is the identity, a zoom keeps the shape."""
+    images = np.random.default_rng(0).random((4, 8, 8))
+    np.testing.assert_allclose(gen.scale_images(images, np.random.default_rng(1), 0.0), images,
+                               atol=1e-12)
+    zoomed = gen.scale_images(images, np.random.default_rng(1), 0.15)
+    assert zoomed.shape == images.shape and not np.allclose(zoomed, images)
+
+
+def test_damped_newton_descends_and_stays_in_the_plot():
+    """05 race: Newton with backtracking from (-1.2, 1) lowers f at every step, stays inside the
+    plotted box and converges; full steps do not lower f at every step (the text's contrast)."""
+    rosen = surfaces.rosenbrock
+    newton_step = betternets_grader.reference("newton_step")
+    w0 = np.array([-1.2, 1.0])
+    w_end, path = second_order.damped_newton(rosen.f, rosen.grad, rosen.hess, w0, newton_step)
+    f_path = np.array([rosen.f(w) for w in path])
+    assert np.all(np.diff(f_path) <= 0)
+    (x0, x1), (y0, y1) = rosen.bounds
+    assert np.all((path[:, 0] >= x0) & (path[:, 0] <= x1) & (path[:, 1] >= y0) & (path[:, 1] <= y1))
+    assert np.linalg.norm(w_end - 1) < 1e-6 and len(path) - 1 < 40
+
+    full = [w0]
+    for _ in range(5):
+        full.append(newton_step(full[-1], rosen.grad(full[-1]), rosen.hess(full[-1])))
+    f_full = np.array([rosen.f(w) for w in full])
+    assert f_full[2] > 100 * f_full[1]          # the full step's jump the text reports
+    assert full[2][1] < y0                      # and it leaves the plot
+
+
+def test_pr_plus_gets_close_first_and_finishes_last():
+    """05 CG: from (-1.2, 1) with restarts every n, PR+ is within 0.05 of (1, 1) at least five
+    times sooner than FR, yet needs more iterations than FR to reach norm(g) < 1e-6."""
+    rosen = surfaces.rosenbrock
+    nonlinear_cg = betternets_grader.reference("nonlinear_cg")
+    w0 = np.array([-1.2, 1.0])
+    paths = {rule: nonlinear_cg(rosen.f, rosen.grad, w0, beta=rule, max_iter=20000)[1]
+             for rule in ("FR", "PR")}
+    near = {rule: second_order.first_iteration_within(p, rosen.minimum, 0.05)
+            for rule, p in paths.items()}
+    assert near["PR"] is not None and near["FR"] is not None
+    assert 5 * near["PR"] < near["FR"], near
+    assert len(paths["PR"]) > 5 * len(paths["FR"])
+    g_norms = second_order.gradient_norms(rosen.grad, paths["PR"])
+    assert g_norms[-1] < 1e-6 <= g_norms[:-1].min()       # the run ends at the tolerance
+    # the tail: past the point where PR+ is close, norm(g) still needs most of the run
+    assert np.flatnonzero(g_norms < 1e-3)[0] > 10 * near["PR"]
