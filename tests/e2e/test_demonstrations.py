@@ -12,6 +12,7 @@ import pytest
 
 import betternets_grader
 from betternets import surfaces
+from betternets.demos import activations
 from betternets.demos import generalization as gen
 from betternets.demos import second_order
 
@@ -118,3 +119,30 @@ def test_pr_plus_gets_close_first_and_finishes_last():
     assert g_norms[-1] < 1e-6 <= g_norms[:-1].min()       # the run ends at the tolerance
     # the tail: past the point where PR+ is close, norm(g) still needs most of the run
     assert np.flatnonzero(g_norms < 1e-3)[0] > 10 * near["PR"]
+
+
+def test_tanh_reaches_its_limits_twice_as_fast_as_the_sigmoid():
+    """01 section 2: 99 % of the way to the upper limit at z = atanh(0.99) for tanh and at twice
+    that for the sigmoid (tanh(z) = 2 sigmoid(2z) - 1)."""
+    tanh, sigmoid = betternets_grader.reference("tanh"), betternets_grader.reference("sigmoid")
+    z_tanh = activations.z_reaching(tanh, 0.99, -1.0, 1.0)
+    z_sigmoid = activations.z_reaching(sigmoid, 0.99, 0.0, 1.0)
+    assert abs(z_tanh - np.arctanh(0.99)) < 1e-5
+    assert abs(z_sigmoid / z_tanh - 2.0) < 1e-5
+
+
+def test_relu_trains_a_deep_network_faster_than_tanh_and_sigmoid():
+    """01 section 4: five hidden layers, same steps and weights up to the gain: ReLU's median
+    training loss over the last 5 of 20 epochs is below tanh's on every seed, and the sigmoid
+    network stays at the uniform guess's ln 10."""
+    ref = betternets_grader.reference
+    pairs = {"sigmoid": (ref("sigmoid"), ref("sigmoid_grad"), 1.0),
+             "tanh": (ref("tanh"), ref("tanh_grad"), 1.0),
+             "ReLU": (ref("relu"), ref("relu_grad"), 2.0)}
+    for seed in SEEDS:
+        runs = activations.compare_activations(pairs, depth=5, width=32, epochs=20, lr=0.05,
+                                               seed=seed)
+        late = {name: np.median(h["train_loss"][-5:]) for name, h in runs.items()}
+        assert late["ReLU"] < 0.8 * late["tanh"], (seed, late)
+        assert abs(late["sigmoid"] - np.log(10)) < 0.02, (seed, late)
+        assert np.median(runs["ReLU"]["val_acc"][-5:]) > 0.9
