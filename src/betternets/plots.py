@@ -82,8 +82,8 @@ def contour(surface: Surface, ax: Axes | None = None, levels: int = 30, log: boo
     ax.contourf(xs, ys, F, levels=levels, cmap="viridis", alpha=0.35)
     ax.contour(xs, ys, F, levels=levels, cmap="viridis", linewidths=0.6)
     if surface.minimum is not None:
-        ax.plot(*surface.minimum, marker="*", color="black", markersize=12, ls="none",
-                label="minimum")
+        ax.plot(*surface.minimum, marker="*", color="black", markeredgecolor="white",
+                markersize=14, ls="none", label="minimum", zorder=10)  # above every path
     if title is None:
         title = surface.name + (", contours of log(1 + f - min f)" if log else ", contours of f")
     _finish(ax, title, "$w_1$", "$w_2$")

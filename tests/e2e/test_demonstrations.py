@@ -146,3 +146,24 @@ def test_relu_trains_a_deep_network_faster_than_tanh_and_sigmoid():
         assert late["ReLU"] < 0.8 * late["tanh"], (seed, late)
         assert abs(late["sigmoid"] - np.log(10)) < 0.02, (seed, late)
         assert np.median(runs["ReLU"]["val_acc"][-5:]) > 0.9
+
+
+def test_the_learning_rate_is_hard_to_set_and_momentum_adds_a_knob():
+    """04: on 0.1 x^2 + 2 y^2, 100 steps, SGD gets within 0.01 only in a band of learning rates
+    narrower than a factor of 2, just below divergence; momentum widens the band for beta = 0.5,
+    its best rate falls by more than 10x from beta 0.5 to 0.99, and beta >= 0.9 misses 0.01."""
+    from betternets.demos import optimizers
+
+    sgd = betternets_grader.reference("sgd_update")
+    momentum = betternets_grader.reference("momentum_update")
+    quad, w0, lrs = surfaces.quadratic_2d, [-5.0, -2.0], np.geomspace(1e-3, 1.0, 31)
+    low, high = optimizers.good_band(lrs, optimizers.sweep(sgd, quad, w0, 100, lrs), 1e-2)
+    assert 1.0 < high / low < 2.0 and high < 0.5
+    assert optimizers.final_distance(sgd, quad, w0, 100, lr=0.55) > 1.0     # past 2/4: diverges
+    betas = (0.5, 0.9, 0.99)
+    grid = optimizers.sweep(momentum, quad, w0, 100, lrs, betas)
+    low_m, high_m = optimizers.good_band(lrs, grid[0], 1e-2)
+    assert high_m / low_m > 2 * (high / low)
+    best = lrs[np.argmin(grid, axis=1)]
+    assert best[0] > 10 * best[2]
+    assert grid[1].min() > 1e-2 and grid[2].min() > 1e-2
