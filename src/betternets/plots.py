@@ -69,8 +69,12 @@ def _grid(surface: Surface, resolution: int):
 
 
 def contour(surface: Surface, ax: Axes | None = None, levels: int = 30, log: bool = False,
-            resolution: int = 120) -> Figure:
-    """Filled contour lines of surface.f over surface.bounds (log: of log(1 + f - min f))."""
+            resolution: int = 120, title: str | None = None) -> Figure:
+    """Filled contour lines of surface.f over surface.bounds (log: of log(1 + f - min f)).
+
+    The title is `title`, or by default the surface's name (which states its parameters) and
+    the scale; a caller that draws a method on it should say the method's settings in `title`.
+    """
     ax = _axes(ax, (5.5, 4.5))
     xs, ys, F = _grid(surface, resolution)
     if log:
@@ -78,9 +82,11 @@ def contour(surface: Surface, ax: Axes | None = None, levels: int = 30, log: boo
     ax.contourf(xs, ys, F, levels=levels, cmap="viridis", alpha=0.35)
     ax.contour(xs, ys, F, levels=levels, cmap="viridis", linewidths=0.6)
     if surface.minimum is not None:
-        ax.plot(*surface.minimum, marker="*", color="black", markersize=12, ls="none",
-                label="minimum")
-    _finish(ax, surface.name + (" (log scale)" if log else ""), "$w_1$", "$w_2$")
+        ax.plot(*surface.minimum, marker="*", color="black", markeredgecolor="white",
+                markersize=14, ls="none", label="minimum", zorder=10)  # above every path
+    if title is None:
+        title = surface.name + (", contours of log(1 + f - min f)" if log else ", contours of f")
+    _finish(ax, title, "$w_1$", "$w_2$")
     return ax.figure
 
 
@@ -91,14 +97,14 @@ PATH_STYLES = [("-", "o", 3.0), ("--", "s", 2.4), ("-.", "^", 2.2), (":", "v", 2
 
 
 def plot_paths(surface: Surface, paths: Mapping[str, np.ndarray], ax: Axes | None = None,
-               levels: int = 30, log: bool = False) -> Figure:
+               levels: int = 30, log: bool = False, title: str | None = None) -> Figure:
     """Optimizer trajectories (T, 2) over the contour of surface: o marks the start, x the end.
 
     Each path has its own line style and a marker every tenth of its steps; the legend stands
-    outside the axes, to the right, so it never covers a path.
+    outside the axes, to the right, so it never covers a path. `title` should state the settings the paths share (see `contour` for the default).
     """
     ax = _axes(ax, (8.0, 4.5))  # room for the legend on the right
-    contour(surface, ax=ax, levels=levels, log=log)
+    contour(surface, ax=ax, levels=levels, log=log, title=title)
     for i, (name, path) in enumerate(paths.items()):
         path = np.asarray(path, dtype=np.float64)
         if path.ndim != 2 or path.shape[1] != 2:

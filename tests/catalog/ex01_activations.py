@@ -99,10 +99,22 @@ ENTRIES = [
         def tanh(z):
             return np.tanh(z)
     """),
-    right("tanh", "exponential quotient", """
+    wrong("tanh", "exponential quotient overflows to NaN far out", """
         def tanh(z):
             z = np.asarray(z, dtype=float)
             return (np.exp(z) - np.exp(-z)) / (np.exp(z) + np.exp(-z))
+    """),
+    right("tanh", "exponential quotient of e^-2|z| with the sign of z", """
+        def tanh(z):
+            z = np.asarray(z, dtype=float)
+            e = np.exp(-2.0 * np.abs(z))
+            return np.sign(z) * (1.0 - e) / (1.0 + e)
+    """),
+    right("tanh", "2 sigmoid(2z) - 1 through scipy's expit", """
+        from scipy.special import expit
+
+        def tanh(z):
+            return 2.0 * expit(2.0 * np.asarray(z, dtype=float)) - 1.0
     """),
     # ---------------------------------------------------------------- tanh_grad
     wrong("tanh_grad", "1 - tanh instead of 1 - tanh^2", hint='1 - tanh(z) instead of 1 - tanh(z)^2', source="""

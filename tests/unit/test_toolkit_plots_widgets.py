@@ -71,6 +71,16 @@ def test_contour_and_paths():
         plots.plot_paths(surfaces.beale, {"bad": np.zeros((3, 3))})
 
 
+def test_path_titles_state_settings_and_the_minimum_stays_on_top():
+    path = np.array([[-1.5, 2.0], [1.0, 1.0]])               # ends on the minimum
+    fig = plots.plot_paths(surfaces.rosenbrock, {"gd": path}, title="gd, lr 1e-3, 500 steps")
+    ax = fig.axes[0]
+    assert ax.get_title() == "gd, lr 1e-3, 500 steps"
+    minimum, drawn = ax.lines[0], ax.lines[1:]
+    assert minimum.get_zorder() > max(line.get_zorder() for line in drawn)
+    assert "contours of f" in plots.contour(surfaces.rosenbrock, resolution=20).axes[0].get_title()
+
+
 def test_plot_layer_stats():
     stats = {"xavier": np.array([[0.0, 1.0], [0.0, 0.9], [0.1, 0.8]]), "tiny": np.zeros((3, 2))}
     fig = plots.plot_layer_stats(stats, title="activations per layer")

@@ -597,3 +597,23 @@ def output_delta__pure(call):
     rng = np.random.default_rng(1705)
     for cost in COSTS:
         expect.pure(call, "output_delta", rng.uniform(size=(4, 3)), rng.uniform(size=(4, 3)), cost)
+
+
+TANH_FAR = np.array([-1e4, -710.0, -20.0, 20.0, 710.0, 1e4])
+
+
+def _tanh_extreme(call):
+    """tanh far out: no overflow warning, no NaN, and exactly +-1 for |z| >= 20, where
+    1 - tanh(20) = 8.5e-18 is below half an ulp of 1.0, so float64 rounds it to 1."""
+    _extreme("tanh", True, EXTREME_HINT)(call)
+    got = expect.as_array(no_overflow(call, "tanh", TANH_FAR.copy()), "tanh at |z| >= 20")
+    if got.shape != TANH_FAR.shape or not np.array_equal(got, np.sign(TANH_FAR)):
+        raise CheckFailed(f"tanh at z = {TANH_FAR.tolist()} gives {np.ravel(got).tolist()}, "
+                          "expected exactly -1 or +1",
+                          "with e = e^(-2|z|), (1 - e)/(1 + e) is exactly 1.0 in float64 once "
+                          "|z| >= 20; then give it the sign of z")
+
+
+register("tanh", "extreme",
+         "z from -1e4 to 1e4: right values, no NaN, no overflow warning, exactly -1 or +1 for "
+         "|z| >= 20", _tanh_extreme)
