@@ -13,7 +13,9 @@ computed by numerical integration), never by its random stream. `layer_gradient_
 test activations by name (Fn tokens), so its checks never depend on the student's sigmoid.
 
 The reference of exercise `x` is the function `x` of this module (`reference("x")`);
-students never receive this module.
+students never receive this module. It is a little over 600 lines because one module holds
+the seventeen small exercises of the notebook, each reference a few lines beside its checks;
+it becomes a package of topic modules (as ex03 and ex05 are) when it grows further.
 """
 from __future__ import annotations
 
