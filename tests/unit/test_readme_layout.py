@@ -42,3 +42,16 @@ def test_the_check_library_row_names_no_kernel_module():
     named = named_modules(layout_row("src/betternets/checks/"))
     assert {"calls", "core", "status"} <= named
     assert not named & modules_of(ROWS["src/betternets/kernel/"])
+
+
+def test_every_module_of_the_two_packages_is_named_in_its_row():
+    """A module added to the student package or the grader package is named in the table."""
+    for folder in ("src/betternets/", "autograder/betternets_grader/"):
+        path = REPO / folder
+        top = {p.stem for p in path.glob("*.py") if not p.name.startswith("__")}
+        top |= {p.name for p in path.iterdir() if (p / "__init__.py").is_file()}
+        has_row = {p.name for p in path.iterdir()
+                   if any(line.startswith(f"| `{folder}{p.name}/` |")
+                          for line in (REPO / "README.md").read_text().splitlines())}
+        missing = sorted(top - named_modules(layout_row(folder)) - has_row)
+        assert not missing, f"{folder}: not in the Layout table: {missing}"
