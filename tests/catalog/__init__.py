@@ -6,7 +6,8 @@ Each module `exNN_<topic>.py` here defines
     ENTRIES = [wrong(...), right(...)]    # answer cells that replace one exercise
 
 `wrong` answers must lose points on their own exercise (and, because every
-exercise's checks call only that exercise, nowhere else); `right` answers,
+exercise's checks call only that exercise, nowhere else), and the property named by
+`fails`, when given, must give them 0; `right` answers,
 written differently from the solution, must earn full points. The test
 suite (tests/test_catalog.py) proves both through the same test cells
 nbgrader runs.
@@ -26,6 +27,7 @@ class Entry:
     source: str     # the whole replacement cell
     correct: bool   # True: must earn full points; False: must lose points
     hint: str = ""  # label of the named hint (a registered Mistake) it must get, if any
+    fails: str = "" # a property that must give it 0 (a rule of the shared contract), if any
 
     @property
     def id(self) -> str:
@@ -33,8 +35,9 @@ class Entry:
         return f"{self.exercise}-{kind}-{self.label.replace(' ', '_')}"
 
 
-def wrong(exercise: str, label: str, source: str, hint: str = "") -> Entry:
-    return Entry(exercise, label, dedent(source).strip("\n"), correct=False, hint=hint)
+def wrong(exercise: str, label: str, source: str, hint: str = "", fails: str = "") -> Entry:
+    return Entry(exercise, label, dedent(source).strip("\n"), correct=False, hint=hint,
+                 fails=fails)
 
 
 def right(exercise: str, label: str, source: str) -> Entry:

@@ -92,4 +92,25 @@ ENTRIES = [
                 worst = max(worst, abs(x - y) / max(1e-8, abs(x) + abs(y)))
             return worst
     """),
+    # ---------------------------------------------------------------- the shared contract
+    wrong("numerical_gradient", "perturbs x in its own integer dtype", fails="float64",
+          source="""
+        def numerical_gradient(f, x, h=1e-5):
+            x = np.array(x)
+            grad = np.zeros(x.shape)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + h
+                f_plus = f(x)
+                x[i] = old - h
+                f_minus = f(x)
+                x[i] = old
+                grad[i] = (f_plus - f_minus) / (2 * h)
+            return grad
+    """),
+    wrong("relative_error", "in float32", fails="float64", source="""
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
+            return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    """),
 ]

@@ -24,6 +24,7 @@ number, fails every maker (`expect.close`, and `seeded` compares with NaN unequa
 """
 from __future__ import annotations
 
+import sys
 from typing import Any, Callable, Iterable, Sequence
 
 import numpy as np
@@ -38,8 +39,10 @@ Prop = Callable[[Caller], None]
 
 def register(registry: Registry, exercise: str, prop: str, description: str, run: Prop) -> None:
     """Register a made property under its own name `<exercise>__<prop>` (as a `def` is
-    named), so that tracebacks and profiles say which check ran."""
+    named), so that tracebacks and profiles say which check ran, and as a check of the
+    module that registers it (its notebook's home, which the registry's tests look for)."""
     run.__name__ = run.__qualname__ = f"{exercise}__{prop}"
+    run.__module__ = sys._getframe(1).f_globals.get("__name__", run.__module__)
     registry.property(exercise, prop, description)(run)
 
 

@@ -122,3 +122,15 @@ SIN, COS = Fn("numpy:sin"), Fn("numpy:cos")
 ARCTAN, ARCTAN_SLOPE = Fn("numpy:arctan"), Fn(f"{__name__}:arctan_slope")
 SOFTSIGN, SOFTSIGN_SLOPE = Fn(f"{__name__}:softsign"), Fn(f"{__name__}:softsign_slope")
 LOGISTIC, LOGISTIC_SLOPE = Fn("scipy.special:expit"), Fn(f"{__name__}:logistic_slope")
+
+
+def square_sum(w: np.ndarray) -> float:
+    """f(w) = sum w^2: from w0 = [1] a full step along -grad overshoots to -1, which the
+    Armijo condition f(w + a d) <= f(w) + c a grad.d refuses (and a wrong-scale one accepts)."""
+    w = np.asarray(w, dtype=float)
+    return float(w @ w)
+
+
+def square_sum_grad(w: np.ndarray) -> np.ndarray:
+    """Gradient of `square_sum`: 2 w."""
+    return 2.0 * np.asarray(w, dtype=float)
