@@ -27,7 +27,7 @@ from betternets.checks import contract, expect, stats
 from betternets.checks import ex02_initialization as vis
 from betternets.checks.calls import Rng
 
-from .. import HIDDEN
+from .. import HIDDEN, reference
 
 
 # --------------------------------------------------------------------------- reference
@@ -554,3 +554,34 @@ def pretrain_autoencoder_layer__rng(call):
     expect.same_shape(W, (X.shape[1], 5), "W of the encoder")
     contract.seeded("pretrain_autoencoder_layer",
                     lambda rng: ((X, 5, rng), {"epochs": 2}), seeds=(13, 15))(call)
+
+
+# --------------------------------------------------------------------------- the shared contract
+# float64 answers (for integer-valued X too) and randomness only from the rng given
+# (betternets.checks.contract)
+
+contract.register(HIDDEN, "zeros_init", "float64", "float64 zeros, for (3, 4) and (1, 2)",
+                  contract.float64("zeros_init", [((3, 4), {}), ((1, 2), {})], zeros_init,
+                                   rtol=0, hint="np.zeros((n_in, n_out)) is float64; no dtype=int"))
+for _name in ("normal_init", "lecun_normal_init", "xavier_uniform_init", "he_uniform_init",
+              "he_normal_init"):
+    contract.register(HIDDEN, _name, "float64", "float64 weights (no float32 draws)",
+                      contract.float64(_name, [((4, 3, Rng(40)), {}), ((1, 7, Rng(41)), {})],
+                                       reference(_name), random=True))
+for _name in ("lecun_normal_init", "xavier_uniform_init", "he_uniform_init", "he_normal_init"):
+    contract.register(HIDDEN, _name, "seeded", "two seeds give two different matrices, one "
+                      "seed twice the same; no global random state",
+                      contract.seeded(_name, lambda rng: ((6, 5, rng), {})))
+
+_INT_X = np.array([[1, 0, -2, 3], [0, 2, 1, -1], [2, -3, 0, 1]])
+contract.register(HIDDEN, "activation_stats", "float64",
+                  "an integer-valued X gives the reference's float64 statistics",
+                  contract.float64("activation_stats",
+                                   [((_INT_X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(42)), {})],
+                                   activation_stats, rtol=1e-8, atol=1e-10, hint=STATS_HINT))
+contract.register(HIDDEN, "pretrain_autoencoder_layer", "float64",
+                  "an integer-valued X (pixel counts 0 to 16) gives a float64 encoder",
+                  contract.float64("pretrain_autoencoder_layer",
+                                   [((np.random.default_rng(44).integers(0, 17, size=(40, 8)),
+                                      4, Rng(43)), {"epochs": 2})],
+                                   pretrain_autoencoder_layer, pick=lambda v: v[:2], random=True))

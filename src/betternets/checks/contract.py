@@ -30,7 +30,7 @@ from typing import Any, Callable, Iterable, Sequence
 import numpy as np
 
 from . import expect
-from .calls import Caller, Rng
+from .calls import Caller, Rng, resolve
 from .core import CheckFailed, Registry
 
 Case = tuple   # (args, kwargs)
@@ -85,18 +85,31 @@ def is_float64(value: Any, what: str) -> np.ndarray:
 
 def float64(name: str, cases: Sequence[Case], reference: Callable, *, rtol: float = 1e-9,
             atol: float = 0.0, pick: Callable[[Any], Sequence[Any]] | None = None,
-            hint: str = "") -> Prop:
+            random: bool = False, hint: str = "") -> Prop:
     """Every case gives float64 values equal to the reference's (within rtol, atol); `pick`
     chooses the float parts of a returned tuple. The cases hold the extremes (1e-50, 1e40)
-    float32 or integer arithmetic gets wrong, and integer-valued input arrays."""
+    float32 or integer arithmetic gets wrong, and integer-valued input arrays. The
+    reference gets the cases' tokens resolved (an `Rng` as a generator, an `Fn` as its
+    function). A `random` answer is not compared with the reference's draws: its parts
+    must have the reference's shape and be finite float64 numbers, not all the same."""
     def prop(call: Caller) -> None:
         for (args, kwargs), got in zip(cases, call.values(_calls(name, cases))):
             what = f"{name}({_show(args, kwargs)})"
-            expected = _parts(reference(*args, **kwargs), pick, what)
-            for part, exp in zip(_parts(got, pick, what), expected):
+            parts = _parts(got, pick, what)
+            expected = _parts(reference(*resolve(tuple(args), {}), **resolve(dict(kwargs), {})),
+                              pick, what)
+            if len(parts) != len(expected):
+                raise CheckFailed(f"{what} returned {len(parts)} values, expected "
+                                  f"{len(expected)}", "return them in the documented order")
+            for part, exp in zip(parts, expected):
                 arr = is_float64(part, what)
-                expect.close(arr, exp, what, rtol=rtol, atol=atol, hint=hint or
-                             "float32 turns 1e40 into inf and 1e-50 into 0; work in float64")
+                if not random:
+                    expect.close(arr, exp, what, rtol=rtol, atol=atol, hint=hint or
+                                 "float32 turns 1e40 into inf and 1e-50 into 0; work in float64")
+                    continue
+                expect.same_shape(arr, np.shape(exp), what)
+                expect.true(bool(np.all(np.isfinite(arr))) and (arr.size < 2 or np.ptp(arr) > 0),
+                            f"{what} is not finite random numbers", hint)
     return prop
 
 
