@@ -558,7 +558,7 @@ for name, (extremes, atol) in FAMILIES.items():
                       f"float64 values for float64 and integer input, right at z = "
                       f"{z.min():g} ... {z.max():g} and +-1e-50",
                       contract.float64(name, [((z,), {}), ((contract.INTEGERS,), {})],
-                                       reference(name), rtol=1e-9, atol=atol,
+                                       globals()[name], rtol=1e-9, atol=atol,
                                        hint=FLOAT64_HINT))
 
 

@@ -27,7 +27,7 @@ from betternets.checks import contract, expect, stats
 from betternets.checks import ex02_initialization as vis
 from betternets.checks.calls import Rng
 
-from .. import HIDDEN, reference
+from .. import HIDDEN
 
 
 # --------------------------------------------------------------------------- reference
@@ -567,7 +567,7 @@ for _name in ("normal_init", "lecun_normal_init", "xavier_uniform_init", "he_uni
               "he_normal_init"):
     contract.register(HIDDEN, _name, "float64", "float64 weights (no float32 draws)",
                       contract.float64(_name, [((4, 3, Rng(40)), {}), ((1, 7, Rng(41)), {})],
-                                       reference(_name), random=True))
+                                       globals()[_name], random=True))
 for _name in ("lecun_normal_init", "xavier_uniform_init", "he_uniform_init", "he_normal_init"):
     contract.register(HIDDEN, _name, "seeded", "two seeds give two different matrices, one "
                       "seed twice the same; no global random state",

@@ -5,12 +5,13 @@ exercise and rule:
 
     float64(name, cases, reference)      float64 answers, right at the extremes, for float64
                                          and integer-valued input (1e-50 and 1e40 included)
-    new_objects(name, cases)             the inputs byte for byte as they were, and no output
+    new_objects(name, cases, reference)  the inputs byte for byte as they were, and no output
                                          that is an input or a view of one; a state returned
                                          as a new dict
     seeded(name, case_for)               the same seed gives the same output, two seeds
                                          different ones, and np.random's global state is
                                          never drawn from
+    every_item_changed(name, case)       every item of a batch processed (none skipped)
     matches(name, cases, reference)      exact answers on the edge cases of a table (every
                                          element, every epoch, every edge)
     refuses(name, cases)                 every bad input raises ValueError naming the argument
@@ -113,14 +114,43 @@ def float64(name: str, cases: Sequence[Case], reference: Callable, *, rtol: floa
     return prop
 
 
-def new_objects(name: str, cases: Sequence[Case]) -> Prop:
+def new_objects(name: str, cases: Sequence[Case], reference: Callable) -> Prop:
     """Every case leaves its arguments byte for byte as they were and returns new objects:
     no returned array is an argument or a view of one, a returned state is a new dict, and
     the value is not None (`expect.pure_many`). The cases are those where handing the input
-    back is the tempting shortcut (nothing to clip, no mask, already converged)."""
+    back is the tempting shortcut (nothing to clip, no mask, already converged). The value
+    must also be shaped like the reference's (`like`): doing nothing earns no purity."""
     def prop(call: Caller) -> None:
-        expect.pure_many(call, _calls(name, cases))
+        values = expect.pure_many(call, _calls(name, cases))
+        for (args, kwargs), value in zip(cases, values):
+            like(value, reference(*resolve(tuple(args), {}), **resolve(dict(kwargs), {})),
+                 f"{name}({_show(args, kwargs)})")
     return prop
+
+
+def like(value: Any, expected: Any, what: str) -> None:
+    """`value` has the structure of `expected` (tuples and lists of the same length, None
+    where it is None, a dict where it is a dict, arrays of its shapes), finite where it is
+    finite and not all zero where it is not: what a random answer must be, whatever its
+    draws."""
+    if expected is None or isinstance(expected, dict):
+        expect.true(value is None if expected is None else isinstance(value, dict),
+                    f"{what} returned {type(value).__name__} where the contract has "
+                    f"{type(expected).__name__}", "return the values the docstring lists")
+        return
+    if isinstance(expected, (tuple, list)):
+        if not isinstance(value, (tuple, list)) or len(value) != len(expected):
+            raise CheckFailed(f"{what} returned {type(value).__name__}, expected "
+                              f"{len(expected)} values", "return them in the documented order")
+        for i, (v, e) in enumerate(zip(value, expected)):
+            like(v, e, f"{what}[{i}]")
+        return
+    exp = np.asarray(expected, dtype=float)
+    arr = expect.same_shape(value, exp.shape, what)
+    if np.all(np.isfinite(exp)):
+        expect.true(bool(np.all(np.isfinite(arr))), f"{what} is not finite")
+    if np.any(exp != 0):
+        expect.true(bool(np.any(arr != 0)), f"{what} is all zero")
 
 
 def _arrays(value: Any, what: str) -> list[np.ndarray]:
@@ -151,6 +181,28 @@ def seeded(name: str, case_for: Callable[[Rng], Case], seeds: tuple[int, int] = 
                                     for x, y in zip(a, c)):
             raise CheckFailed(f"{name}: two different seeds gave exactly the same result",
                               "use the rng you are given, not a generator of your own")
+    return prop
+
+
+def every_item_changed(name: str, case: Case, argument: int = 0, hint: str = "",
+                       plausible: Callable[[np.ndarray, np.ndarray], bool] | None = None
+                       ) -> Prop:
+    """Each item along the first axis of the output differs from the same item of argument
+    `argument` (the case makes every item change, e.g. noise on every image): an answer
+    that skips an item (the first, the last: range(1, n), range(n - 1)) hands it back as it
+    was. `plausible(out_item, given_item)`, when given, must hold of every item (so that
+    zeros or NaN, which differ from everything, do not pass)."""
+    def prop(call: Caller) -> None:
+        args, kwargs = case
+        given = np.asarray(args[argument])
+        out = expect.same_shape(call(name, *args, **kwargs), given.shape, f"{name}'s output")
+        same = [i for i in range(len(given)) if np.array_equal(out[i], given[i])]
+        odd = [i for i in range(len(given)) if plausible and not plausible(out[i], given[i])]
+        expect.true(not odd, f"{name}'s item {odd[0] if odd else 0} is not what the case "
+                    "asks for", hint)
+        expect.true(not same, f"{name} left item {same[0]} of {len(given)} as it was "
+                    f"(items {same[:5]} unchanged)" if same else "",
+                    hint or "process every item: range(len(x)), not range(1, n) or range(n - 1)")
     return prop
 
 
