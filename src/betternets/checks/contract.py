@@ -51,6 +51,12 @@ def _calls(name: str, cases: Iterable[Case]) -> list[tuple]:
     return [(name, tuple(args), dict(kwargs)) for args, kwargs in cases]
 
 
+def _expected(reference: Callable, args: tuple, kwargs: dict) -> Any:
+    """The reference's answer to a case, its tokens resolved (an `Rng` as a generator, an
+    `Fn` as its function), as the student's function gets them."""
+    return reference(*resolve(tuple(args), {}), **resolve(dict(kwargs), {}))
+
+
 def _show(args: tuple, kwargs: dict, limit: int = 80) -> str:
     """A short text of a case's arguments for a failure message."""
     text = ", ".join([np.array2string(np.asarray(a), threshold=6, precision=3)
@@ -97,8 +103,7 @@ def float64(name: str, cases: Sequence[Case], reference: Callable, *, rtol: floa
         for (args, kwargs), got in zip(cases, call.values(_calls(name, cases))):
             what = f"{name}({_show(args, kwargs)})"
             parts = _parts(got, pick, what)
-            expected = _parts(reference(*resolve(tuple(args), {}), **resolve(dict(kwargs), {})),
-                              pick, what)
+            expected = _parts(_expected(reference, args, kwargs), pick, what)
             if len(parts) != len(expected):
                 raise CheckFailed(f"{what} returned {len(parts)} values, expected "
                                   f"{len(expected)}", "return them in the documented order")
@@ -114,17 +119,19 @@ def float64(name: str, cases: Sequence[Case], reference: Callable, *, rtol: floa
     return prop
 
 
-def new_objects(name: str, cases: Sequence[Case], reference: Callable) -> Prop:
+def new_objects(name: str, cases: Sequence[Case], reference: Callable,
+                judge: Callable[[Any, Any, str], None] | None = None) -> Prop:
     """Every case leaves its arguments byte for byte as they were and returns new objects:
     no returned array is an argument or a view of one, a returned state is a new dict, and
     the value is not None (`expect.pure_many`). The cases are those where handing the input
     back is the tempting shortcut (nothing to clip, no mask, already converged). The value
-    must also be shaped like the reference's (`like`): doing nothing earns no purity."""
+    must also be like the reference's, by `judge(value, expected, what)` or else by its
+    structure (`like`): doing nothing earns no purity."""
     def prop(call: Caller) -> None:
         values = expect.pure_many(call, _calls(name, cases))
         for (args, kwargs), value in zip(cases, values):
-            like(value, reference(*resolve(tuple(args), {}), **resolve(dict(kwargs), {})),
-                 f"{name}({_show(args, kwargs)})")
+            expected = _expected(reference, args, kwargs)
+            (judge or like)(value, expected, f"{name}({_show(args, kwargs)})")
     return prop
 
 
@@ -213,7 +220,7 @@ def matches(name: str, cases: Sequence[Case], reference: Callable, *,
     def prop(call: Caller) -> None:
         for (args, kwargs), got in zip(cases, call.values(_calls(name, cases))):
             what = f"{name}({_show(args, kwargs)})"
-            expected = reference(*args, **kwargs)
+            expected = _expected(reference, args, kwargs)
             if judge is not None:
                 judge(got, expected, what)
             else:
