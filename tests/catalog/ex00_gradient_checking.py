@@ -113,4 +113,19 @@ ENTRIES = [
             a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
             return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
     """),
+    wrong("numerical_gradient", "perturbs the caller's x (np.asarray)", fails="own_copy",
+          source="""
+        def numerical_gradient(f, x, h=1e-5):
+            x = np.asarray(x, dtype=float)
+            grad = np.zeros_like(x)
+            for i in np.ndindex(x.shape):
+                old = x[i]
+                x[i] = old + h
+                f_plus = f(x)
+                x[i] = old - h
+                f_minus = f(x)
+                x[i] = old
+                grad[i] = (f_plus - f_minus) / (2 * h)
+            return grad
+    """),
 ]

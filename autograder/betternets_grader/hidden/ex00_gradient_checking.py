@@ -143,3 +143,21 @@ contract.register(HIDDEN, "relative_error", "float64",
                                     ((np.array([1e-50, 3.0]), np.array([2e-50, 3.0])), {}),
                                     ((np.array([1e40, 0.0]), np.array([-1e40, 0.0])), {})],
                                    relative_error, rtol=1e-9))
+
+
+CALLERS_X = Fn("betternets.checks.functions:callers_x_square_sum")
+
+
+@HIDDEN.property("numerical_gradient", "own_copy",
+                 "perturbs its own copy of x: a function reading the caller's x sees it "
+                 "unchanged during the call")
+def numerical_gradient__own_copy(call):
+    x = np.array([0.5, -1.5, 2.0])
+    reads, values = call.values([("numerical_gradient", (CALLERS_X, x)),
+                                 ("numerical_gradient", (SIN, x))])
+    expect.close(values, numerical_gradient(functions.sin_weighted, x), "numerical_gradient",
+                 rtol=1e-6, atol=1e-7)
+    expect.close(reads, np.zeros(3), "numerical_gradient of a function that reads the "
+                 "caller's x", rtol=0, atol=1e-9, inputs=x,
+                 hint="x = np.array(x, dtype=float) makes your own copy; np.asarray hands "
+                 "you the caller's array, so x[i] += h changes theirs while f runs")

@@ -100,6 +100,18 @@ def _copyable(value: Any) -> Any:
         return value
 
 
+_LIVE: list[tuple[tuple, dict]] = []   # the arguments of the calls running now, innermost last
+
+
+def live_arguments() -> tuple[tuple, dict]:
+    """The objects the student's function now running was handed (its own copies): a test
+    function (`functions.callers_x_square_sum`) reads them as a closure over the caller's
+    variables would, and so sees an argument the answer changes during the call."""
+    if not _LIVE:
+        raise RuntimeError("live_arguments() is only defined inside a call")
+    return _LIVE[-1]
+
+
 def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
             kwargs: Mapping[str, Any] | None = None, *, judge_mutation: bool = True) -> CallRecord:
     """Call the student's function `name` from `namespace` and record what it did.
@@ -116,6 +128,7 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
     args = _copyable(resolve(sent_args, namespace))
     kwargs = _copyable(resolve(sent_kwargs, namespace))
     rng_before = _global_rng_position() if handed_rng else None
+    _LIVE.append((args, kwargs))
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         warnings.simplefilter("always")
@@ -128,6 +141,8 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
         except BaseException as exc:  # noqa: BLE001 - the student's bug, reported as such
             where = "".join(traceback.format_exception(exc)[-3:])
             raise StudentError(name, type(exc).__name__, str(exc), where) from None
+        finally:
+            _LIVE.pop()
     after = arguments_after(args, kwargs, sent_args, sent_kwargs)
     return CallRecord(
         aliased=aliased_arguments(value, args, kwargs),
@@ -168,16 +183,21 @@ def aliased_arguments(value: Any, args: tuple, kwargs: Mapping[str, Any]) -> lis
             for label, obj in _containers(a, f"argument {i + 1}", True)]
     held += [(label, obj) for k, a in kwargs.items()
              for label, obj in _containers(a, f"argument {k}=", True)]
-    found = []
+    found: list[str] = []
+    seen: list[str] = []   # the parts of the value already named: what they hold is not
     for out_label, out in _containers(value, "the value", False):
+        if any(out_label.startswith(f"{s}[") for s in seen):
+            continue
         for in_label, obj in held:
             if out is obj:
                 found.append(f"{out_label} is {in_label}")
-                break
-            if (isinstance(out, np.ndarray) and isinstance(obj, np.ndarray) and out.size
+            elif (isinstance(out, np.ndarray) and isinstance(obj, np.ndarray) and out.size
                     and np.may_share_memory(out, obj)):
                 found.append(f"{out_label} shares memory with {in_label}")
-                break
+            else:
+                continue
+            seen.append(out_label)
+            break
     return found
 
 

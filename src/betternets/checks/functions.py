@@ -134,3 +134,11 @@ def square_sum(w: np.ndarray) -> float:
 def square_sum_grad(w: np.ndarray) -> np.ndarray:
     """Gradient of `square_sum`: 2 w."""
     return 2.0 * np.asarray(w, dtype=float)
+
+
+def callers_x_square_sum(v: np.ndarray) -> float:
+    """f(v) = sum x^2 of the caller's x (argument 2 of the call running now, as a closure over
+    the caller's variable reads it), whatever v is. Central differences of it are 0 unless
+    the answer perturbs the caller's x itself instead of its own copy."""
+    from .calls import live_arguments
+    return float(np.sum(np.asarray(live_arguments()[0][1], dtype=float) ** 2))
