@@ -564,10 +564,10 @@ for _name, (_fn, _hyper) in _RULES.items():
                                            _rule))
     _cases = [((_W_INT, _g, {}), _hyper)]
     if _fn is None:
-        _cases.append(((np.array([0.5, 0.5, 0.5]), _G_BIG, {}), _hyper))
+        _cases.append(((np.array([1e40, 0.1, 1 / 3]), _G_BIG, {}), _hyper))
     contract.register(HIDDEN, _name, "float64",
                       "float64 weights for integer-valued w and g"
-                      + ("" if _fn else ", right for g = 1e39 and 1e-50"),
+                      + ("" if _fn else ", right for w = 1e40, 0.1, 1/3 and g = 1e39, 1e-50"),
                       contract.float64(_name, _cases, _rule, rtol=1e-9, pick=lambda v: v[:1]))
 
 contract.register(HIDDEN, "run_optimizer", "float64",

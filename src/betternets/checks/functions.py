@@ -142,3 +142,29 @@ def callers_x_square_sum(v: np.ndarray) -> float:
     the answer perturbs the caller's x itself instead of its own copy."""
     from .calls import live_arguments
     return float(np.sum(np.asarray(live_arguments()[0][1], dtype=float) ** 2))
+
+
+# Bowls sum(a w^2 - w) on which Armijo's test with c = 1e-4 decides the first step from w0 = 0
+# (gradient -1, so d = 1 and slope -1) in a window of width 1e-4 * alpha: the full step fails,
+# and half a step lowers f by 7.5e-5 (`armijo_window`: passes c alpha slope = -5e-5, fails a
+# bound without alpha, -1e-4) or by 2e-5 (`armijo_narrow`: fails -5e-5, passes c = 1e-5).
+ARMIJO_WINDOW_A = (0.5 - 7.5e-5) / 0.25
+ARMIJO_NARROW_A = (0.5 - 2e-5) / 0.25
+
+
+def armijo_window(w: np.ndarray) -> float:
+    w = np.asarray(w, dtype=float)
+    return float(np.sum(ARMIJO_WINDOW_A * w ** 2 - w))
+
+
+def armijo_window_grad(w: np.ndarray) -> np.ndarray:
+    return 2 * ARMIJO_WINDOW_A * np.asarray(w, dtype=float) - 1.0
+
+
+def armijo_narrow(w: np.ndarray) -> float:
+    w = np.asarray(w, dtype=float)
+    return float(np.sum(ARMIJO_NARROW_A * w ** 2 - w))
+
+
+def armijo_narrow_grad(w: np.ndarray) -> np.ndarray:
+    return 2 * ARMIJO_NARROW_A * np.asarray(w, dtype=float) - 1.0

@@ -21,8 +21,15 @@ _H = np.array([[4, 1], [1, 3]])
 
 FLOAT64 = {  # exercise: cases (args, kwargs)
     "newton_step": [((np.array([1, -2]), np.array([3, 1]), _H), {})],
+    # integer-valued w and d; then Armijo tests decided in the 8th digit: on |w|^2 / 2 from
+    # w = 1/3 along d = -0.6 the full step passes exactly when c <= 0.1 (in float64;
+    # w or d rounded to float32 moves that edge by 3e-8), and a d truncated to an integer
+    # (-0.5 -> 0) makes every step pass at c = 0.9
     "backtracking_line_search": [((*SQUARE, np.array([1, 2]), np.array([-1, -3])), {}),
-                                 ((*HALF, np.array([2, 0]), np.array([-1, 0])), {})],
+                                 ((*HALF, np.array([2, 0]), np.array([-1, 0])), {}),
+                                 ((*HALF, np.array([1 / 3]), np.array([-0.6])), {"c": 0.1 - 2e-8}),
+                                 ((*HALF, np.array([1 / 3]), np.array([-0.6])), {"c": 0.1 + 1e-8}),
+                                 ((*HALF, np.array([1.0]), np.array([-0.5])), {"c": 0.9})],
     "fletcher_reeves_beta": [((np.array([1, 2]), np.array([3, -1])), {}),
                              ((np.array([1e30, 1.0]), np.array([2e30, 1.0])), {})],
     "polak_ribiere_beta": [((np.array([3, 2]), np.array([1, -1])), {}),
@@ -32,7 +39,9 @@ FLOAT64 = {  # exercise: cases (args, kwargs)
 for _name, _cases in FLOAT64.items():
     contract.register(HIDDEN, _name, "float64",
                       "float64 answers for integer-valued input"
-                      + (", right at 1e30" if "beta" in _name else ""),
+                      + (", right at 1e30" if "beta" in _name else "")
+                      + (", and Armijo tests decided in float64 (an edge 1e-8 wide)"
+                         if _name == "backtracking_line_search" else ""),
                       contract.float64(_name, _cases, getattr(ref, _name), rtol=1e-12))
 
 
@@ -74,8 +83,13 @@ for _name, _cases in NEW_OBJECTS.items():
                       contract.new_objects(_name, _cases, getattr(ref, _name),
                                            judge=_same_result))
 
-contract.register(HIDDEN, "bfgs", "armijo_scale",
-                  "on f = w^2 from w0 = [1] the path is [1, 0] (the full step to -1 fails "
-                  "Armijo, half of it lands on 0)",
-                  contract.matches("bfgs", [((*SQUARE, np.array([1.0])), {})], ref.bfgs,
-                                   judge=_same_result))
+_F = "betternets.checks.functions"
+WINDOWS = [((*SQUARE, np.array([1.0])), {})] + [
+    ((Fn(f"{_F}:{name}"), Fn(f"{_F}:{name}_grad"), np.zeros(1)), {})
+    for name in ("armijo_window", "armijo_narrow")]
+for _name in ("nonlinear_cg", "bfgs"):
+    contract.register(HIDDEN, _name, "armijo_scale",
+                      "Armijo's bound f(w) + 1e-4 alpha grad.d, at its scale: on f = w^2 from "
+                      "[1] the path is [1, 0], and two bowls decide the first step within "
+                      "1e-4 alpha",
+                      contract.matches(_name, WINDOWS, getattr(ref, _name), judge=_same_result))
