@@ -1166,4 +1166,46 @@ ENTRIES = [
             total = sum(np.sum(np.asarray(W, dtype=np.float32) ** 2) for W in weights)
             return lam / (2 * n) * total
     """),
+    wrong("augment_images", "rotation loop skips the last image", fails="every_image", source="""
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(np.float64)
+            for k in range(len(out) - 1):
+                img = out[k]
+                if max_degrees > 0:
+                    angle = rng.uniform(-max_degrees, max_degrees)
+                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
+                if max_shift > 0:
+                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+                out[k] = img
+            if drop_prob > 0:
+                out[rng.random(out.shape) < drop_prob] = 0.0
+            if noise_std > 0:
+                out = out + rng.normal(0.0, noise_std, size=out.shape)
+            return out.astype(images.dtype)
+    """),
+    wrong("augment_images", "drop mask from a generator of its own", fails="seeded", source="""
+        from scipy import ndimage
+
+        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+            images = np.asarray(images)
+            out = images.astype(np.float64)
+            for k in range(len(out)):
+                img = out[k]
+                if max_degrees > 0:
+                    angle = rng.uniform(-max_degrees, max_degrees)
+                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
+                if max_shift > 0:
+                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+                out[k] = img
+            if drop_prob > 0:
+                out[np.random.default_rng(0).random(out.shape) < drop_prob] = 0.0
+            if noise_std > 0:
+                out = out + rng.normal(0.0, noise_std, size=out.shape)
+            return out.astype(images.dtype)
+    """),
 ]

@@ -66,14 +66,18 @@ contract.register(HIDDEN, "train_val_test_split", "seeded",
                   "same seed, same split; two seeds, two splits; no global random state",
                   contract.seeded("train_val_test_split", lambda rng: ((_X, _Y, rng), {})))
 _IMAGES = np.random.default_rng(3950).random((6, 8, 8))
-contract.register(HIDDEN, "augment_images", "seeded",
-                  "same seed, same images; two seeds, different images; only the rng given "
-                  "(no np.random, no generator of its own)",
-                  contract.seeded("augment_images",
-                                  lambda rng: ((_IMAGES, rng), {"max_degrees": 10.0,
-                                                                "max_shift": 1,
-                                                                "drop_prob": 0.2,
-                                                                "noise_std": 0.1})))
+# Each random part of augment_images on its own (rotation, shift, dropped pixels, noise): a
+# part drawn from np.random or from a generator of its own shows only where it is the one
+# thing that varies. 16 images: two seeds give all 16 shifts alike with probability 9^-16.
+_MANY = np.random.default_rng(3953).random((16, 8, 8))
+AUGMENT_PARTS = [{"max_degrees": 10.0, "max_shift": 0},
+                 {"max_degrees": 0.0, "max_shift": 1},
+                 {"max_degrees": 0.0, "max_shift": 0, "drop_prob": 0.3},
+                 {"max_degrees": 0.0, "max_shift": 0, "noise_std": 0.1}]
+AUGMENT_SEEDED = [contract.seeded("augment_images", lambda rng, kw=kw: ((_MANY, rng), kw))
+                  for kw in AUGMENT_PARTS]
+
+
 def _noise_of_half(out, image):
     """Is out - image noise N(0, 0.5^2) over 64 pixels? Its mean within 0.4 (6.4 standard
     errors) of 0 and its root mean square within [0.25, 0.8] (beyond 5.6 standard errors of
@@ -83,13 +87,40 @@ def _noise_of_half(out, image):
     return bool(abs(float(np.mean(d))) < 0.4 and 0.25 <= rms <= 0.8)
 
 
-contract.register(HIDDEN, "augment_images", "every_image",
-                  "every image is augmented, the first and the last too (noise on each)",
-                  contract.every_item_changed("augment_images",
-                                              ((_IMAGES, Rng(3951)),
-                                               {"max_degrees": 0.0, "max_shift": 0,
-                                                "noise_std": 0.5}),
-                                              plausible=_noise_of_half))
+def _moved(out, image):
+    """Could out be image rotated (bilinear, 0 fill) and shifted? Finite, within the image's
+    range [0, max], and not all 0 (a rotation by at most 10 degrees and a shift by 1 pixel
+    keep most of an 8 x 8 image of random pixels)."""
+    out = np.asarray(out, dtype=float)
+    return bool(np.all(np.isfinite(out)) and out.min() >= -1e-9
+                and out.max() <= image.max() + 1e-9 and out.sum() > 0.25 * image.sum())
+
+
+AUGMENT_EVERY = [
+    contract.every_item_changed("augment_images", ((_IMAGES, Rng(3951)),
+                                                   {"max_degrees": 0.0, "max_shift": 0,
+                                                    "noise_std": 0.5}),
+                                plausible=_noise_of_half),
+    contract.every_item_changed("augment_images", ((_IMAGES, Rng(3952)),
+                                                   {"max_degrees": 10.0, "max_shift": 1}),
+                                plausible=_moved)]
+
+
+@HIDDEN.property("augment_images", "seeded",
+                 "same seed, same images; two seeds, different images, for each random part "
+                 "alone (angle, shift, dropped pixels, noise); only the rng given")
+def augment_images__seeded(call):
+    for prop in AUGMENT_SEEDED:
+        prop(call)
+
+
+@HIDDEN.property("augment_images", "every_image",
+                 "every image is augmented, the first and the last too: each rotated and "
+                 "shifted, each given noise")
+def augment_images__every_image(call):
+    for prop in AUGMENT_EVERY:
+        prop(call)
+
 
 contract.register(HIDDEN, "train_val_test_split", "refuses",
                   "four or two fractions, and three summing below 1, raise ValueError naming "
