@@ -40,6 +40,18 @@ def wrong(exercise: str, label: str, source: str, hint: str = "", fails: str = "
                  fails=fails)
 
 
+def edited(source: str, *edits: tuple[str, str]) -> str:
+    """`source` (a cell, dedented) with each `(old, new)` edit made once: a catalog entry
+    that differs from a base answer at one point, written as that point. Fails when `old`
+    is not in the source, so a base that changes cannot silently make an entry correct."""
+    source = dedent(source).strip("\n")
+    for old, new in edits:
+        if source.count(old) != 1:
+            raise ValueError(f"the edit {old!r} matches {source.count(old)} places, not one")
+        source = source.replace(old, new)
+    return source
+
+
 def right(exercise: str, label: str, source: str) -> Entry:
     return Entry(exercise, label, dedent(source).strip("\n"), correct=True)
 

@@ -1,7 +1,40 @@
 """Catalog for notebook 03: better generalization."""
-from catalog import right, wrong
+from catalog import edited, right, wrong
 
 NOTEBOOK = "03_generalization"
+
+AUGMENT = """
+from scipy import ndimage
+
+def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+    images = np.asarray(images)
+    out = images.astype(np.float64)
+    for k in range(len(out)):
+        img = out[k]
+        if max_degrees > 0:
+            angle = rng.uniform(-max_degrees, max_degrees)
+            img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
+        if max_shift > 0:
+            dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+            img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+        out[k] = img
+    if drop_prob > 0:
+        out[rng.random(out.shape) < drop_prob] = 0.0
+    if noise_std > 0:
+        out = out + rng.normal(0.0, noise_std, size=out.shape)
+    return out.astype(images.dtype)
+"""
+"""The solution's augment_images: the base of the entries that break the shared contract."""
+AUGMENT_PER_IMAGE = edited(
+    AUGMENT, ("        out[k] = img\n",
+              "        if drop_prob > 0:\n"
+              "            img = np.where(rng.random(img.shape) < drop_prob, 0.0, img)\n"
+              "        if noise_std > 0:\n"
+              "            img = img + rng.normal(0.0, noise_std, size=img.shape)\n"
+              "        out[k] = img\n"),
+    ("    if drop_prob > 0:\n        out[rng.random(out.shape) < drop_prob] = 0.0\n"
+     "    if noise_std > 0:\n        out = out + rng.normal(0.0, noise_std, size=out.shape)\n", ""))
+"""The same with the dropped pixels and the noise drawn image by image, inside the loop."""
 
 ENTRIES = [
     # ------------------------------------------------------------------ bias_variance
@@ -1007,91 +1040,16 @@ ENTRIES = [
             return e, best
     """),
     # ---------------------------------------------------------------- the shared contract
-    wrong("augment_images", "noise from np.random", fails="seeded", source="""
-        from scipy import ndimage
-
-        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
-            images = np.asarray(images)
-            out = images.astype(np.float64)
-            for k in range(len(out)):
-                img = out[k]
-                if max_degrees > 0:
-                    angle = rng.uniform(-max_degrees, max_degrees)
-                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
-                if max_shift > 0:
-                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
-                out[k] = img
-            if drop_prob > 0:
-                out[rng.random(out.shape) < drop_prob] = 0.0
-            if noise_std > 0:
-                out = out + np.random.normal(0.0, noise_std, size=out.shape)
-            return out.astype(images.dtype)
-    """),
-    wrong("augment_images", "a generator of its own with seed 0", fails="seeded", source="""
-        from scipy import ndimage
-
-        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
-            rng = np.random.default_rng(0)
-            images = np.asarray(images)
-            out = images.astype(np.float64)
-            for k in range(len(out)):
-                img = out[k]
-                if max_degrees > 0:
-                    angle = rng.uniform(-max_degrees, max_degrees)
-                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
-                if max_shift > 0:
-                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
-                out[k] = img
-            if drop_prob > 0:
-                out[rng.random(out.shape) < drop_prob] = 0.0
-            if noise_std > 0:
-                out = out + rng.normal(0.0, noise_std, size=out.shape)
-            return out.astype(images.dtype)
-    """),
-    wrong("augment_images", "per-image loop skips the first image", fails="every_image", source="""
-        from scipy import ndimage
-
-        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
-            images = np.asarray(images)
-            out = images.astype(np.float64)
-            for k in range(1, len(out)):
-                img = out[k]
-                if max_degrees > 0:
-                    angle = rng.uniform(-max_degrees, max_degrees)
-                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
-                if max_shift > 0:
-                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
-                if drop_prob > 0:
-                    img = np.where(rng.random(img.shape) < drop_prob, 0.0, img)
-                if noise_std > 0:
-                    img = img + rng.normal(0.0, noise_std, size=img.shape)
-                out[k] = img
-            return out.astype(images.dtype)
-    """),
-    wrong("augment_images", "per-image loop skips the last image", fails="every_image", source="""
-        from scipy import ndimage
-
-        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
-            images = np.asarray(images)
-            out = images.astype(np.float64)
-            for k in range(len(out) - 1):
-                img = out[k]
-                if max_degrees > 0:
-                    angle = rng.uniform(-max_degrees, max_degrees)
-                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
-                if max_shift > 0:
-                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
-                if drop_prob > 0:
-                    img = np.where(rng.random(img.shape) < drop_prob, 0.0, img)
-                if noise_std > 0:
-                    img = img + rng.normal(0.0, noise_std, size=img.shape)
-                out[k] = img
-            return out.astype(images.dtype)
-    """),
+    wrong("augment_images", "noise from np.random", fails="seeded",
+          source=edited(AUGMENT, ("out + rng.normal", "out + np.random.normal"))),
+    wrong("augment_images", "a generator of its own with seed 0", fails="seeded",
+          source=edited(AUGMENT, ("    images = np.asarray(images)\n",
+                                  "    rng = np.random.default_rng(0)\n"
+                                  "    images = np.asarray(images)\n"))),
+    wrong("augment_images", "per-image loop skips the first image", fails="every_image",
+          source=edited(AUGMENT_PER_IMAGE, ("range(len(out))", "range(1, len(out))"))),
+    wrong("augment_images", "per-image loop skips the last image", fails="every_image",
+          source=edited(AUGMENT_PER_IMAGE, ("range(len(out))", "range(len(out) - 1)"))),
     wrong("dropout_forward", "scales A in place", fails="new_objects", source="""
         def dropout_forward(A, p_drop, rng, train=True):
             if not 0.0 <= p_drop < 1.0:
@@ -1166,46 +1124,9 @@ ENTRIES = [
             total = sum(np.sum(np.asarray(W, dtype=np.float32) ** 2) for W in weights)
             return lam / (2 * n) * total
     """),
-    wrong("augment_images", "rotation loop skips the last image", fails="every_image", source="""
-        from scipy import ndimage
-
-        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
-            images = np.asarray(images)
-            out = images.astype(np.float64)
-            for k in range(len(out) - 1):
-                img = out[k]
-                if max_degrees > 0:
-                    angle = rng.uniform(-max_degrees, max_degrees)
-                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
-                if max_shift > 0:
-                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
-                out[k] = img
-            if drop_prob > 0:
-                out[rng.random(out.shape) < drop_prob] = 0.0
-            if noise_std > 0:
-                out = out + rng.normal(0.0, noise_std, size=out.shape)
-            return out.astype(images.dtype)
-    """),
-    wrong("augment_images", "drop mask from a generator of its own", fails="seeded", source="""
-        from scipy import ndimage
-
-        def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
-            images = np.asarray(images)
-            out = images.astype(np.float64)
-            for k in range(len(out)):
-                img = out[k]
-                if max_degrees > 0:
-                    angle = rng.uniform(-max_degrees, max_degrees)
-                    img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
-                if max_shift > 0:
-                    dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
-                    img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
-                out[k] = img
-            if drop_prob > 0:
-                out[np.random.default_rng(0).random(out.shape) < drop_prob] = 0.0
-            if noise_std > 0:
-                out = out + rng.normal(0.0, noise_std, size=out.shape)
-            return out.astype(images.dtype)
-    """),
+    wrong("augment_images", "rotation loop skips the last image", fails="every_image",
+          source=edited(AUGMENT, ("range(len(out))", "range(len(out) - 1)"))),
+    wrong("augment_images", "drop mask from a generator of its own", fails="seeded",
+          source=edited(AUGMENT, ("out[rng.random(out.shape)",
+                                  "out[np.random.default_rng(0).random(out.shape)"))),
 ]

@@ -1,5 +1,5 @@
 """Catalog for notebook 05: Newton, conjugate gradients and BFGS."""
-from catalog import right, wrong
+from catalog import edited, right, wrong
 
 NOTEBOOK = "05_second_order_methods"
 
@@ -36,6 +36,36 @@ def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
     g = np.asarray(grad_fn(w), dtype=float)
     path = [w.copy()]
 '''
+
+BFGS = """
+def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
+    def line_search(w, d, g):
+        alpha, f0, slope = 1.0, f(w), float(np.dot(g, d))
+        while f(w + alpha * d) > f0 + 1e-4 * alpha * slope:
+            alpha *= 0.5
+        return alpha
+
+    w = np.array(w0, dtype=float)
+    n = len(w)
+    H = np.eye(n)
+    g = np.asarray(grad_fn(w), dtype=float)
+    path = [w.copy()]
+    for _ in range(max_iter):
+        if np.linalg.norm(g) < tol:
+            break
+        d = -H @ g
+        w_new = w + line_search(w, d, g) * d
+        g_new = np.asarray(grad_fn(w_new), dtype=float)
+        s, y = w_new - w, g_new - g
+        if y @ s > 0:
+            rho = 1.0 / (y @ s)
+            V = np.eye(n) - rho * np.outer(y, s)
+            H = V.T @ H @ V + rho * np.outer(s, s)
+        w, g = w_new, g_new
+        path.append(w.copy())
+    return w, np.array(path)
+"""
+"""The solution's bfgs: the base of the entries that break the shared contract."""
 
 ENTRIES = [
     # ------------------------------------------------------------------ newton_step
@@ -663,62 +693,10 @@ def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
             return "degenerate"
     """),
     # ---------------------------------------------------------------- the shared contract
-    wrong("bfgs", "Armijo with ones_like(slope)", fails="armijo_scale", source="""
-        def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
-            def line_search(w, d, g):
-                alpha, f0, slope = 1.0, f(w), float(np.dot(g, d))
-                while f(w + alpha * d) > f0 + 1e-4 * alpha * np.ones_like(slope):
-                    alpha *= 0.5
-                return alpha
-
-            w = np.array(w0, dtype=float)
-            n = len(w)
-            H = np.eye(n)
-            g = np.asarray(grad_fn(w), dtype=float)
-            path = [w.copy()]
-            for _ in range(max_iter):
-                if np.linalg.norm(g) < tol:
-                    break
-                d = -H @ g
-                w_new = w + line_search(w, d, g) * d
-                g_new = np.asarray(grad_fn(w_new), dtype=float)
-                s, y = w_new - w, g_new - g
-                if y @ s > 0:
-                    rho = 1.0 / (y @ s)
-                    V = np.eye(n) - rho * np.outer(y, s)
-                    H = V.T @ H @ V + rho * np.outer(s, s)
-                w, g = w_new, g_new
-                path.append(w.copy())
-            return w, np.array(path)
-    """),
-    wrong("bfgs", "starts from w0 itself", fails="new_objects", source="""
-        def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
-            def line_search(w, d, g):
-                alpha, f0, slope = 1.0, f(w), float(np.dot(g, d))
-                while f(w + alpha * d) > f0 + 1e-4 * alpha * slope:
-                    alpha *= 0.5
-                return alpha
-
-            w = np.asarray(w0, dtype=float)
-            n = len(w)
-            H = np.eye(n)
-            g = np.asarray(grad_fn(w), dtype=float)
-            path = [w.copy()]
-            for _ in range(max_iter):
-                if np.linalg.norm(g) < tol:
-                    break
-                d = -H @ g
-                w_new = w + line_search(w, d, g) * d
-                g_new = np.asarray(grad_fn(w_new), dtype=float)
-                s, y = w_new - w, g_new - g
-                if y @ s > 0:
-                    rho = 1.0 / (y @ s)
-                    V = np.eye(n) - rho * np.outer(y, s)
-                    H = V.T @ H @ V + rho * np.outer(s, s)
-                w, g = w_new, g_new
-                path.append(w.copy())
-            return w, np.array(path)
-    """),
+    wrong("bfgs", "Armijo with ones_like(slope)", fails="armijo_scale",
+          source=edited(BFGS, ("1e-4 * alpha * slope", "1e-4 * alpha * np.ones_like(slope)"))),
+    wrong("bfgs", "starts from w0 itself", fails="new_objects",
+          source=edited(BFGS, ("w = np.array(w0, dtype=float)", "w = np.asarray(w0, dtype=float)"))),
     wrong("linear_cg", "starts from x0 itself", fails="new_objects", source="""
         def linear_cg(A, b, x0=None, tol=1e-10):
             A = np.asarray(A, dtype=float)

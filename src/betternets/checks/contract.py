@@ -213,6 +213,15 @@ def every_item_changed(name: str, case: Case, argument: int = 0, hint: str = "",
     return prop
 
 
+def all_of(props: Sequence[Prop]) -> Prop:
+    """One property that holds when every one of `props` does (one rule over several
+    cases that each need their own maker's call), failing at the first that fails."""
+    def prop(call: Caller) -> None:
+        for each in props:
+            each(call)
+    return prop
+
+
 def matches(name: str, cases: Sequence[Case], reference: Callable, *,
             judge: Callable[[Any, Any, str], None] | None = None, hint: str = "") -> Prop:
     """Every case of an edge table gives the reference's answer: by `judge(got, expected,

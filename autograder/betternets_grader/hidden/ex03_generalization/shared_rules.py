@@ -106,20 +106,13 @@ AUGMENT_EVERY = [
                                 plausible=_moved)]
 
 
-@HIDDEN.property("augment_images", "seeded",
-                 "same seed, same images; two seeds, different images, for each random part "
-                 "alone (angle, shift, dropped pixels, noise); only the rng given")
-def augment_images__seeded(call):
-    for prop in AUGMENT_SEEDED:
-        prop(call)
-
-
-@HIDDEN.property("augment_images", "every_image",
-                 "every image is augmented, the first and the last too: each rotated and "
-                 "shifted, each given noise")
-def augment_images__every_image(call):
-    for prop in AUGMENT_EVERY:
-        prop(call)
+contract.register(HIDDEN, "augment_images", "seeded",
+                  "same seed, same images; two seeds, different images, for each random part "
+                  "alone (angle, shift, dropped pixels, noise); only the rng given",
+                  contract.all_of(AUGMENT_SEEDED))
+contract.register(HIDDEN, "augment_images", "every_image",
+                  "every image is augmented, the first and the last too: each rotated and "
+                  "shifted, each given noise", contract.all_of(AUGMENT_EVERY))
 
 
 contract.register(HIDDEN, "train_val_test_split", "refuses",
