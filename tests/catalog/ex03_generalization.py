@@ -36,6 +36,19 @@ AUGMENT_PER_IMAGE = edited(
      "    if noise_std > 0:\n        out = out + rng.normal(0.0, noise_std, size=out.shape)\n", ""))
 """The same with the dropped pixels and the noise drawn image by image, inside the loop."""
 
+SPLIT3 = """
+def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
+    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1.0) > 1e-9:
+        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    N = len(X)
+    n_val, n_test = round(N * fractions[1]), round(N * fractions[2])
+    order = rng.permutation(N)
+    val, test, train = order[:n_val], order[n_val:n_val + n_test], order[n_val + n_test:]
+    return X[train], X[val], X[test], y[train], y[val], y[test]
+"""
+"""The solution's train_val_test_split: the base of the entries that accept bad fractions."""
+
 ENTRIES = [
     # ------------------------------------------------------------------ bias_variance
     wrong("bias_variance", "sample variance ddof=1", """
@@ -1087,28 +1100,10 @@ ENTRIES = [
                 return [np.asarray(g, dtype=float) * (max_norm / norm) for g in grads], norm
             return grads, norm
     """),
-    wrong("train_val_test_split", "accepts four fractions", fails="refuses", source="""
-        def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
-            if min(fractions) <= 0 or abs(sum(fractions) - 1.0) > 1e-9:
-                raise ValueError(f"fractions must be positive and sum to 1, got {fractions!r}")
-            X, y = np.asarray(X), np.asarray(y)
-            N = len(X)
-            n_val, n_test = round(N * fractions[1]), round(N * fractions[2])
-            order = rng.permutation(N)
-            val, test, train = order[:n_val], order[n_val:n_val + n_test], order[n_val + n_test:]
-            return X[train], X[val], X[test], y[train], y[val], y[test]
-    """),
-    wrong("train_val_test_split", "accepts fractions summing below 1", fails="refuses", source="""
-        def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
-            if len(fractions) != 3 or min(fractions) <= 0 or sum(fractions) > 1.0 + 1e-9:
-                raise ValueError(f"fractions must be positive and sum to 1, got {fractions!r}")
-            X, y = np.asarray(X), np.asarray(y)
-            N = len(X)
-            n_val, n_test = round(N * fractions[1]), round(N * fractions[2])
-            order = rng.permutation(N)
-            val, test, train = order[:n_val], order[n_val:n_val + n_test], order[n_val + n_test:]
-            return X[train], X[val], X[test], y[train], y[val], y[test]
-    """),
+    wrong("train_val_test_split", "accepts four fractions", fails="refuses",
+          source=edited(SPLIT3, ("len(fractions) != 3 or ", ""))),
+    wrong("train_val_test_split", "accepts fractions summing below 1", fails="refuses",
+          source=edited(SPLIT3, ("abs(sum(fractions) - 1.0) > 1e-9", "sum(fractions) > 1.0 + 1e-9"))),
     wrong("early_stopping", "loop from epoch 1", fails="edges", source="""
         def early_stopping(val_losses, patience, min_delta=0.0):
             best_epoch, best_loss = 0, val_losses[0]
