@@ -4,6 +4,7 @@
     grade SUBMISSIONS --out CSV                 grade a class; one row per student and test cell
         [--jobs N] [--scheduler ADDR] [--db-url URL] [--timeout S] [--show-hidden] [--force]
         [--similarity-threshold X|off]
+        [--duedate NAME=WHEN ...]
     feedback --out DIR                          HTML feedback per student of the last grading
     export --format canvas|moodle|csv --out FILE   the gradebook's scores for an LMS
     roster FILE                                 students' names/emails/LMS ids into the gradebook
@@ -27,6 +28,11 @@ from pathlib import Path
 from .engine.settings import Settings
 from .export import FORMATS
 from .similarity import DEFAULT_THRESHOLD
+
+
+def counted(n: int, noun: str) -> str:
+    """'1 pair', '2 pairs': a count and its noun in the right number."""
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
 
 
 def _progress(iterable, desc=""):
@@ -75,6 +81,14 @@ def settings_of(args: argparse.Namespace) -> Settings:
     return Settings(**{f.name: getattr(args, f.name) for f in fields(Settings)})
 
 
+def _duedate(text: str) -> tuple[str, str]:
+    """NAME=WHEN of `--duedate`, split (the time is read by nbgrader's parser later)."""
+    name, sep, when = text.partition("=")
+    if not sep or not name.strip() or not when.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} is not NAME=WHEN")
+    return name.strip(), when.strip()
+
+
 # ---------------------------------------------------------------- commands
 
 def cmd_release(args) -> int:
@@ -95,16 +109,17 @@ def cmd_grade(args) -> int:
     options = GradeOptions(course=workspace, jobs=args.jobs, scheduler=args.scheduler,
                            db_url=args.db_url, settings=settings_of(args),
                            show_hidden=args.show_hidden, force=args.force, report=report,
-                           similarity_threshold=args.similarity_threshold)
+                           similarity_threshold=args.similarity_threshold,
+                           duedates=dict(args.duedate))
     run = grade(Path(args.submissions), Path(args.out), root, options, progress=_progress)
-    rows = run.rows
+    rows = run.csv_rows
     print(score_table(rows))
     print(f"{len(rows)} rows written to {args.out}; class report: {report}")
     print(f"{run.graded} notebooks graded, {run.reused} unchanged since the last run reused, "
           f"{run.seconds:.1f} s, " + ("sandboxed" if run.sandboxed else "UNSANDBOXED"))
     if run.similar_pairs:
-        print(f"{len(run.similar_pairs)} pairs of submissions with unusually similar answers: "
-              f"see the class report")
+        print(f"{counted(len(run.similar_pairs), 'pair')} of submissions with unusually "
+              "similar answers: see the class report")
     return 0
 
 
@@ -112,15 +127,15 @@ def cmd_feedback(args) -> int:
     from .feedback import feedback
     workspace = Path(args.course) if args.course else course_of(args)[1]  # no course folder needed
     written = feedback(Path(args.out), course=workspace)
-    print(f"{len(written)} feedback files written to {args.out}")
+    print(f"{counted(len(written), 'feedback file')} written to {args.out}")
     return 0
 
 
 def cmd_export(args) -> int:
     from .export import export
     grades = export(course_of(args)[1], args.format, Path(args.out))
-    print(f"{len(grades.students)} students, {len(grades.assignments)} assignments "
-          f"written to {args.out} ({args.format})")
+    print(f"{counted(len(grades.students), 'student')}, "
+          f"{counted(len(grades.assignments), 'assignment')} written to {args.out} ({args.format})")
     return 0
 
 
@@ -198,6 +213,13 @@ def build_parser(prog: str = "betternets-grader") -> argparse.ArgumentParser:
     p.add_argument("--similarity-threshold", type=_threshold, default=DEFAULT_THRESHOLD,
                    metavar="X", help="list in the class report the pairs of submissions whose "
                    "answers are at least this similar, 0..1, or 'off' (default: %(default)s)")
+    p.add_argument("--duedate", action="append", default=[], type=_duedate,
+                   metavar="NAME=WHEN",
+                   help="record NAME's due date in the gradebook, as `nbgrader db assignment "
+                        "add NAME --duedate WHEN` does (WHEN e.g. '2026-12-01 17:00:00 "
+                        "Europe/Berlin'; no zone: UTC); repeat for each assignment. Lateness "
+                        "comes from each submission's timestamp.txt; the penalty from the "
+                        "course's c.AssignLatePenalties.plugin_class")
     p.set_defaults(run=cmd_grade)
 
     p = sub.add_parser("feedback", help="write HTML feedback of the last grading")

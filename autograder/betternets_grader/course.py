@@ -11,8 +11,12 @@ grader is installed:
 
 `Course.find()` is the working directory or its nearest parent holding
 `solutions/*.ipynb`. nbgrader wants `source/<assignment>/<notebook>.ipynb`: a
-workspace is laid out for it from solutions/, with an `nbgrader_config.py` that
-applies the course's settings (`nbgrader_ext.configure`). `release` runs
+workspace is laid out for it from solutions/. Its `nbgrader_config.py` is the
+instructor's: betternets writes its own settings (`nbgrader_ext.configure`, the
+workspace's root) to `betternets_config.py` and adds, once, a marked block on top of
+nbgrader_config.py that includes it (creating the file, with `course_id = "betternets"`,
+where there is none), so the instructor's lines (course_id, Exchange.root, the late
+policy) are never lost and override betternets' own. `release` runs
 nbgrader's generate_assignment there and copies each student version to
 `lectures/`, in the one JSON layout of the course.
 """
@@ -29,6 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .nbauthor import dumps
+from .rows import atomic_write
 
 
 @dataclass(frozen=True)
@@ -88,20 +93,87 @@ def ensure_tools_on_path() -> None:
     os.environ.setdefault("BETTERNETS_NO_PROGRESS", "1")
 
 
+OWN_CONFIG = "betternets_config.py"
+BLOCK_BEGIN = "# >>> betternets: its settings"
+BLOCK = (f"{BLOCK_BEGIN} ({OWN_CONFIG}, rewritten by every betternets run); your lines "
+         "below this block override them\n"
+         f"load_subconfig({OWN_CONFIG!r})  # noqa: F821 - given by traitlets to a config file\n"
+         "# <<< betternets\n")
+NEW_CONFIG = ("# nbgrader's settings of this course directory: yours to edit (betternets adds the "
+              "block below once and never rewrites this file)\n"
+              "c = get_config()  # noqa: F821 - given by traitlets to a config file\n"
+              + BLOCK +
+              'c.CourseDirectory.course_id = "betternets"\n')
+# what betternets wrote as the whole nbgrader_config.py before it kept the instructor's
+_LEGACY_LINES = ("from betternets_grader.nbgrader_ext import configure",
+                 "c = get_config()", "configure(c)", "c.CourseDirectory.root =",
+                 "c.CourseDirectory.db_url =")
+
+
+def _is_legacy(text: str) -> bool:
+    lines = [l for l in text.splitlines() if l.strip()]
+    return bool(lines) and lines[0] == _LEGACY_LINES[0] and \
+        all(l.startswith(_LEGACY_LINES) for l in lines)
+
+
+def _with_block(text: str) -> str:
+    """The instructor's config `text` with betternets' include block added, on top (after a
+    docstring and `from __future__` imports), so that every line of theirs overrides it."""
+    import ast
+    try:
+        body = ast.parse(text).body
+    except SyntaxError:
+        body = []
+    after = 0
+    for i, node in enumerate(body):
+        docstring = i == 0 and isinstance(node, ast.Expr) and isinstance(
+            getattr(node, "value", None), ast.Constant) and isinstance(node.value.value, str)
+        if docstring or (isinstance(node, ast.ImportFrom) and node.module == "__future__"):
+            after = node.end_lineno
+        else:
+            break
+    lines = text.splitlines(keepends=True)
+    head = "".join(lines[:after])
+    if head and not head.endswith("\n"):
+        head += "\n"
+    return head + BLOCK + "".join(lines[after:])
+
+
+def write_config(workspace: Path, db_url: str | None = None) -> None:
+    """betternets' settings in `workspace/betternets_config.py` (its own file, rewritten when
+    they change), included once from the instructor's nbgrader_config.py by a marked block;
+    the file is created where it is missing, and never loses a line of the instructor's."""
+    own = ["# betternets' nbgrader settings: written by betternets, rewritten by every run. "
+           "Change settings in nbgrader_config.py instead (its lines after the betternets "
+           "block override these).",
+           "from betternets_grader.nbgrader_ext import configure",
+           "c = get_config()  # noqa: F821 - given by traitlets to a config file",
+           "configure(c)",
+           f"c.CourseDirectory.root = {str(workspace)!r}"]
+    if db_url:
+        own.append(f"c.CourseDirectory.db_url = {db_url!r}")
+    text = "\n".join(own) + "\n"
+    mine = workspace / OWN_CONFIG
+    if not mine.is_file() or mine.read_text() != text:
+        atomic_write(mine, text)
+    theirs = workspace / "nbgrader_config.py"
+    if not theirs.exists():
+        atomic_write(theirs, NEW_CONFIG)
+        return
+    current = theirs.read_text()
+    if _is_legacy(current):   # betternets' own earlier file: nothing of the instructor's in it
+        atomic_write(theirs, NEW_CONFIG)
+    elif BLOCK_BEGIN not in current:
+        atomic_write(theirs, _with_block(current))
+
+
 def prepare_course(workspace: Path, root: Course, db_url: str | None = None) -> Path:
-    """Lay out the nbgrader `workspace` of course `root`: its nbgrader_config.py (the
-    course's settings and the workspace's root) and source/<a>/<a>.ipynb from solutions/."""
+    """Lay out the nbgrader `workspace` of course `root`: betternets' settings beside the
+    instructor's (`write_config`) and source/<a>/<a>.ipynb from solutions/."""
     workspace = Path(workspace).resolve()
     workspace.mkdir(parents=True, exist_ok=True)
-    names = root.assignments()
-    config = ["from betternets_grader.nbgrader_ext import configure",
-              "c = get_config()  # noqa: F821 - given by traitlets to a config file",
-              "configure(c)",
-              f"c.CourseDirectory.root = {str(workspace)!r}"]
-    if db_url:
-        config.append(f"c.CourseDirectory.db_url = {db_url!r}")
-    (workspace / "nbgrader_config.py").write_text("\n".join(config) + "\n")
-    for name in names:
+    write_config(workspace, db_url)
+    for name in root.assignments():
         target = workspace / "source" / name / f"{name}.ipynb"
         target.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(root.solutions / f"{name}.ipynb", target)
@@ -123,6 +195,20 @@ def nbgrader_api(workspace: Path):
     api = NbGraderAPI(coursedir=coursedir, config=config)
     api.log.setLevel(logging.WARNING)
     return api
+
+
+@contextlib.contextmanager
+def open_gradebook(workspace: Path):
+    """The nbgrader Gradebook of `workspace` (its nbgrader_config.py names the database);
+    FileNotFoundError when the workspace has never been prepared."""
+    from nbgrader.api import Gradebook
+
+    if not (Path(workspace) / "nbgrader_config.py").is_file():
+        raise FileNotFoundError(f"no nbgrader course in {workspace} (no nbgrader_config.py): "
+                                "grade the class first, or name it with --course")
+    api = nbgrader_api(Path(workspace))
+    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
+        yield gb
 
 
 def run_nbgrader_step(step, *args, **kwargs) -> dict:

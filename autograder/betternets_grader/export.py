@@ -16,7 +16,8 @@ Formats (`FORMATS`):
   `Points Possible` with each assignment's maximum. `Student` is "Last, First" (the
   nbgrader id where the gradebook has no name), `ID` the student's `lms_user_id`
   (Canvas's user id, where the roster gave it), `SIS Login ID` the nbgrader id (the
-  hub's user name), `SIS User ID` and `Section` empty (nbgrader keeps neither). The
+  hub's user name), `SIS User ID` and `Section` from the roster (`roster.kept_beside`:
+  nbgrader's gradebook keeps neither; empty where no roster gave them). The
   total is `Final Points`, a column Canvas computes itself and ignores on import
   ("read-only columns calculated by rules ... ignored when you re-upload the file",
   https://ts.vcu.edu/askit/teaching-and-learning/canvas/faculty/grading-faculty/gradebook-action-menu-faculty/),
@@ -37,12 +38,12 @@ written atomically (`rows.atomic_write`).
 """
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 from dataclasses import dataclass
 from pathlib import Path
 
+from .course import open_gradebook
 from .rows import atomic_write, csv_text
 
 FORMATS = ("canvas", "moodle", "csv")
@@ -62,6 +63,8 @@ class StudentScores:
     email: str
     lms_user_id: str
     scores: dict[str, float]
+    section: str = ""
+    sis_user_id: str = ""
 
     @property
     def total(self) -> float:
@@ -78,21 +81,6 @@ class Grades:
     @property
     def max_total(self) -> float:
         return sum(self.max_scores.values())
-
-
-@contextlib.contextmanager
-def open_gradebook(workspace: Path):
-    """The nbgrader Gradebook of `workspace` (its nbgrader_config.py names the database);
-    FileNotFoundError when the workspace has never been prepared."""
-    from nbgrader.api import Gradebook
-
-    from .course import nbgrader_api
-    if not (Path(workspace) / "nbgrader_config.py").is_file():
-        raise FileNotFoundError(f"no nbgrader course in {workspace} (no nbgrader_config.py): "
-                                "grade the class first, or name it with --course")
-    api = nbgrader_api(Path(workspace))
-    with Gradebook(api.coursedir.db_url, api.coursedir.course_id) as gb:
-        yield gb
 
 
 def read_grades(gb) -> Grades:
@@ -133,7 +121,8 @@ def _rows(grades: Grades, fmt: str) -> list[list[str]]:
                  *(points(grades.max_scores[n]) for n in a), points(grades.max_total)]]
         for s in grades.students:
             name = ", ".join(p for p in (s.last_name, s.first_name) if p) or s.id
-            rows.append([csv_text(name), csv_text(s.lms_user_id), "", csv_text(s.id), "",
+            rows.append([csv_text(name), csv_text(s.lms_user_id), csv_text(s.sis_user_id),
+                         csv_text(s.id), csv_text(s.section),
                          *(points(s.scores[n]) for n in a), points(s.total)])
     elif fmt == "moodle":
         rows = [[*MOODLE_HEADER, *head, MOODLE_TOTAL]]
@@ -161,7 +150,13 @@ def export(workspace: Path, fmt: str, out: Path) -> Grades:
     """Write the gradebook of nbgrader `workspace` to `out` in format `fmt`; its grades."""
     if fmt not in FORMATS:
         raise ValueError(f"unknown export format {fmt!r}; known: {', '.join(FORMATS)}")
+    from dataclasses import replace
+
+    from .roster import kept_beside
     with open_gradebook(workspace) as gb:
         grades = read_grades(gb)
+    kept = kept_beside(workspace)
+    grades = Grades(grades.assignments, grades.max_scores,
+                    [replace(s, **kept.get(s.id, {})) for s in grades.students])
     atomic_write(Path(out), export_bytes(grades, fmt))
     return grades

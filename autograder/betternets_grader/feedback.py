@@ -17,6 +17,8 @@ from pathlib import Path
 from typing import Iterable
 
 from .course import nbgrader_api
+from .gradebook import copy_side_files
+from .lateness import SIDE_FILES
 from .rows import atomic_write, escape_controls
 from .verdicts import Verdict
 
@@ -153,6 +155,9 @@ def feedback(out_dir: Path, course: Path, log=print,
                          "../../../betternets/_static/mathjax"),
                         (out_dir / student / f"{assignment}.html", "../_static/mathjax")):
                     atomic_write(target, offline(page, mathjax_tags(local, base)))
+                # timestamp.txt and submission_secret.txt beside it, for `nbgrader release_feedback`
+                copy_side_files(assignment_dir, course / "feedback" / student / assignment,
+                                overwrite=SIDE_FILES)
                 written.append(out_dir / student / f"{assignment}.html")
     finally:
         gradebook.close()

@@ -7,9 +7,13 @@ the answer cells in a sandboxed kernel and judges every test cell of the SOURCE
 notebook in its own process. This process is the single writer (`gradebook`): as
 each notebook's verdicts come back it updates the nbgrader gradebook, writes the
 autograded notebook (`render`) and records the verdicts in the resume cache
-(`cache`). A rerun reuses every recorded verdict whose key still matches. At the
-end it writes the CSV (one row per student and test cell, with status and reason)
-and the class report (`engine.report`).
+(`cache`). A rerun reuses every recorded verdict whose key still matches. The writer
+also records each submission's time and the course's late penalty (`lateness`) and
+keeps TA overrides; `Run.lateness` and `Run.overrides` say what it found, and the run's
+output has a line for each late submission and each override over a changed autograde.
+At the end it writes the CSV (one row per student and test cell, with status and
+reason, and a `late_penalty` row after a late notebook) and the class report
+(`engine.report`).
 
 Stock nbgrader stays the compatible path (`engine.stock`, or
 `cd course && nbgrader autograde ...`).
@@ -25,7 +29,8 @@ from typing import Any, Iterable
 from .cache import ResultCache, unit_key
 from .course import Course, nbgrader_api, prepare_course
 from .engine.settings import Settings
-from .gradebook import Writer, ensure_released
+from .gradebook import Override, Writer, ensure_released
+from .lateness import Lateness, parse_duedates, record_duedates
 from .pool import failed_unit, run_units
 from .provenance import check_course, header
 from .rows import cap, escape_controls, write_csv
@@ -51,11 +56,14 @@ class GradeOptions:
     force: bool = False                      # regrade notebooks the cache still holds
     report: Path | None = None               # class report HTML to write, if any
     similarity_threshold: float | None = DEFAULT_THRESHOLD  # None: no similarity report
+    duedates: dict[str, str] = field(default_factory=dict)   # assignment -> due date to record
 
 
 @dataclass
 class Run:
-    """What a grading run did: its verdicts, rows of the CSV, and how it went."""
+    """What a grading run did: its verdicts, rows of the CSV, and how it went. `lateness`:
+    each graded (student, assignment)'s time, due date and penalty (for the report and
+    feedback); `overrides`: TA scores kept over an autograde that changed beneath them."""
     results: list[NotebookResult] = field(default_factory=list)
     strays: list[Stray] = field(default_factory=list)
     sandboxed: bool = True
@@ -64,11 +72,31 @@ class Run:
     seconds: float = 0.0
     similar_pairs: list[SimilarPair] = field(default_factory=list)  # most similar first
     similarity_threshold: float | None = None                       # what they were cut at
+    lateness: dict[tuple[str, str], Lateness] = field(default_factory=dict)  # (student, a)
+    overrides: list[Override] = field(default_factory=list)   # TA scores kept, flagged
 
     @property
     def rows(self) -> list[Verdict]:
-        """Every test cell's verdict, notebook by notebook: the CSV's rows."""
+        """Every test cell's verdict, notebook by notebook."""
         return [v for r in self.results for v in r.cells]
+
+    @property
+    def late(self) -> list[Lateness]:
+        """The late submissions, in the order of the results."""
+        found = (self.lateness.get((r.student, r.assignment)) for r in self.results)
+        return [x for x in found if x is not None and x.late]
+
+    @property
+    def csv_rows(self) -> list[Verdict]:
+        """The CSV's rows: every test cell's verdict, and after a late notebook's cells its
+        `late_penalty` row (an on-time class's CSV is its test cells only)."""
+        rows = []
+        for r in self.results:
+            rows += r.cells
+            late = self.lateness.get((r.student, r.assignment))
+            if late is not None and late.row() is not None:
+                rows.append(late.row())
+        return rows
 
     @property
     def leftovers(self) -> list[str]:
@@ -132,6 +160,7 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
     t0 = time.monotonic()
     options = options or GradeOptions()
     out_csv = Path(out_csv)
+    due = parse_duedates(options.duedates, root.notebooks())
     subs, strays = find(submissions_dir, root.notebooks())
     check_course(root)   # the imported checks cover every exercise, or the run stops here
     log(header())
@@ -145,9 +174,9 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
         raise GradingError(f"cannot move the previous {out_csv} aside: {exc}") from exc
     run = Run(strays=strays)
     try:
-        _grade_units(subs, root, options, run, progress, log)
+        _grade_units(subs, root, options, run, progress, log, due)
         run.seconds = time.monotonic() - t0
-        write_csv(run.rows, out_csv)
+        write_csv(run.csv_rows, out_csv)
         if options.report is not None:
             from .engine.report import write_report
             write_report(run, Path(options.report))
@@ -163,6 +192,7 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
         previous.unlink()
     except OSError:
         pass
+    _say_what_changed(run, log)
     for left in run.leftovers:
         log(escape_controls(f"warning: a kernel's scratch folder could not be removed: {left}"))
     if not run.sandboxed:
@@ -170,8 +200,22 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
     return run
 
 
+def _say_what_changed(run: Run, log) -> None:
+    """A line per late submission, unreadable timestamp and TA override kept over a changed
+    autograde, in the run's output."""
+    for lateness in run.lateness.values():
+        if lateness.problem:
+            log(escape_controls(f"warning: {lateness.student} {lateness.assignment}: "
+                                f"{lateness.problem}; graded as on time"))
+    for lateness in run.late:
+        log(escape_controls(f"late: {lateness.student} {lateness.assignment} "
+                            f"{lateness.describe()}"))
+    for override in run.overrides:
+        log(escape_controls(f"manual grade kept: {override.describe()}"))
+
+
 def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, run: Run,
-                 progress, log) -> None:
+                 progress, log, due: dict | None = None) -> None:
     """Grade (or reuse) every submission, each written as it comes; fills `run`."""
     course = prepare_course(options.course or root.workspace, root, db_url=options.db_url)
     units = _units(subs, root, options)
@@ -191,8 +235,16 @@ def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, ru
             "(the progress bar starts when it is ready)")
     api = nbgrader_api(course)
     ensure_released(api, course, root.solutions, sorted({s.assignment for s in subs}))
+    record_duedates(api, due or {})
     results: dict[tuple[str, str], NotebookResult] = {}
-    writer = Writer(course, api, options.show_hidden)
+    writer = Writer(course, api, options.show_hidden, subs)
+
+    def write(unit: dict, result: NotebookResult) -> None:
+        key = (result.student, result.assignment)
+        run.lateness[key], overrides = writer.write(unit, result)
+        run.overrides += overrides
+        results[key] = result
+
     try:
         for unit in units:
             if "problem" in unit:
@@ -202,12 +254,10 @@ def _grade_units(subs: list[Submission], root: Course, options: GradeOptions, ru
                 run.reused += 1
             else:
                 continue
-            writer.write(unit, result)
-            results[(unit["student"], unit["assignment"])] = result
+            write(unit, result)
         by_key = {(u["student"], u["assignment"]): u for u in todo}
         for result in progress(_Sized(stream, len(todo)), desc="grading"):
-            writer.write(by_key[(result.student, result.assignment)], result)
-            results[(result.student, result.assignment)] = result
+            write(by_key[(result.student, result.assignment)], result)
             run.graded += 1
     finally:
         writer.close()

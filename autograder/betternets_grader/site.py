@@ -23,6 +23,7 @@ TeX stays readable as text.
 """
 from __future__ import annotations
 
+import base64
 import contextlib
 import hashlib
 import html
@@ -40,7 +41,8 @@ from typing import Callable, Iterable
 from .answers import MARKERS, source
 from .course import Course
 
-SITE_FORMAT = "2"  # bump to invalidate every cached notebook
+SITE_FORMAT = "3"  # bump to invalidate every cached notebook
+SOLUTION_TAG = "bn-solution"  # an answer cell: its page shows it behind "Show the solution"
 
 # A notebook opens a part of the lecture with a line in its markdown (invisible when rendered):
 #     <!-- part: Part 1 · Better activation functions | Why gradients vanish, and ... -->
@@ -65,6 +67,7 @@ class Chapter:
     summary_html: str         # the first paragraph of the notebook
     page: str                 # "01_activations.html"
     student: str | None       # "lectures/01_activations.ipynb", if released
+    student_data: str = ""    # that notebook as a data: URL (what its link downloads)
     part: tuple[str, str] = NO_PART   # (title, blurb) of the lecture's part it belongs to
     notes: list[str] = field(default_factory=list)   # rendered slide notes (HTML)
     cached: bool = False
@@ -91,7 +94,8 @@ def _only_comments(text: str) -> bool:
 
 
 def prepare(nb: dict) -> dict:
-    """The notebook as a reader sees it: no hidden tests, no nbgrader markers, no outputs."""
+    """The notebook as a reader sees it: no hidden tests, no nbgrader markers, no outputs; each
+    answer cell tagged `SOLUTION_TAG`, so that its page folds the solution away."""
     cells = []
     for cell in nb["cells"]:
         text = source(cell)
@@ -104,6 +108,9 @@ def prepare(nb: dict) -> dict:
         else:
             cell = dict(cell, source=text)
         meta = {k: v for k, v in cell.get("metadata", {}).items() if k != "nbgrader"}
+        if cell["cell_type"] == "code" and cell.get("metadata", {}).get("nbgrader", {}).get(
+                "solution"):
+            meta["tags"] = [*meta.get("tags", []), SOLUTION_TAG]
         cells.append(dict(cell, metadata=meta))
     return dict(nb, cells=cells)
 
@@ -202,7 +209,25 @@ blockquote.bn-slide-note { border-left: 5px solid #d9822b; background: #fff6ec;
 .bn-note { margin: 1.2em 0; }
 .bn-note .bn-from { font-size: .9em; }
 .bn-tex { color: #555; font-size: .9em; }
+details.bn-solution > summary { cursor: pointer; color: #1f3a5f; font-weight: 600;
+  padding: .35em .6em; border: 1px dashed #9fb3c8; border-radius: 4px; margin: .3em 0; }
+details.bn-solution[open] > summary { border-style: solid; }
+.bn-install pre { background: #f4f6f8; padding: .6em .9em; border-radius: 4px; overflow-x: auto; }
 """
+
+INSTALL_HTML = """<section class="bn-install" id="install"><h2>Work through the exercises yourself</h2>
+<p>The student versions need the <code>betternets</code> package (it brings numpy, matplotlib,
+ipywidgets and JupyterLab). Install either the student wheel <code>betternets-*.whl</code> (from
+your instructor, or built in a checkout with <code>pip wheel --no-deps -w dist .</code>) or the
+checkout itself; both hold the student package only, never the grader or its hidden checks:</p>
+<pre>python3 -m venv ~/betternets-env
+~/betternets-env/bin/pip install betternets-*.whl   # the student wheel, or in a checkout of the course:
+~/betternets-env/bin/pip install .
+~/betternets-env/bin/jupyter lab 01_activations.ipynb   # a student version saved from this site</pre>
+<p>Replace each <code>raise NotImplementedError(...)</code> with your code and run the check cell
+under it. Until then, Run All still reaches the end: a demonstration that needs an unfinished
+exercise says so (<code>needs sigmoid: not implemented yet</code>). The solved answers on these
+pages are folded away behind <em>Show the solution</em>.</p></section>"""
 
 PAGE = """<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
@@ -264,6 +289,11 @@ NOTEBOOK_TEMPLATE = """{%- extends 'lab/index.html.j2' -%}
 {%- block extra_css -%}<style type="text/css">{{ resources.bn_css }}</style>{%- endblock extra_css -%}
 {%- block body_header -%}{{ super() }}{{ resources.bn_nav }}{%- endblock body_header -%}
 {%- block body_footer -%}{{ resources.bn_foot }}{{ super() }}{%- endblock body_footer -%}
+{%- block input_group -%}
+{%- if 'bn-solution' in cell.metadata.get('tags', []) -%}
+<details class="bn-solution"><summary>Show the solution</summary>{{ super() }}</details>
+{%- else -%}{{ super() }}{%- endif -%}
+{%- endblock input_group -%}
 """
 
 
@@ -281,10 +311,18 @@ def _nav(chapters: list[Chapter], i: int | None) -> str:
         nxt = chapters[i + 1] if i + 1 < len(chapters) else None
         parts += [link(prev, "prev"), link(nxt, "next")]
         if chapters[i].student:
-            parts.append(f'<a class="bn-student" href="{chapters[i].student}" download>'
-                         "student version (.ipynb)</a>")
+            parts.append(_student_link(chapters[i], 'class="bn-student" '))
     parts.append('<a class="bn-notes" href="slide-notes.html">On the slide notes</a></nav>')
     return "".join(parts)
+
+
+def _student_link(ch: Chapter, attrs: str = "") -> str:
+    """A link that downloads the student version. Chromium ignores `download` on a file: link
+    (every file is its own origin there) and shows the notebook's JSON instead, so the link
+    carries the notebook itself as a data: URL, which `download` saves under its name; the copy
+    in lectures/ beside the pages is for a site served over HTTP."""
+    return (f'<a {attrs}href="{ch.student_data}" download="{html.escape(ch.name)}.ipynb" '
+            f'data-file="{ch.student}">student version (.ipynb)</a>')
 
 
 def _foot(chapters: list[Chapter], i: int) -> str:
@@ -344,6 +382,11 @@ def _for_readers(nb: dict) -> dict:
     return nb
 
 
+def data_url(path: Path) -> str:
+    """The file as a data: URL of Jupyter's notebook MIME type (base64)."""
+    return "data:application/x-ipynb+json;base64," + base64.b64encode(path.read_bytes()).decode()
+
+
 def _exporter():
     from jinja2 import DictLoader
     from nbconvert import HTMLExporter
@@ -371,9 +414,10 @@ def _index(chapters: list[Chapter], mathjax: str, notes_total: int) -> str:
             "<p>The solved notebooks of the course, executed, with their figures: read them "
             "in order or jump to a part. Each chapter links to its <em>student version</em>, "
             "the notebook with the exercises left open and self-checks under each one "
-            "(open it in Jupyter and run <code>check(\"name\")</code>).</p>",
+            "(open it in Jupyter and run <code>check(\"name\")</code>; "
+            '<a href="#install">how to install</a>).</p>',
             f'<p><a href="slide-notes.html"><strong>On the slide</strong>: {notes_total} notes</a> '
-            "where the notebooks correct or complete what the slides say.</p>"]
+            "where the notebooks correct or complete what the slides say.</p>", INSTALL_HTML]
     for k, (part, blurb) in enumerate(_parts(chapters)):
         mine = [c for c in chapters if c.part == (part, blurb)]
         body.append(f'<section class="bn-part" id="part-{k}"><h2>{html.escape(part)}</h2>'
@@ -381,7 +425,7 @@ def _index(chapters: list[Chapter], mathjax: str, notes_total: int) -> str:
         for ch in mine:
             links = [f'<a href="{ch.page}">read the walkthrough</a>']
             if ch.student:
-                links.append(f'<a href="{ch.student}" download>student version (.ipynb)</a>')
+                links.append(_student_link(ch))
             if ch.notes:
                 links.append(f'<a href="slide-notes.html#{ch.name}">{len(ch.notes)} slide notes</a>')
             body.append(f'<div class="bn-card" id="{ch.name}"><h3><a href="{ch.page}">'
@@ -449,7 +493,8 @@ def build_site(out: Path, root: Course, names: Iterable[str] | None = None,
             student = f"lectures/{name}.ipynb"
         part = part_marker(nb) or (chapters[-1].part if chapters else NO_PART)
         chapters.append(Chapter(name, title, summary, f"{name}.html", student, part=part,
-                                cached=was_cached))
+                                cached=was_cached,
+                                student_data=data_url(out / student) if student else ""))
 
     import nbformat
     exporter = _exporter()

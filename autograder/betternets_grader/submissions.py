@@ -5,10 +5,12 @@ Two layouts are accepted, and may be mixed:
     SUBMISSIONS/<student>/<assignment>.ipynb                  (a plain folder per student)
     SUBMISSIONS/<student>/<assignment>/<assignment>.ipynb     (nbgrader's submitted/ layout)
 
-An nbgrader course directory (with `submitted/<student>/...` in it) may be given
-instead: it is recognised from the class as a whole (no folder beside `submitted/`
-holds students' notebooks), never from one student's folder name, so a student
-called "submitted" is just a student.
+An nbgrader course directory may be given instead: only its `submitted/` folder is
+graded. It is recognised by nbgrader's files (nbgrader_config.py, gradebook.db) or by
+`submitted/` beside nbgrader's own folders (source/, release/, autograded/, feedback/),
+which are never students. A plain folder with `submitted/` in it is decided from the
+class as a whole (no folder beside `submitted/` holds students' notebooks), never from
+one student's folder name, so a student called "submitted" is just a student.
 
 Only regular files are graded, and only inside student folders that are real
 folders: symbolic links (to the solution, to another student's notebook or folder),
@@ -116,16 +118,37 @@ def _holds_notebooks(folder: Path, assignments: list[str]) -> bool:
     return False
 
 
-def class_folder(folder: Path, assignments: list[str]) -> Path:
-    """The folder whose subfolders are the students: `folder` itself, or its
-    `submitted/` when `folder` is an nbgrader course directory. Decided from the
-    whole class: if any folder beside `submitted` holds notebooks, `submitted` is a
-    student like the others."""
-    sub = folder / "submitted"
+COURSE_FOLDERS = ("source", "release", "autograded", "feedback")   # nbgrader's, never students
+COURSE_FILES = ("gradebook.db", "nbgrader_config.py")
+
+
+def _is_dir(path: Path) -> bool:
     try:
-        if not stat.S_ISDIR(os.lstat(sub).st_mode):
-            return folder
+        return stat.S_ISDIR(os.lstat(path).st_mode)
     except OSError:
+        return False
+
+
+def is_course_directory(folder: Path) -> bool:
+    """Is `folder` an nbgrader course directory? It holds nbgrader_config.py or gradebook.db,
+    or a submitted/ folder beside one of nbgrader's own (source/, release/, autograded/,
+    feedback/). A class folder whose students are called "submitted" and "source" would be
+    taken for one; a class folder with only a student called "submitted" is not."""
+    if any(os.path.isfile(folder / f) and not os.path.islink(folder / f) for f in COURSE_FILES):
+        return True
+    return _is_dir(folder / "submitted") and any(_is_dir(folder / d) for d in COURSE_FOLDERS)
+
+
+def class_folder(folder: Path, assignments: list[str]) -> Path:
+    """The folder whose subfolders are the students: `folder/submitted` when `folder` is an
+    nbgrader course directory (`is_course_directory`: its source/, release/, autograded/ and
+    feedback/ are never students), else `folder` itself, or its `submitted/` when no other
+    folder beside it holds notebooks. Decided from the whole class: if any folder beside
+    `submitted` holds notebooks, `submitted` is a student like the others."""
+    sub = folder / "submitted"
+    if is_course_directory(folder):
+        return sub
+    if not _is_dir(sub):
         return folder
     others = [e for e in _real_dirs(folder) if e.name != "submitted"]
     if any(_holds_notebooks(Path(e.path), assignments) for e in others):
@@ -140,10 +163,12 @@ def find(folder: Path, assignments: list[str]) -> tuple[list[Submission], list[S
     folder = Path(folder)
     if not folder.is_dir():
         raise FileNotFoundError(f"submissions folder {folder} does not exist")
-    folder = class_folder(folder, assignments)
+    given, folder = folder, class_folder(folder, assignments)
     found: dict[tuple[str, str], Submission] = {}
     strays: list[Stray] = []
     expected = ", ".join(a + ".ipynb" for a in assignments)
+    if folder != given and not _is_dir(folder):
+        return [], []   # a course directory with no (real) submitted/ folder: nothing to grade
     try:
         with os.scandir(folder) as it:
             top = sorted(it, key=lambda e: e.name)

@@ -154,12 +154,6 @@ def jupyterlab(tmp_path_factory):
         log.close()
 
 
-def _explorer_figure(page) -> str:
-    """The figure the explorer redrew under its controls ("" before the first change)."""
-    figure = page.locator(".widget-interact img")
-    return (figure.first.get_attribute("src") or "") if figure.count() else ""
-
-
 def _default_figure(page):
     """The explorer's default figure: an ordinary image output of its cell, above the widget."""
     cell = page.locator(".jp-CodeCell", has=page.locator(".widget-interact")).last
@@ -202,7 +196,15 @@ def _run_all_and_wait_for_explorer(page, timeout_s: float = 150) -> None:
         page.wait_for_timeout(500)
 
 
+EXPLORER_IMAGES = ("() => Array.from(Array.from(document.querySelectorAll('.jp-CodeCell'))"
+                   ".filter(c => c.querySelector('.widget-interact')).pop()"
+                   ".querySelectorAll('.jp-OutputArea img')).map(i => i.src)")
+"""The sources of every image in the explorer's cell, its default figure and the widget's area."""
+
+
 def test_jupyterlab_runs_a_notebook_and_its_explorer_reacts(page, jupyterlab):
+    """A slider move replaces the explorer's figure in place: its cell shows one figure before
+    and after, the new one, and the widget's own area under the controls stays empty."""
     page.set_default_timeout(60_000)
     page.goto(jupyterlab["url"])
     page.locator(".jp-NotebookPanel .jp-Cell").first.wait_for()
@@ -213,7 +215,11 @@ def test_jupyterlab_runs_a_notebook_and_its_explorer_reacts(page, jupyterlab):
                         has_text="Error").count() == 0
     assert figure.evaluate("img => img.naturalWidth") > 0
     assert page.locator(".widget-interact img").count() == 0  # drawn above, not twice
-    before = _explorer_figure(page)
+    before = page.evaluate(EXPLORER_IMAGES)
+    assert len(before) == 1
+    cell = page.locator(".jp-CodeCell", has=page.locator(".widget-interact")).last
+    if page.locator(".widget-interact .widget-select-multiple").count():
+        assert "Ctrl+click" in cell.inner_text()  # the gesture a multiple choice needs
     page.screenshot(path=str(ARTIFACTS / "lab-explorer-before.png"))
 
     readout = page.locator(".widget-interact .widget-slider .widget-readout").first
@@ -223,12 +229,16 @@ def test_jupyterlab_runs_a_notebook_and_its_explorer_reacts(page, jupyterlab):
     page.keyboard.type("0.95" if old_value.strip() != "0.95" else "0.10")
     page.keyboard.press("Enter")
     page.wait_for_function(
-        "before => { const img = document.querySelector('.widget-interact img');"
-        " return img && img.src !== before && img.naturalWidth > 0; }", arg=before,
+        f"before => {{ const srcs = ({EXPLORER_IMAGES})();"
+        " return srcs.length >= 1 && srcs.some(s => s !== before); }", arg=before[0],
         timeout=60_000)
-    after = _explorer_figure(page)
+    page.wait_for_timeout(1000)  # an extra figure, were one drawn, would have arrived by now
+    after = page.evaluate(EXPLORER_IMAGES)
     page.screenshot(path=str(ARTIFACTS / "lab-explorer-after.png"))
-    assert after != before and after.startswith("data:image/png")
+    assert len(after) == 1, f"the explorer's cell shows {len(after)} figures after a move"
+    assert after[0] != before[0] and after[0].startswith("data:image/png")
+    assert figure.evaluate("img => img.naturalWidth") > 0  # the figure above, redrawn in place
+    assert page.locator(".widget-interact img").count() == 0
     assert readout.inner_text() != old_value
 
 
@@ -263,6 +273,30 @@ def test_site_index_and_a_chapter_render_with_figures(page, site):
                                timeout=30_000)
     page.locator(".jp-OutputArea-output img").first.scroll_into_view_if_needed()
     page.screenshot(path=str(ARTIFACTS / "site-chapter.png"))
+
+
+def test_site_student_link_downloads_and_solutions_unfold(browser, site):
+    """From file: (no server), the student link saves the notebook under its name instead of
+    showing its JSON, and an answer's code shows only after "Show the solution" is clicked."""
+    context = browser.new_context(accept_downloads=True)
+    context.route("**/*", _local_only)
+    page = context.new_page()
+    try:
+        page.goto((site.parent / f"{SITE_CHAPTER}.html").as_uri())
+        with page.expect_download() as download:
+            page.locator("nav.bn-nav a.bn-student").click()
+        assert download.value.suggested_filename == f"{SITE_CHAPTER}.ipynb"
+        saved = Path(download.value.path()).read_bytes()
+        assert saved == (LECTURES / f"{SITE_CHAPTER}.ipynb").read_bytes()
+        assert page.url.endswith(f"{SITE_CHAPTER}.html")  # no page of raw JSON
+
+        solution = page.locator("details.bn-solution").first
+        code = solution.locator(".jp-InputArea")
+        assert not code.is_visible()
+        solution.locator("summary", has_text="Show the solution").click()
+        assert code.is_visible()
+    finally:
+        context.close()
 
 
 # --------------------------------------------------------------------------- feedback

@@ -3,6 +3,24 @@ from catalog import right, wrong
 
 NOTEBOOK = "01_activations"
 
+# output_delta's right branches, for the wrong answers whose mistake lies before them
+DELTA_BRANCHES = """
+            if cost == "quadratic":
+                return (a - y) * a * (1 - a)
+            if cost == "cross_entropy":
+                return a - y
+            raise ValueError("unknown cost")
+"""
+# output_delta's first lines in the wrong answers that get them right: float64 copies, the checks
+DELTA_CHECKED = """
+        def output_delta(a, y, cost):
+            a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
+            if a.shape != y.shape:
+                raise ValueError("a and y differ in shape")
+            if np.any((a < 0) | (a > 1)):
+                raise ValueError("a must lie in [0, 1]")
+"""
+
 ENTRIES = [
     # ---------------------------------------------------------------- sigmoid
     wrong("sigmoid", "sign slip in the exponent", hint='a sign slip in the exponent, 1/(1 + e^z)', source="""
@@ -444,5 +462,62 @@ ENTRIES = [
                 norms[l] = np.linalg.norm(inputs[l].T @ dZ)
                 dA = dZ @ np.asarray(weights[l][0]).T
             return norms
+    """),
+    # ---------------------------------------------------------------- output_delta
+    wrong("output_delta", "sign error, y - a", hint="the sign flipped, y - a instead of a - y", source=DELTA_CHECKED + """
+            if cost == "quadratic":
+                return (y - a) * a * (1 - a)
+            if cost == "cross_entropy":
+                return y - a
+            raise ValueError("unknown cost")
+    """),
+    wrong("output_delta", "sigma'(z) kept in the cross-entropy delta",
+          hint="sigma'(z) kept in the cross-entropy delta", source=DELTA_CHECKED + """
+            if cost not in ("quadratic", "cross_entropy"):
+                raise ValueError("unknown cost")
+            return (a - y) * a * (1 - a)
+    """),
+    wrong("output_delta", "quadratic cost without sigma'(z)",
+          hint="the quadratic delta without sigma'(z)", source=DELTA_CHECKED + """
+            if cost in ("quadratic", "cross_entropy"):
+                return a - y
+            raise ValueError("unknown cost")
+    """),
+    wrong("output_delta", "sigma'(a): the sigmoid applied to a again",
+          hint="sigma'(a) instead of sigma'(z)", source=DELTA_CHECKED + """
+            s = 1 / (1 + np.exp(-a))
+            if cost == "quadratic":
+                return (a - y) * s * (1 - s)
+            if cost == "cross_entropy":
+                return a - y
+            raise ValueError("unknown cost")
+    """),
+    wrong("output_delta", "rejects the saturated ends a = 0 and a = 1", source="""
+        def output_delta(a, y, cost):
+            a, y = np.asarray(a, dtype=np.float64), np.asarray(y, dtype=np.float64)
+            if a.shape != y.shape:
+                raise ValueError("a and y differ in shape")
+            if np.any((a <= 0) | (a >= 1)):
+                raise ValueError("a must lie in [0, 1]")
+    """ + DELTA_BRANCHES),
+    wrong("output_delta", "no float64: integer inputs give integers, bad a accepted", """
+        def output_delta(a, y, cost):
+    """ + DELTA_BRANCHES),
+    right("output_delta", "a dictionary of costs, a - a**2 for the slope, np.subtract", """
+        COST_DELTAS = {
+            "quadratic": lambda a, y: np.subtract(a, y) * (a - a ** 2),
+            "cross_entropy": lambda a, y: np.subtract(a, y),
+        }
+
+        def output_delta(a, y, cost):
+            a = np.array(a, dtype=np.float64)
+            y = np.array(y, dtype=np.float64)
+            if np.shape(a) != np.shape(y):
+                raise ValueError(f"shape of a {np.shape(a)} is not the shape of y {np.shape(y)}")
+            if not np.all((0 <= a) & (a <= 1)):
+                raise ValueError("a is a sigmoid output and must be in [0, 1]")
+            if cost not in COST_DELTAS:
+                raise ValueError(f"unknown cost {cost!r}")
+            return COST_DELTAS[cost](a, y)
     """),
 ]

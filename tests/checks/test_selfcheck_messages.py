@@ -14,6 +14,7 @@ import io
 import re
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import catalog
@@ -161,11 +162,38 @@ def test_check_all_sums_up_a_half_done_notebook():
     with contextlib.redirect_stdout(out):
         check_all(namespace=ns)
     text = out.getvalue()
-    assert re.search(rf"^{CROSS} {entry.exercise}: \d+/\d+ checks pass$", text, re.M) or \
+    n_props = len(VISIBLE.properties(entry.exercise))
+    assert re.search(rf"^{CROSS} {entry.exercise}: (\d+ of {n_props} checks pass(es)?|none of "
+                     rf"its {n_props} checks passes|its one check fails)$", text, re.M) or \
         re.search(rf"^{TICK} {entry.exercise}: ", text, re.M)
     n_ok, n_all = map(int, re.search(r"^(\d+) of (\d+) exercises pass", text, re.M).groups())
     assert n_all == sum(1 for ex in VISIBLE.exercises() if callable(ns.get(ex)))
     assert n_ok <= n_all
+
+
+def test_checks_passed_in_plain_words():
+    from betternets.checks import checks_passed
+    assert checks_passed(1, 1) == "its one check passes"
+    assert checks_passed(3, 3) == "all 3 checks pass"
+    assert checks_passed(2, 3) == "2 of 3 checks pass"
+    assert checks_passed(1, 3) == "1 of 3 checks passes"
+    assert checks_passed(0, 2) == "none of its 2 checks passes"
+    assert checks_passed(0, 1) == "its one check fails"
+
+
+def test_a_symmetry_check_names_both_values_as_the_students_own():
+    """sigmoid(-z) = 1 - sigmoid(z) compares two values of the student's sigmoid: the message
+    calls them that, never "expected"."""
+    ns = {"np": np}
+    exec("def sigmoid(z):\n    return 1.0 / (1.0 + np.exp(-np.asarray(z, dtype=float) + 0.3))",
+         ns)
+    from betternets.checks.calls import namespace_caller
+    from betternets.checks.core import evaluate
+    prop = next(p for p in VISIBLE.properties("sigmoid") if p.name == "symmetry")
+    result = evaluate(prop, namespace_caller(ns))
+    assert not result.passed
+    assert "your sigmoid(-z)" in result.message and "your 1 - sigmoid(z)" in result.message
+    assert "expected" not in result.message
 
 
 # --------------------------------------------------------------------------- no leaks

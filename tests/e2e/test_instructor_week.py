@@ -73,11 +73,17 @@ class Week:
         self.exchange = base / "exchange"
         self.users = LocalUsers(base, STUDENTS)
         self.lines: list[str] = []
+        self.commands: list[list[str]] = []       # every command run, in order
 
     def log(self, who: str, argv: list[str], done: subprocess.CompletedProcess) -> str:
         text = (done.stdout or "") + (done.stderr or "")
+        self.commands.append(argv)
         self.lines += [f"$ ({who}) {' '.join(argv)}", text.rstrip(), ""]
         return text
+
+    def note(self, what: str) -> None:
+        """A step done through an API rather than a command, in the transcript."""
+        self.lines += [f"# {what}", ""]
 
     def instructor(self, *argv: str, cwd: Path | None = None) -> str:
         """An instructor's command, from this environment's bin, in the course directory (in
@@ -244,6 +250,8 @@ def regraded(week, term):
         answer_cell.manual_comment = COMMENT
         commented = answer_cell.name
         gb.db.commit()
+    week.note(f"TA (gradebook API, as formgrader): bob {cell} manual_score = {OVERRIDE}; "
+              f"comment on {commented}: {COMMENT!r}")
     outputs = []
     for extra in ([], ["--force"]):
         outputs.append(week.instructor(
@@ -280,18 +288,25 @@ def test_every_student_fetches_their_own_feedback(week, fetched):
     with gradebook(week) as gb:
         for name, page in fetched.items():
             sub = gb.find_submission(NOTEBOOK, name)
-            assert f"{sub.score:g} / {sub.max_score:g}" in page or \
-                f"{sub.score:.1f} / {sub.max_score:.1f}" in page, name
+            net = sub.score - (sub.late_submission_penalty or 0.0)   # as nbgrader's GetGrades
+            assert f"{net:g} / {sub.max_score:g}" in page or \
+                f"{net:.1f} / {sub.max_score:.1f}" in page, (name, net)
     assert "Late submission:" in fetched["eve"]
     assert [name for name in ("alice", "bob") if "Late submission:" in fetched[name]] == []
 
 
-def test_the_lms_export_has_every_student_with_the_penalty_taken_off(week, regraded):
+@pytest.fixture(scope="module")
+def exported(week, fetched):
+    """The gradebook exported for Canvas, after the feedback went out: its rows."""
     out = week.root / "canvas.csv"
     week.instructor("betternets", "export", "--format", "canvas", "--root", str(week.root),
                     "--course", str(week.course), "--out", str(out))
     with out.open(newline="") as fh:
-        lines = list(csv.reader(fh))
+        return list(csv.reader(fh))
+
+
+def test_the_lms_export_has_every_student_with_the_penalty_taken_off(week, exported):
+    lines = exported
     header = lines[0]
     assert header[:5] == ["Student", "ID", "SIS User ID", "SIS Login ID", "Section"]
     column = next(i for i, h in enumerate(header) if NOTEBOOK in h)
@@ -309,3 +324,30 @@ def test_the_class_report_ranks_the_copy_first(week, regraded):
     section = report[report.index("imilar"):]
     first = re.search(r"(alice|bob|eve)\W+(?:\w+\W+)?(alice|bob|eve)", section)
     assert first and {first.group(1), first.group(2)} == {"alice", "eve"}
+    week.note(f"class report, first similar pair: {first.group(0)}")
+
+
+def readme_week_commands() -> list[list[str]]:
+    """The commands of the README's "An instructor's week" block, in order."""
+    text = (REPO / "README.md").read_text()
+    section = text[text.index("### An instructor's week on nbgrader"):]
+    block = section[section.index("```bash"):]
+    block = block[len("```bash"):block.index("```", len("```bash"))]
+    lines = [line.split("#", 1)[0].strip() for line in block.splitlines()]
+    return [line.split() for line in lines if line]
+
+
+def steps(commands: list[list[str]]) -> list[str]:
+    """Each command as its tool, verb and --force/--format, repeats in a row folded: the
+    students' three fetches are one step, like the README's one line."""
+    out: list[str] = []
+    for argv in commands:
+        step = " ".join(argv[:2] + [a for a in argv if a in ("--force", "--format")])
+        if not out or out[-1] != step:
+            out.append(step)
+    return out
+
+
+def test_the_readme_walks_through_the_same_commands(week, exported):
+    """The README's walk-through is the loop this module ran, step for step."""
+    assert steps(readme_week_commands()) == steps(week.commands)

@@ -139,13 +139,45 @@ def test_slide_notes_are_collected_with_links(tiny):
     assert json.loads(read(tiny["site"], "_build.json"))["slide_notes"] == 1
 
 
+def student_links(page: str) -> list[dict[str, str]]:
+    """The attributes of each "student version" link of a page (in any order)."""
+    return [dict(re.findall(r'([\w-]+)="([^"]*)"', tag))
+            for tag in re.findall(r"<a ([^>]*)>student version", page)]
+
+
 def test_student_versions_are_copied_and_linked(tiny):
+    """The link carries the student notebook as a data: URL with a file name to save it under
+    (Chromium ignores `download` on file: links and shows the JSON); the copy stays beside."""
     site = tiny["site"]
     assert (site / "lectures" / "01_demo.ipynb").read_text() == '{"student": "version"}'
-    assert 'href="lectures/01_demo.ipynb"' in read(site, "01_demo.html")
-    assert 'href="lectures/01_demo.ipynb"' in read(site, "index.html")
+    for page in ("01_demo.html", "index.html"):
+        links = student_links(read(site, page))
+        assert len(links) == 1, page
+        prefix, _, data = links[0]["href"].partition(",")
+        assert prefix == "data:application/x-ipynb+json;base64"
+        assert base64.b64decode(data).decode() == '{"student": "version"}'
+        assert links[0]["download"] == "01_demo.ipynb"
+        assert links[0]["data-file"] == "lectures/01_demo.ipynb"
     assert not (site / "lectures" / "00_intro.ipynb").exists()  # not released: no link
     assert "lectures/00_intro.ipynb" not in read(site, "00_intro.html")
+    assert "student version" not in read(site, "00_intro.html")
+
+
+def test_solutions_are_folded_behind_show_the_solution(tiny):
+    page = read(tiny["site"], "01_demo.html")
+    folded = re.findall(r'<details class="bn-solution"><summary>Show the solution</summary>'
+                        r'(.*?)</details>', page, re.S)
+    assert len(folded) == 1  # the one answer cell
+    assert "THE_SOLUTION_LINE" in folded[0]
+    assert "THE_SOLUTION_LINE" not in page.replace(folded[0], "")
+    assert "explorer" not in folded[0]  # a demonstration stays open
+
+
+def test_index_says_how_to_install_the_student_package(tiny):
+    index = read(tiny["site"], "index.html")
+    install = index[index.index('id="install"'):]
+    assert "pip install betternets-*.whl" in install and "pip install ." in install
+    assert "jupyter lab" in install and 'href="#install"' in index
 
 
 REMOTE = re.compile(r"""(?:<script[^>]*\bsrc|<link[^>]*\bhref|<img[^>]*\bsrc)\s*=\s*["']?(?:https?:)?//"""

@@ -189,3 +189,57 @@ def test_solution_layer_gradient_norms_agrees_with_reference(solution):
 def test_visible_checks_do_not_reach_the_reference():
     source = open(visible.__file__).read()
     assert "betternets_grader" not in source  # no import of the hidden side
+
+
+# ---------------------------------------------------------------- output_delta (section 6)
+
+def _costs(a, y):
+    """The two costs of one sigmoid output (Nielsen ch. 3), written out independently."""
+    return {"quadratic": 0.5 * (a - y) ** 2,
+            "cross_entropy": -(y * np.log(a) + (1 - y) * np.log(1 - a))}
+
+
+def test_output_delta_is_the_cost_derivative_in_z():
+    """delta = dC/dz of C(sigmoid(z)), by central differences of the costs themselves."""
+    rng = np.random.default_rng(17)
+    z, y = rng.uniform(-6, 6, size=50), rng.uniform(0, 1, size=50)
+    h = 1e-6
+    for cost in ("quadratic", "cross_entropy"):
+        numeric = (_costs(special.expit(z + h), y)[cost]
+                   - _costs(special.expit(z - h), y)[cost]) / (2 * h)
+        np.testing.assert_allclose(ref.output_delta(special.expit(z), y, cost), numeric,
+                                   rtol=1e-6, atol=1e-9, err_msg=cost)
+
+
+def test_solution_output_delta_agrees_with_reference(solution):
+    rng = np.random.default_rng(18)
+    a, y = rng.uniform(size=(4, 5)), rng.integers(0, 2, size=(4, 5))
+    for cost in ("quadratic", "cross_entropy"):
+        got = solution["output_delta"](a, y, cost)
+        assert got.dtype == np.float64
+        np.testing.assert_allclose(got, ref.output_delta(a, y, cost), rtol=1e-12, atol=1e-15)
+        for bad in [(a, y[:2], cost), (a + 1.0, y, cost)]:
+            with pytest.raises(ValueError):
+                solution["output_delta"](*bad)
+    with pytest.raises(ValueError, match="cost"):
+        solution["output_delta"](a, y, "hinge")
+
+
+def test_demonstration_saturated_neuron_learns_slowly_with_the_quadratic_cost():
+    """The claims of the text under demo-slowdown-3, from its own `train_neuron` with the
+    reference delta: started saturated (w = b = 2), the quadratic cost's output is still above 0.9
+    after 150 epochs and above 0.15 after 300, while cross-entropy is at 0.10 after 50 (below 0.1) and 0.01 after 300; started
+    unsaturated, quadratic is at 0.39 after 50 epochs and cross-entropy lower."""
+    import nbformat
+    nb = nbformat.read(SOLUTIONS / "01_activations.ipynb", as_version=4)
+    source = next(c.source for c in nb.cells if c.get("id") == "demo-slowdown-3")
+    definition = source.split("\n\n\nstarts")[0]
+    namespace = {"np": np, "output_delta": ref.output_delta}
+    exec(compile(definition, "demo-slowdown-3", "exec"), namespace)
+    train = namespace["train_neuron"]
+    quadratic, cross_entropy = train(2.0, 2.0, "quadratic"), train(2.0, 2.0, "cross_entropy")
+    assert quadratic[0] > 0.98 and cross_entropy[0] > 0.98
+    assert quadratic[150] > 0.9 and quadratic[300] > 0.15
+    assert cross_entropy[50] < 0.1 and cross_entropy[300] < 0.015
+    quadratic, cross_entropy = train(0.6, 0.9, "quadratic"), train(0.6, 0.9, "cross_entropy")
+    assert quadratic[50] < 0.4 and cross_entropy[50] < quadratic[50]

@@ -189,3 +189,18 @@ def test_betternets_export_and_roster_commands(workspace, tmp_path, capsys):
     assert student_cli.main(["export", "--format", "csv", "--out", str(out), "--root",
                              str(COURSE.root), "--course", str(tmp_path / "none")]) == 2
     assert "no nbgrader course" in capsys.readouterr().err
+
+
+def test_sections_and_sis_ids_from_the_roster_reach_the_canvas_file(workspace, tmp_path):
+    """nbgrader has no section: the roster's is kept beside the gradebook, run to run."""
+    roster = tmp_path / "sections.csv"
+    roster.write_text("id,section,sis_user_id\nalice,Lab A,S-0101\nbob,=Lab B,\n")
+    load_roster(workspace, roster)
+    load_roster(workspace, tmp_path / "sections.csv")      # again: nothing doubles
+    again = tmp_path / "later.csv"
+    again.write_text("id,email\nalice,alice@example.org\n")  # a later roster without sections
+    load_roster(workspace, again)
+    body = {r[3]: r for r in exported(workspace, "canvas")[2:]}
+    assert (body["alice"][2], body["alice"][4]) == ("S-0101", "Lab A")
+    assert body["bob"][4] == "'=Lab B"                       # spreadsheet-safe
+    assert (body["carol"][2], body["carol"][4]) == ("", "")

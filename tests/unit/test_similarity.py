@@ -149,7 +149,7 @@ def test_grade_takes_the_similarity_threshold(monkeypatch, tmp_path, capsys):
             "--course", str(tmp_path / "c")]
     assert student_cli.main([*args, "--similarity-threshold", "0.5"]) == 0
     assert seen["options"].similarity_threshold == 0.5
-    assert "1 pairs of submissions with unusually similar answers" in capsys.readouterr().out
+    assert "1 pair of submissions with unusually similar answers" in capsys.readouterr().out
     assert student_cli.main([*args, "--similarity-threshold", "off"]) == 0
     assert seen["options"].similarity_threshold is None
     assert student_cli.main(args) == 0

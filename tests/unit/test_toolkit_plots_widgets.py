@@ -147,3 +147,57 @@ def test_explorer_rejects_unknown_specs_and_choose_many_checks_default(monkeypat
     with pytest.raises(ValueError, match="default"):
         widgets.choose_many(["a", "b"], default=["z"])
     assert widgets.choose_many(["a", "b"]).default == ("a",)
+
+
+def test_explorer_says_which_stubs_it_needs_and_draws_nothing(monkeypatch, capsys):
+    monkeypatch.delenv("BETTERNETS_STATIC", raising=False)
+    ns: dict = {}
+    exec("def tanh(z):\n    raise NotImplementedError('Exercise 01.3: implement tanh')\n"
+         "def relu(z):\n    raise NotImplementedError('Exercise 01.7: implement relu')\n"
+         "FUNCS = {'tanh': tanh, 'relu': relu}\n"
+         "def render(name, calls=[]):\n    calls.append(name)\n    FUNCS[name](0.0)\n", ns)
+    assert widgets.explorer(ns["render"], name=["tanh", "relu"]) is None
+    assert capsys.readouterr().out == ("needs tanh, relu: not implemented yet; the explorer "
+                                       "draws once they are\n")
+    assert ns["render"].__defaults__[0] == []  # never called
+
+
+def test_explorer_tells_the_gesture_a_multiple_choice_needs(monkeypatch, capsys):
+    pytest.importorskip("ipywidgets")
+    monkeypatch.delenv("BETTERNETS_STATIC", raising=False)
+    widgets.explorer(make_render([]), **CONTROLS)
+    assert "Ctrl+click (Cmd+click on a Mac) picks several methods" in capsys.readouterr().out
+    widgets.explorer(lambda lr: None, lr=(0.0, 1.0, 0.1))
+    assert "Ctrl+click" not in capsys.readouterr().out
+
+
+class FakeHandle:
+    def __init__(self):
+        self.updates = []
+
+    def update(self, data, metadata=None, raw=False):
+        self.updates.append((data, metadata, raw))
+
+
+def test_a_redraw_replaces_the_default_outputs_in_place(monkeypatch):
+    """Slots: the redraw's bundles go into the default's display ids, one for one; a slot the
+    redraw does not fill is emptied; extra outputs go under the controls."""
+    ipywidgets = pytest.importorskip("ipywidgets")
+    shown = []
+    monkeypatch.setattr("IPython.display.display",
+                        lambda data, metadata=None, raw=False, display_id=False:
+                        shown.append(data) or FakeHandle())
+    png = ({"image/png": "AAAA", "text/plain": "<Figure>"}, {"image/png": {"width": 10}})
+    text = ({"text/plain": "last layer: mean 0.1\n"}, {})
+    slots = widgets.Slots([png, text])
+    assert shown == [png[0], text[0]] and len(slots.handles) == 2
+    overflow = ipywidgets.Output()
+    new_png = ({"image/png": "BBBB"}, {})
+    slots.replace([new_png], overflow)
+    assert slots.handles[0].updates == [(new_png[0], {}, True)]
+    assert slots.handles[1].updates == [(widgets.Slots.EMPTY[0], {}, True)]
+    shown.clear()
+    slots.replace([new_png, text, png], overflow)
+    assert shown == [png[0]]  # the third output had no slot: shown under the controls
+    assert slots.handles[1].updates[-1] == (text[0], {}, True)
+

@@ -13,16 +13,15 @@ others.
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
 from betternets.checks.status import Status
 
 from .. import answers
 from ..course import Course, nbgrader_api, prepare_course, run_nbgrader_step
-from ..gradebook import ensure_released
+from ..gradebook import ensure_released, place_submission
 from ..rows import test_cells_of, write_csv
-from ..submissions import Submission, find
+from ..submissions import Submission, find, read_notebook
 from ..verdicts import Verdict, every_cell
 
 
@@ -85,10 +84,7 @@ def grade_one(api, sub: Submission, course: Path, solutions: Path) -> list[Verdi
     problem = _readable(sub.path)
     if problem:
         return _not_graded(sub, problem, solutions)
-    target = course / "submitted" / sub.student / sub.assignment
-    shutil.rmtree(target, ignore_errors=True)
-    target.mkdir(parents=True)
-    shutil.copyfile(sub.path, target / f"{sub.assignment}.ipynb")
+    place_submission(sub, read_notebook(sub.path), course)   # nothing of the course deleted
     try:
         run_nbgrader_step(api.autograde, sub.assignment, sub.student, force=True, create=True)
     except Exception as exc:  # noqa: BLE001 - one broken notebook never stops the class

@@ -216,11 +216,13 @@ def report(results: list[Result], title: str | None = None) -> str:
 
 
 class ChecksFailed(AssertionError):
-    """Raised by a test cell whose checks failed; renders as its summary only."""
+    """Raised by a test cell whose checks failed; renders as its summary only. `unimplemented`:
+    the exercise is still its stub (a live notebook goes on past it, see `betternets.unfinished`)."""
 
-    def __init__(self, summary: str):
+    def __init__(self, summary: str, unimplemented: bool = False):
         super().__init__(summary)
         self.summary = summary
+        self.unimplemented = unimplemented
 
     def _render_traceback_(self) -> list[str]:  # IPython shows this instead of a traceback
         return [f"ChecksFailed: {self.summary}"]
@@ -230,7 +232,7 @@ def raise_if_failed(results: list[Result], what: str, named: Iterable[Mistake] =
     """Fail the cell with a one-line summary; a named mistake, if any, is the summary's end."""
     failed = [r for r in results if not r.passed]
     if failed and all(r.unimplemented for r in failed):
-        raise ChecksFailed(f"{what}: not implemented yet")
+        raise ChecksFailed(f"{what}: not implemented yet", unimplemented=True)
     if failed:
         first = failed[0].message.splitlines()[0] if failed[0].message else failed[0].description
         labels = [m.label for m in named]

@@ -5,6 +5,9 @@ symmetries (sigmoid(-z) = 1 - sigmoid(z)) and limits; they never contain the ans
 
 The test activations that checks of `layer_gradient_norms` pass to your function (by name, see
 `calls.Fn`) are in `functions.py`: test inputs, not answers to any exercise.
+
+About 640 lines: notebook 01 has seventeen exercises, each with its properties and named
+mistakes, and a student reads the checks of one exercise in one place, under its heading.
 """
 from __future__ import annotations
 
@@ -77,7 +80,8 @@ def sigmoid__known_values(call):
 def sigmoid__symmetry(call):
     z = _grid()
     expect.close(call("sigmoid", -z), 1 - np.asarray(call("sigmoid", z), dtype=float),
-                 "sigmoid(-z) against 1 - sigmoid(z)", rtol=1e-9, atol=1e-12, inputs=-z)
+                 "sigmoid(-z) against 1 - sigmoid(z)", rtol=1e-9, atol=1e-12, inputs=-z,
+                 labels=("your sigmoid(-z)", "your 1 - sigmoid(z)"))
 
 
 @VISIBLE.property("sigmoid", "extreme",
@@ -104,7 +108,8 @@ def sigmoid_grad__even_and_bounded(call):
     z = _grid()
     g = expect.as_array(call("sigmoid_grad", z), "sigmoid_grad")
     expect.close(call("sigmoid_grad", -z), g, "sigmoid_grad(-z) against sigmoid_grad(z)",
-                 rtol=1e-9, atol=1e-12, inputs=-z)
+                 rtol=1e-9, atol=1e-12, inputs=-z,
+                 labels=("your sigmoid_grad(-z)", "your sigmoid_grad(z)"))
     expect.true(bool(np.all((g > 0) & (g <= 0.25 + 1e-12))),
                 f"sigmoid_grad ranges over [{g.min():.4g}, {g.max():.4g}], expected (0, 1/4]",
                 "s (1 - s) with s in (0, 1) lies in (0, 1/4]")
@@ -132,7 +137,7 @@ def tanh__odd_and_bounded(call):
     z = _grid(-4, 4)
     t = expect.as_array(call("tanh", z), "tanh")
     expect.close(call("tanh", -z), -t, "tanh(-z) against -tanh(z)", rtol=1e-9, atol=1e-12,
-                 inputs=-z)
+                 inputs=-z, labels=("your tanh(-z)", "your -tanh(z)"))
     expect.true(bool(np.all(np.abs(t) < 1)), f"tanh reaches {np.abs(t).max():.4g} in absolute "
                 "value on [-4, 4], expected below 1")
 
@@ -151,7 +156,8 @@ def tanh_grad__known_values(call):
 def tanh_grad__even(call):
     z = _grid(-4, 4)
     expect.close(call("tanh_grad", -z), call("tanh_grad", z),
-                 "tanh_grad(-z) against tanh_grad(z)", rtol=1e-9, atol=1e-12, inputs=-z)
+                 "tanh_grad(-z) against tanh_grad(z)", rtol=1e-9, atol=1e-12, inputs=-z,
+                 labels=("your tanh_grad(-z)", "your tanh_grad(z)"))
 
 
 # ---------------------------------------------------------------- lecun_tanh
@@ -188,7 +194,7 @@ def lecun_tanh_grad__even(call):
     z = _grid(-4, 4)
     expect.close(call("lecun_tanh_grad", -z), call("lecun_tanh_grad", z),
                  "lecun_tanh_grad(-z) against lecun_tanh_grad(z)", rtol=1e-9, atol=1e-12,
-                 inputs=-z)
+                 inputs=-z, labels=("your lecun_tanh_grad(-z)", "your lecun_tanh_grad(z)"))
 
 
 # ---------------------------------------------------------------- relu
@@ -572,3 +578,68 @@ def layer_gradient_norms__looks_like_derivative_evaluated_at_output_at(call):
     Z = X @ W + b
     got = np.asarray(call("layer_gradient_norms", X, [(W, b)], SQUARE, TWICE), dtype=float)
     return np.allclose(got, [np.linalg.norm(X.T @ (2 * Z ** 2))], rtol=1e-9)
+
+
+# ---------------------------------------------------------------- output_delta
+# Outputs a and targets y worked out by hand: the quadratic cost's delta (a - y) a (1 - a), the
+# cross-entropy's a - y (Nielsen, Neural Networks and Deep Learning, ch. 3).
+DELTA_A = np.array([0.5, 0.8, 0.2, 0.9])
+DELTA_Y = np.array([1.0, 0.0, 0.0, 1.0])
+QUADRATIC_DELTA = [-0.125, 0.128, 0.032, -0.009]
+CROSS_ENTROPY_DELTA = [-0.5, 0.8, 0.2, -0.1]
+
+
+# (cost, what the property checks, the delta by hand, the hint)
+BY_COST = [
+    ("quadratic", "quadratic cost: (a - y) a (1 - a) at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1",
+     QUADRATIC_DELTA, "delta = (a - y) sigma'(z), and sigma'(z) = a (1 - a) for a = sigma(z)"),
+    ("cross_entropy", "cross-entropy: a - y at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1",
+     CROSS_ENTROPY_DELTA,
+     "dC/da = (a - y) / (a (1 - a)) and sigma'(z) = a (1 - a) cancel: a - y"),
+]
+for _cost, _description, _expected, _hint in BY_COST:
+    def _delta_by_hand(call, cost=_cost, expected=_expected, hint=_hint):
+        expect.close(call("output_delta", DELTA_A, DELTA_Y, cost), expected,
+                     f"output_delta(a, y, {cost!r})", rtol=1e-9, atol=1e-12, inputs=DELTA_A,
+                     hint=hint)
+    VISIBLE.property("output_delta", _cost, _description)(_delta_by_hand)
+
+
+@VISIBLE.property("output_delta", "bad_cost", "a cost that is neither name raises ValueError")
+def output_delta__bad_cost(call):
+    expect.raises_value_error(call, "output_delta", DELTA_A, DELTA_Y, "squared",
+                              mentions="cost")
+
+
+def _deltas(call, cost: str) -> np.ndarray:
+    return np.asarray(call("output_delta", DELTA_A, DELTA_Y, cost), dtype=float)
+
+
+@VISIBLE.mistake("output_delta", "the sign flipped, y - a instead of a - y",
+                 "delta = dC/dz is positive when a is above its target: a - y, not y - a")
+def output_delta__looks_like_sign_flipped(call):
+    return (np.allclose(_deltas(call, "quadratic"), np.negative(QUADRATIC_DELTA))
+            or np.allclose(_deltas(call, "cross_entropy"), np.negative(CROSS_ENTROPY_DELTA)))
+
+
+# (label, hint, the cost whose delta is wrong, the wrong delta: the other cost's)
+SLOPE_MISTAKES = [
+    ("sigma'(z) kept in the cross-entropy delta",
+     "for cross-entropy dC/da = (a - y) / (a (1 - a)); times sigma'(z) = a (1 - a) that is "
+     "a - y: the slope cancels, which is the point of the cost",
+     "cross_entropy", QUADRATIC_DELTA),
+    ("the quadratic delta without sigma'(z)",
+     "the quadratic cost's delta is (a - y) sigma'(z) = (a - y) a (1 - a)",
+     "quadratic", CROSS_ENTROPY_DELTA),
+]
+for _label, _hint, _cost, _wrong in SLOPE_MISTAKES:
+    def _gives_other(call, cost=_cost, wrong=_wrong):
+        return np.allclose(_deltas(call, cost), wrong)
+    VISIBLE.mistake("output_delta", _label, _hint)(_gives_other)
+
+
+@VISIBLE.mistake("output_delta", "sigma'(a) instead of sigma'(z)",
+                 "a is already sigma(z): sigma'(z) = a (1 - a), do not apply the sigmoid again")
+def output_delta__looks_like_sigmoid_of_a(call):
+    s = 1.0 / (1.0 + np.exp(-DELTA_A))
+    return np.allclose(_deltas(call, "quadratic"), (DELTA_A - DELTA_Y) * s * (1.0 - s))

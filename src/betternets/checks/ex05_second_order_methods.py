@@ -284,7 +284,8 @@ def bfgs_update__secant(call):
     H_new = expect.same_shape(call("bfgs_update", H, s, y), (2, 2), "bfgs_update's result")
     expect.close(H_new @ y, s, "H_new @ y", rtol=1e-9, atol=1e-12,
                  hint="rho = 1 / (y.s); H_new = (I - rho s y^T) H (I - rho y s^T) + rho s s^T")
-    expect.close(H_new, H_new.T, "H_new against its transpose", rtol=1e-9, atol=1e-12)
+    expect.close(H_new, H_new.T, "H_new against its transpose", rtol=1e-9, atol=1e-12,
+                 labels=("your H_new", "its transpose"))
 
 
 # --------------------------------------------------------------------------- bfgs

@@ -19,10 +19,13 @@ def as_array(value: Any, what: str) -> np.ndarray:
 
 
 def close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6,
-          atol: float = 1e-9, hint: str = "", inputs: Any = None) -> None:
+          atol: float = 1e-9, hint: str = "", inputs: Any = None,
+          labels: tuple[str, str] = ("yours", "expected")) -> None:
     """`actual` equals `expected` within rtol/atol; else name the worst element.
 
-    `inputs`, when given and of the same shape, is shown at the worst index.
+    `inputs`, when given and of the same shape, is shown at the worst index. `labels` name the
+    two values in the message: a symmetry check compares two of the student's own values
+    (`("your sigmoid(-z)", "your 1 - sigmoid(z)")`), neither of which is "expected".
     """
     exp = np.asarray(expected, dtype=float)
     act = as_array(actual, what)
@@ -39,7 +42,7 @@ def close(actual: Any, expected: Any, what: str, *, rtol: float = 1e-6,
     if act.size and np.nanmax(err) > 0:
         idx = _index(np.nanargmax(err), act.shape)
         raise CheckFailed(f"{what} differs at index {idx}{_at(inputs, idx)}: "
-                          f"yours {act[idx]:.8g}, expected {exp[idx]:.8g}", hint)
+                          f"{labels[0]} {act[idx]:.8g}, {labels[1]} {exp[idx]:.8g}", hint)
 
 
 def _index(flat: int, shape: tuple) -> tuple:

@@ -1,5 +1,5 @@
-"""The seven statuses a check, a cell or a notebook can end with: the one place they
-are spelled. Student side (`check()`) and grader side (verdicts, CSV, gradebook,
+"""The seven statuses a check, a cell or a notebook can end with, and `late`, the status
+of a late notebook's penalty row in the grader's CSV: the one place they are spelled. Student side (`check()`) and grader side (verdicts, CSV, gradebook,
 resume cache, report, feedback) import them from here.
 
 A `StrEnum`: each status is its own text, so the CSV and JSON hold the same words
@@ -18,4 +18,5 @@ class Status(StrEnum):
     CRASHED = "crashed"      # the kernel died (memory, os._exit, a signal)
     MISSING = "missing"      # no answer to check: the function or its cell is not there
     TAMPERED = "tampered"    # a graded cell appears twice or was altered
+    LATE = "late"            # not a cell: a late notebook's penalty row (grader's CSV only)
 
