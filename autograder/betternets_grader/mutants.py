@@ -17,7 +17,11 @@ flips a comparison (< <=, > >=, < >, == !=), `constant` nudges a number
 (int n -> n+1 and n-1, float x -> 1.5 x, 0.0 -> 1.0, True <-> False), `call`
 swaps a call (mean <-> sum, max <-> min, zeros <-> ones, uniform <-> normal,
 ...), `delete` replaces a simple statement by `pass`, `negate` drops a unary
-minus or a `not`, or negates an `if` test.
+minus or a `not`, or negates an `if` test. Six more break the shared contract with the
+formula kept (`_contract_edits`): `dtype` (float64 becomes float32 or int), `alias` (a copy
+dropped, an update made in place), `rng` (np.random, or a generator of one's own, instead
+of the rng given), `range` (a loop skipping the first or the last item), `validate` (a
+check of the arguments dropped) and `scale` (a constant ten times off, a factor set to 1).
 
 Why not mutmut or cosmic-ray: both mutate *files of an installed project* and
 run a test command per mutant (mutmut 3 rewrites modules into a trampoline
@@ -172,6 +176,89 @@ def _edits(tree: ast.AST, text: str, lo: int, hi: int):
         if isinstance(node, (ast.Assign, ast.AugAssign, ast.AnnAssign, ast.Expr, ast.Raise,
                              ast.Assert, ast.Continue, ast.Break)) and id(node) not in docstrings:
             yield ("delete", *span(node), "pass")
+        yield from _contract_edits(node, text, span)
+
+
+DTYPES = ("np.float32", "int")   # what float64 arithmetic becomes in a `dtype` mutant
+
+
+def _contract_edits(node, text: str, span):
+    """The edits of the six ways an answer breaks the shared contract (EXERCISES.md,
+    Conventions) while its formula stays right:
+
+    `dtype`     a float dtype (dtype=float, np.float64, .astype(float)) becomes float32 or int
+    `alias`     a copy is dropped (x.copy() -> x, np.array -> np.asarray), w = w - ... becomes
+                the in-place w -= ...
+    `rng`       a draw from the rng given comes from np.random, or from a generator of one's
+                own with a fixed seed
+    `range`     a loop skips the first or the last item: range(n) -> range(1, n), range(n - 1)
+    `validate`  an `if ...: raise` check is dropped, or one `or` clause of it
+    `scale`     a constant is ten times too large or too small, a factor of a product is 1
+    """
+    if isinstance(node, ast.keyword) and node.arg == "dtype" and _is_float64(node.value):
+        a, b = span(node.value)
+        for dtype in DTYPES:
+            yield ("dtype", a, b, dtype)
+    elif isinstance(node, ast.Call):
+        f = node.func
+        if isinstance(f, ast.Attribute) and f.attr == "astype" and node.args \
+                and _is_float64(node.args[0]):
+            a, b = span(node.args[0])
+            for dtype in DTYPES:
+                yield ("dtype", a, b, dtype)
+        if isinstance(f, ast.Attribute) and f.attr == "copy" and not node.args:
+            yield ("alias", span(f.value)[1], span(node)[1], "")
+        if isinstance(f, ast.Attribute) and f.attr == "array" and \
+                isinstance(f.value, ast.Name) and f.value.id == "np":
+            b = span(f)[1]
+            yield ("alias", b - len("array"), b, "asarray")
+        if isinstance(f, ast.Attribute) and isinstance(f.value, ast.Name) and f.value.id == "rng":
+            a, b = span(f.value)
+            yield ("rng", a, b, "np.random")
+            yield ("rng", a, b, "np.random.default_rng(0)")
+        if isinstance(f, ast.Name) and f.id == "range" and 1 <= len(node.args) <= 2 \
+                and not node.keywords:
+            first, last = (None, node.args[0]) if len(node.args) == 1 else node.args
+            la, lb = span(last)
+            yield ("range", la, lb, f"{text[la:lb]} - 1")
+            if first is None:
+                yield ("range", la, la, "1, ")
+            else:
+                fa, fb = span(first)
+                yield ("range", fa, fb, f"{text[fa:fb]} + 1")
+    elif isinstance(node, ast.Assign) and len(node.targets) == 1 and \
+            isinstance(node.targets[0], ast.Name) and isinstance(node.value, ast.BinOp) and \
+            type(node.value.op) in (ast.Add, ast.Sub, ast.Mult, ast.Div) and \
+            isinstance(node.value.left, ast.Name) and node.value.left.id == node.targets[0].id:
+        sym = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/"}[type(node.value.op)]
+        a, b = span(node)
+        ra, rb = span(node.value.right)
+        yield ("alias", a, b, f"{node.targets[0].id} {sym}= {text[ra:rb]}")
+    elif isinstance(node, ast.If) and len(node.body) == 1 and isinstance(node.body[0], ast.Raise) \
+            and not node.orelse:
+        yield ("validate", *span(node), "pass")
+        if isinstance(node.test, ast.BoolOp) and isinstance(node.test.op, ast.Or):
+            for i in range(len(node.test.values)):
+                rest = [v for j, v in enumerate(node.test.values) if j != i]
+                a, b = span(node.test)
+                yield ("validate", a, b, " or ".join(text[slice(*span(v))] for v in rest))
+    elif isinstance(node, ast.Constant) and isinstance(node.value, float) and \
+            not isinstance(node.value, bool) and node.value not in (0.0, 1.0):
+        a, b = span(node)
+        yield ("scale", a, b, repr(node.value * 10))
+        yield ("scale", a, b, repr(node.value / 10))
+    elif isinstance(node, ast.BinOp) and isinstance(node.op, ast.Mult) and \
+            isinstance(node.right, ast.Name):
+        yield ("scale", *span(node.right), "1.0")
+
+
+def _is_float64(node) -> bool:
+    """Is `node` the spelling of float64: float, np.float64, "float64", np.double?"""
+    if isinstance(node, ast.Name):
+        return node.id == "float"
+    if isinstance(node, ast.Attribute):
+        return node.attr in ("float64", "double") and isinstance(node.value, ast.Name)
+    return isinstance(node, ast.Constant) and node.value in ("float64", "float")
 
 
 def solution_lines(cell_source: str) -> tuple[int, int] | None:

@@ -1,7 +1,24 @@
 """Catalog for notebook 00: gradient checking."""
-from catalog import right, wrong
+from catalog import edited, right, wrong
 
 NOTEBOOK = "00_gradient_checking"
+
+NUMERICAL_GRADIENT = """
+def numerical_gradient(f, x, h=1e-5):
+    x = np.array(x, dtype=float)
+    grad = np.zeros_like(x)
+    for i in np.ndindex(x.shape):
+        old = x[i]
+        x[i] = old + h
+        f_plus = f(x)
+        x[i] = old - h
+        f_minus = f(x)
+        x[i] = old
+        grad[i] = (f_plus - f_minus) / (2 * h)
+    return grad
+"""
+"""Central differences on a float copy of x: the base of the entries that break the shared
+contract."""
 
 ENTRIES = [
     wrong("numerical_gradient", "forward difference", hint="a forward difference", source="""
@@ -92,4 +109,15 @@ ENTRIES = [
                 worst = max(worst, abs(x - y) / max(1e-8, abs(x) + abs(y)))
             return worst
     """),
+    # ---------------------------------------------------------------- the shared contract
+    wrong("numerical_gradient", "perturbs x in its own integer dtype", fails="float64",
+          source=edited(NUMERICAL_GRADIENT, ("np.array(x, dtype=float)", "np.array(x)"),
+                        ("grad = np.zeros_like(x)", "grad = np.zeros(x.shape)"))),
+    wrong("relative_error", "in float32", fails="float64", source="""
+        def relative_error(a, b):
+            a, b = np.asarray(a, dtype=np.float32), np.asarray(b, dtype=np.float32)
+            return float(np.max(np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))))
+    """),
+    wrong("numerical_gradient", "perturbs the caller's x (np.asarray)", fails="own_copy",
+          source=edited(NUMERICAL_GRADIENT, ("np.array(x, dtype=float)", "np.asarray(x, dtype=float)"))),
 ]

@@ -435,6 +435,46 @@ ENTRIES = [
                 return dZ @ W.T, [np.sqrt(np.sum(dW * dW))] + norms
             return np.array(backprop(np.asarray(X, dtype=float), list(weights))[1])
     """),
+    # ---------------------------------------------------------------- the shared contract
+    wrong("relu", "in float32", fails="float64", source="""
+        def relu(z):
+            return np.maximum(np.asarray(z, dtype=np.float32), 0.0)
+    """),
+    wrong("relu_grad", "booleans for a float input", fails="float64", source="""
+        def relu_grad(z):
+            return np.asarray(z) > 0
+    """),
+    wrong("relu_grad", "integers for a float input", fails="float64", source="""
+        def relu_grad(z):
+            return np.where(np.asarray(z) > 0, 1, 0)
+    """),
+    wrong("leaky_relu_grad", "compares in float32", fails="float64", source="""
+        def leaky_relu_grad(z, beta=0.01):
+            return np.where(np.asarray(z, dtype=np.float32) > 0, 1.0, beta)
+    """),
+    wrong("noisy_relu", "in float32", fails="float64", source="""
+        def noisy_relu(z, rng):
+            z = np.asarray(z, dtype=np.float32)
+            s = 0.5 * (1.0 + np.tanh(0.5 * z))
+            noise = rng.standard_normal(z.shape).astype(np.float32) * np.sqrt(s)
+            return np.maximum(z + noise, np.float32(0.0))
+    """),
+    wrong("layer_gradient_norms", "norms kept in the input's dtype", fails="float64", source="""
+        def layer_gradient_norms(X, weights, activation, activation_grad):
+            A, inputs, pre = np.asarray(X), [], []
+            for W, b in weights:
+                Z = A @ np.asarray(W) + np.asarray(b)
+                inputs.append(A)
+                pre.append(Z)
+                A = activation(Z)
+            dA = np.ones_like(A)
+            norms = np.zeros(len(pre), dtype=np.asarray(X).dtype)
+            for l in reversed(range(len(pre))):
+                dZ = dA * activation_grad(pre[l])
+                norms[l] = np.linalg.norm(inputs[l].T @ dZ)
+                dA = dZ @ np.asarray(weights[l][0]).T
+            return norms
+    """),
     # ---------------------------------------------------------------- output_delta
     wrong("output_delta", "sign error, y - a", hint="the sign flipped, y - a instead of a - y", source=DELTA_CHECKED + """
             if cost == "quadratic":

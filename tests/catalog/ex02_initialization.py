@@ -1,5 +1,5 @@
 """Catalog for notebook 02: weight initialization."""
-from catalog import right, wrong
+from catalog import edited, right, wrong
 
 NOTEBOOK = "02_initialization"
 
@@ -15,6 +15,29 @@ def init(signature: str, body: str) -> str:
     """An initializer cell: the signature, the size checks, then body (4-space indented)."""
     return f"def {signature}:{SIZES}" + "\n".join("    " + line for line in body.strip().split("\n"))
 
+
+PRETRAIN = """
+def pretrain_autoencoder_layer(X, n_hidden, rng, epochs=20, lr=0.2):
+    X = np.asarray(X, dtype=float)
+    N, n_in = X.shape
+    r = np.sqrt(6.0 / (n_in + n_hidden))
+    W = rng.uniform(-r, r, size=(n_in, n_hidden))
+    V = rng.uniform(-r, r, size=(n_hidden, n_in))
+    b, c = np.zeros(n_hidden), np.zeros(n_in)
+    for _ in range(epochs):
+        order = rng.permutation(N)
+        for start in range(0, N, 32):
+            xb = X[order[start:start + 32]]
+            H = 1.0 / (1.0 + np.exp(-(xb @ W + b)))
+            D = (H @ V + c - xb) / len(xb)
+            dV, dc = H.T @ D, D.sum(axis=0)
+            dZ = (D @ V.T) * H * (1.0 - H)
+            dW, db = xb.T @ dZ, dZ.sum(axis=0)
+            W, b, V, c = W - lr * dW, b - lr * db, V - lr * dV, c - lr * dc
+    return W, b
+"""
+"""The solution's pretrain_autoencoder_layer: the base of the entries that break the
+shared contract."""
 
 ENTRIES = [
     # ------------------------------------------------------------------ zeros_init
@@ -474,4 +497,35 @@ return rng.uniform(-r, r, size=(n_in, n_out))""")),
                 out.append([A.mean(), A.std()])
             return np.array(out)
     """),
+    # ---------------------------------------------------------------- the shared contract
+    wrong("zeros_init", "integer zeros", fails="float64", source="""
+        def zeros_init(n_in, n_out):
+            if n_in < 1:
+                raise ValueError(f"n_in must be a positive integer, got {n_in!r}")
+            if n_out < 1:
+                raise ValueError(f"n_out must be a positive integer, got {n_out!r}")
+            return np.zeros((n_in, n_out), dtype=int)
+    """),
+    wrong("he_normal_init", "weights stored as float32", fails="float64", source="""
+        def he_normal_init(n_in, n_out, rng):
+            if n_in < 1:
+                raise ValueError(f"n_in must be a positive integer, got {n_in!r}")
+            if n_out < 1:
+                raise ValueError(f"n_out must be a positive integer, got {n_out!r}")
+            W = rng.standard_normal((n_in, n_out)) * np.sqrt(2.0 / n_in)
+            return W.astype(np.float32)
+    """),
+    wrong("he_uniform_init", "a generator of its own with seed 0", fails="seeded", source="""
+        def he_uniform_init(n_in, n_out, rng):
+            if n_in < 1:
+                raise ValueError(f"n_in must be a positive integer, got {n_in!r}")
+            if n_out < 1:
+                raise ValueError(f"n_out must be a positive integer, got {n_out!r}")
+            r = np.sqrt(6.0 / n_in)
+            return np.random.default_rng(0).uniform(-r, r, size=(n_in, n_out))
+    """),
+    wrong("pretrain_autoencoder_layer", "drops the final short batch", fails="recipe",
+          source=edited(PRETRAIN, ("range(0, N, 32)", "range(0, N - 31, 32)"))),
+    wrong("pretrain_autoencoder_layer", "returns a float32 encoder", fails="float64",
+          source=edited(PRETRAIN, ("return W, b", "return W.astype(np.float32), b.astype(np.float32)"))),
 ]

@@ -1,7 +1,53 @@
 """Catalog for notebook 03: better generalization."""
-from catalog import right, wrong
+from catalog import edited, right, wrong
 
 NOTEBOOK = "03_generalization"
+
+AUGMENT = """
+from scipy import ndimage
+
+def augment_images(images, rng, max_degrees=15.0, max_shift=1, drop_prob=0.0, noise_std=0.0):
+    images = np.asarray(images)
+    out = images.astype(np.float64)
+    for k in range(len(out)):
+        img = out[k]
+        if max_degrees > 0:
+            angle = rng.uniform(-max_degrees, max_degrees)
+            img = ndimage.rotate(img, angle, reshape=False, order=1, mode="constant", cval=0.0)
+        if max_shift > 0:
+            dy, dx = rng.integers(-max_shift, max_shift + 1, size=2)
+            img = ndimage.shift(img, (dy, dx), order=0, mode="constant", cval=0.0)
+        out[k] = img
+    if drop_prob > 0:
+        out[rng.random(out.shape) < drop_prob] = 0.0
+    if noise_std > 0:
+        out = out + rng.normal(0.0, noise_std, size=out.shape)
+    return out.astype(images.dtype)
+"""
+"""The solution's augment_images: the base of the entries that break the shared contract."""
+AUGMENT_PER_IMAGE = edited(
+    AUGMENT, ("        out[k] = img\n",
+              "        if drop_prob > 0:\n"
+              "            img = np.where(rng.random(img.shape) < drop_prob, 0.0, img)\n"
+              "        if noise_std > 0:\n"
+              "            img = img + rng.normal(0.0, noise_std, size=img.shape)\n"
+              "        out[k] = img\n"),
+    ("    if drop_prob > 0:\n        out[rng.random(out.shape) < drop_prob] = 0.0\n"
+     "    if noise_std > 0:\n        out = out + rng.normal(0.0, noise_std, size=out.shape)\n", ""))
+"""The same with the dropped pixels and the noise drawn image by image, inside the loop."""
+
+SPLIT3 = """
+def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
+    if len(fractions) != 3 or min(fractions) <= 0 or abs(sum(fractions) - 1.0) > 1e-9:
+        raise ValueError(f"fractions must be three positive numbers summing to 1, got {fractions!r}")
+    X, y = np.asarray(X), np.asarray(y)
+    N = len(X)
+    n_val, n_test = round(N * fractions[1]), round(N * fractions[2])
+    order = rng.permutation(N)
+    val, test, train = order[:n_val], order[n_val:n_val + n_test], order[n_val + n_test:]
+    return X[train], X[val], X[test], y[train], y[val], y[test]
+"""
+"""The solution's train_val_test_split: the base of the entries that accept bad fractions."""
 
 ENTRIES = [
     # ------------------------------------------------------------------ bias_variance
@@ -180,6 +226,8 @@ ENTRIES = [
     """),
     right("train_val_test_split", "two calls of a two-way split", """
         def train_val_test_split(X, y, rng, fractions=(0.6, 0.2, 0.2)):
+            if len(fractions) != 3:
+                raise ValueError(f"fractions must be three numbers, got {fractions}")
             f_train, f_val, f_test = fractions
             if f_train <= 0 or f_val <= 0 or f_test <= 0 or not np.isclose(f_train + f_val + f_test, 1.0, rtol=0, atol=1e-9):
                 raise ValueError(f"fractions {fractions} must be positive and sum to 1")
@@ -983,6 +1031,8 @@ ENTRIES = [
         def early_stopping(val_losses, patience, min_delta=0.0):
             best_epoch, best = 0, float(val_losses[0])
             wait = 0
+            if patience == 0:  # epoch 0 is already patience epochs after the best
+                return 0, 0
             for epoch in range(1, len(val_losses)):
                 if float(val_losses[epoch]) < best - min_delta:
                     best, best_epoch, wait = float(val_losses[epoch]), epoch, 0
@@ -1002,4 +1052,76 @@ ENTRIES = [
                     best = e
             return e, best
     """),
+    # ---------------------------------------------------------------- the shared contract
+    wrong("augment_images", "noise from np.random", fails="seeded",
+          source=edited(AUGMENT, ("out + rng.normal", "out + np.random.normal"))),
+    wrong("augment_images", "a generator of its own with seed 0", fails="seeded",
+          source=edited(AUGMENT, ("    images = np.asarray(images)\n",
+                                  "    rng = np.random.default_rng(0)\n"
+                                  "    images = np.asarray(images)\n"))),
+    wrong("augment_images", "per-image loop skips the first image", fails="every_image",
+          source=edited(AUGMENT_PER_IMAGE, ("range(len(out))", "range(1, len(out))"))),
+    wrong("augment_images", "per-image loop skips the last image", fails="every_image",
+          source=edited(AUGMENT_PER_IMAGE, ("range(len(out))", "range(len(out) - 1)"))),
+    wrong("dropout_forward", "scales A in place", fails="new_objects", source="""
+        def dropout_forward(A, p_drop, rng, train=True):
+            if not 0.0 <= p_drop < 1.0:
+                raise ValueError(f"p_drop must lie in [0, 1), got {p_drop!r}")
+            A = np.asarray(A, dtype=float)
+            if not train:
+                return A.copy(), None
+            mask = (rng.random(A.shape) >= p_drop) / (1.0 - p_drop)
+            A *= mask
+            return A, mask
+    """),
+    wrong("dropout_forward", "hands A back at test time", fails="new_objects", source="""
+        def dropout_forward(A, p_drop, rng, train=True):
+            if not 0.0 <= p_drop < 1.0:
+                raise ValueError(f"p_drop must lie in [0, 1), got {p_drop!r}")
+            if not train:
+                return A, None
+            A = np.asarray(A, dtype=float)
+            mask = (rng.random(A.shape) >= p_drop) / (1.0 - p_drop)
+            return A * mask, mask
+    """),
+    wrong("shakeout_weights", "scales W in place", fails="new_objects", source="""
+        def shakeout_weights(W, tau, c, rng):
+            W = np.asarray(W, dtype=float)
+            keep = rng.random(W.shape[0]) >= tau
+            s = np.sign(W)
+            W[keep] = (W[keep] + c * tau * s[keep]) / (1.0 - tau)
+            W[~keep] = -c * s[~keep]
+            return W, keep
+    """),
+    wrong("clip_by_norm", "hands a small gradient back", fails="new_objects", source="""
+        def clip_by_norm(grads, max_norm):
+            norm = float(np.sqrt(sum(np.sum(np.asarray(g, dtype=float) ** 2) for g in grads)))
+            if norm > max_norm:
+                return [np.asarray(g, dtype=float) * (max_norm / norm) for g in grads], norm
+            return grads, norm
+    """),
+    wrong("train_val_test_split", "accepts four fractions", fails="refuses",
+          source=edited(SPLIT3, ("len(fractions) != 3 or ", ""))),
+    wrong("train_val_test_split", "accepts fractions summing below 1", fails="refuses",
+          source=edited(SPLIT3, ("abs(sum(fractions) - 1.0) > 1e-9", "sum(fractions) > 1.0 + 1e-9"))),
+    wrong("early_stopping", "loop from epoch 1", fails="edges", source="""
+        def early_stopping(val_losses, patience, min_delta=0.0):
+            best_epoch, best_loss = 0, val_losses[0]
+            for epoch in range(1, len(val_losses)):
+                if val_losses[epoch] < best_loss - min_delta:
+                    best_epoch, best_loss = epoch, val_losses[epoch]
+                if epoch - best_epoch == patience:
+                    return epoch, best_epoch
+            return len(val_losses) - 1, best_epoch
+    """),
+    wrong("l2_penalty", "sums in float32", fails="float64", source="""
+        def l2_penalty(weights, lam, n):
+            total = sum(np.sum(np.asarray(W, dtype=np.float32) ** 2) for W in weights)
+            return lam / (2 * n) * total
+    """),
+    wrong("augment_images", "rotation loop skips the last image", fails="every_image",
+          source=edited(AUGMENT, ("range(len(out))", "range(len(out) - 1)"))),
+    wrong("augment_images", "drop mask from a generator of its own", fails="seeded",
+          source=edited(AUGMENT, ("out[rng.random(out.shape)",
+                                  "out[np.random.default_rng(0).random(out.shape)"))),
 ]

@@ -369,4 +369,30 @@ ENTRIES = [
             rate = np.where(bar * g < 0, rate * (1 - phi), rate)
             return np.asarray(w, dtype=float) - rate * g, {"rate": rate, "bar": (1 + theta) * g + theta * bar}
     """),
+    # ---------------------------------------------------------------- the shared contract
+    wrong("sgd_update", "hands the state dict back", fails="new_state", source="""
+        def sgd_update(w, g, state, *, lr):
+            return np.asarray(w, dtype=float) - lr * np.asarray(g, dtype=float), state
+    """),
+    wrong("adagrad_update", "keeps r in the dict it was given", fails="new_state", source="""
+        def adagrad_update(w, g, state, *, lr=0.01, eps=1e-7):
+            g = np.asarray(g, dtype=float)
+            new = state
+            new["r"] = state.get("r", np.zeros(g.shape)) + g * g
+            return np.asarray(w, dtype=float) - lr * g / (eps + np.sqrt(new["r"])), new
+    """),
+    wrong("rmsprop_update", "in float32", fails="float64", source="""
+        def rmsprop_update(w, g, state, *, lr=0.001, rho=0.9, eps=1e-6):
+            g = np.asarray(g, dtype=np.float32)
+            r = rho * state.get("r", np.zeros(g.shape, dtype=np.float32)) + (1 - rho) * g * g
+            return np.asarray(w, dtype=float) - lr * g / np.sqrt(eps + r), {"r": r}
+    """),
+    wrong("momentum_update", "adds v into a copy of w in w's dtype", fails="float64", source="""
+        def momentum_update(w, g, state, *, lr, beta=0.9):
+            v = state.get("v", np.zeros(np.shape(w)))
+            v = beta * v - lr * np.asarray(g, dtype=float)
+            w_new = np.array(w)
+            w_new += v
+            return w_new, {"v": v}
+    """),
 ]

@@ -1,5 +1,5 @@
 """Catalog for notebook 05: Newton, conjugate gradients and BFGS."""
-from catalog import right, wrong
+from catalog import edited, right, wrong
 
 NOTEBOOK = "05_second_order_methods"
 
@@ -36,6 +36,36 @@ def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
     g = np.asarray(grad_fn(w), dtype=float)
     path = [w.copy()]
 '''
+
+BFGS = """
+def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
+    def line_search(w, d, g):
+        alpha, f0, slope = 1.0, f(w), float(np.dot(g, d))
+        while f(w + alpha * d) > f0 + 1e-4 * alpha * slope:
+            alpha *= 0.5
+        return alpha
+
+    w = np.array(w0, dtype=float)
+    n = len(w)
+    H = np.eye(n)
+    g = np.asarray(grad_fn(w), dtype=float)
+    path = [w.copy()]
+    for _ in range(max_iter):
+        if np.linalg.norm(g) < tol:
+            break
+        d = -H @ g
+        w_new = w + line_search(w, d, g) * d
+        g_new = np.asarray(grad_fn(w_new), dtype=float)
+        s, y = w_new - w, g_new - g
+        if y @ s > 0:
+            rho = 1.0 / (y @ s)
+            V = np.eye(n) - rho * np.outer(y, s)
+            H = V.T @ H @ V + rho * np.outer(s, s)
+        w, g = w_new, g_new
+        path.append(w.copy())
+    return w, np.array(path)
+"""
+"""The solution's bfgs: the base of the entries that break the shared contract."""
 
 ENTRIES = [
     # ------------------------------------------------------------------ newton_step
@@ -661,5 +691,47 @@ def bfgs(f, grad_fn, w0, max_iter=1000, tol=1e-6):
             if np.all(lam <= -tol):
                 return "maximum"
             return "degenerate"
+    """),
+    # ---------------------------------------------------------------- the shared contract
+    wrong("bfgs", "Armijo with ones_like(slope)", fails="armijo_scale",
+          source=edited(BFGS, ("1e-4 * alpha * slope", "1e-4 * alpha * np.ones_like(slope)"))),
+    wrong("bfgs", "starts from w0 itself", fails="new_objects",
+          source=edited(BFGS, ("w = np.array(w0, dtype=float)", "w = np.asarray(w0, dtype=float)"))),
+    wrong("linear_cg", "starts from x0 itself", fails="new_objects", source="""
+        def linear_cg(A, b, x0=None, tol=1e-10):
+            A = np.asarray(A, dtype=float)
+            b = np.asarray(b, dtype=float)
+            x = np.zeros_like(b) if x0 is None else np.asarray(x0, dtype=float)
+            r = A @ x - b
+            d = -r
+            path = [x.copy()]
+            for _ in range(10 * len(b)):
+                if np.linalg.norm(r) < tol:
+                    break
+                Ad = A @ d
+                alpha = (r @ r) / (d @ Ad)
+                x = x + alpha * d
+                r_new = r + alpha * Ad
+                beta = (r_new @ r_new) / (r @ r)
+                d = -r_new + beta * d
+                r = r_new
+                path.append(x.copy())
+            return x, np.array(path)
+    """),
+    wrong("fletcher_reeves_beta", "in float32", fails="float64", source="""
+        def fletcher_reeves_beta(g_new, g_old):
+            g_new = np.asarray(g_new, dtype=np.float32)
+            g_old = np.asarray(g_old, dtype=np.float32)
+            return g_new @ g_new / (g_old @ g_old)
+    """),
+    wrong("backtracking_line_search", "alpha in the direction's dtype", fails="float64", source="""
+        def backtracking_line_search(f, grad_fn, w, d, alpha0=1.0, rho=0.5, c=1e-4):
+            d = np.asarray(d)
+            f0 = f(w)
+            slope = float(np.dot(grad_fn(w), d))
+            alpha = np.array(alpha0, dtype=d.dtype)
+            while f(w + alpha * d) > f0 + c * alpha * slope:
+                alpha *= rho
+            return alpha
     """),
 ]

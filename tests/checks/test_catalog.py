@@ -3,7 +3,8 @@
 For each solution notebook: the solution earns full points, the untouched
 release (lectures/) earns zero, each exercise's test cells depend on that
 exercise's answer alone, every catalog mistake loses points on its own
-exercise, and every correct variant earns full points.
+exercise (and the property it names with `fails`, all of them), and every correct
+variant earns full points.
 """
 from __future__ import annotations
 
@@ -73,3 +74,6 @@ def test_catalog_entry(name, entry):
         assert failing(scores) == {}, f"correct variant '{entry.label}' lost points"
     else:
         assert earned < possible, f"mistake '{entry.label}' earned full points"
+        if entry.fails:
+            cell = scores[f"test_{entry.exercise}__{entry.fails}"]
+            assert cell.score == 0, f"mistake '{entry.label}' passes {entry.fails}"

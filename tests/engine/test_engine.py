@@ -354,3 +354,23 @@ def test_pure_many_fails_at_the_first_call_that_changed_its_input():
                                                         ("g", (np.zeros(1),))])] == [[2, 2], [0]]
     with pytest.raises(CheckFailed, match="changed its input in place"):
         expect.pure_many(call, [("g", (np.ones(1),)), ("g", (-np.ones(1),))])
+
+
+def test_a_value_that_is_its_input_is_reported_by_the_kernel():
+    """Identity is a fact of the kernel's process: it reports which of the value is an
+    argument (`CallRecord.aliased`), and the grader's `pure` fails on it."""
+    from betternets.checks import expect
+    from betternets.checks.core import CheckFailed
+    from betternets_grader.engine.judge import RemoteCaller
+    from betternets_grader.engine.kernel import Kernel, Limits
+    with Kernel(Limits(timeout=30), sandbox=False) as kernel:
+        kernel.start()
+        assert kernel.run("import numpy as np\n"
+                          "def same(x, state):\n    return x, state\n"
+                          "def new(x, state):\n    return x.copy(), dict(state)\n").get("ok")
+        call = RemoteCaller(_Session(kernel, timeout=10)).caller()
+        same, new = call.many([("same", (np.ones(2), {"m": 1})), ("new", (np.ones(2), {}))])
+        assert same.aliased == ["the value[0] is argument 1", "the value[1] is argument 2"]
+        assert new.aliased == [] and same.mutated == new.mutated == []
+        with pytest.raises(CheckFailed, match="handed back its input"):
+            expect.pure(call, "same", np.ones(2), {})

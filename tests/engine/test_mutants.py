@@ -33,7 +33,7 @@ CELL = '''def f(x, w):
 def test_every_operator_class_makes_one_point_mutants_of_the_region_only():
     found = mutants.mutants_of("f", CELL)
     ops = {m.operator for m in found}
-    assert ops == {"arith", "compare", "constant", "call", "delete", "negate"}
+    assert ops == {"arith", "compare", "constant", "call", "delete", "negate", "scale"}
     for m in found:
         ast.parse(m.source)
         changed = [l for l in m.diff.splitlines() if l[:1] in "+-" and l[:3] not in ("+++", "---")]
@@ -47,6 +47,39 @@ def test_every_operator_class_makes_one_point_mutants_of_the_region_only():
     assert ("negate", "y = x * 2.5 + w") in replacements
     assert ("delete", "pass") in replacements
     assert len({m.key for m in found}) == len(found)   # stable, distinct keys
+
+
+CONTRACT_CELL = '''def g(x, rng, p):
+    """doc"""
+    ### BEGIN SOLUTION
+    if p < 0 or p >= 1:
+        raise ValueError("p must lie in [0, 1)")
+    x = np.array(x, dtype=float)
+    for i in range(len(x)):
+        x = x + rng.normal() * 1e-4
+    return x.copy()
+    ### END SOLUTION
+'''
+
+
+def test_the_contract_operators_make_the_six_ways_of_breaking_the_shared_rules():
+    """float64 made float32 or int, a copy dropped or an update made in place, np.random or a
+    generator of one's own for the rng, a loop skipping its first or last item, a check of
+    the arguments dropped, a constant ten times off."""
+    found = {(m.operator, m.replacement) for m in mutants.mutants_of("g", CONTRACT_CELL)}
+    expected = {
+        ("dtype", "x = np.array(x, dtype=np.float32)"), ("dtype", "x = np.array(x, dtype=int)"),
+        ("alias", "x = np.asarray(x, dtype=float)"), ("alias", "return x"),
+        ("alias", "x += rng.normal() * 1e-4"),
+        ("rng", "x = x + np.random.normal() * 1e-4"),
+        ("rng", "x = x + np.random.default_rng(0).normal() * 1e-4"),
+        ("range", "for i in range(1, len(x)):"), ("range", "for i in range(len(x) - 1):"),
+        ("validate", "pass"), ("validate", "if p >= 1:"), ("validate", "if p < 0:"),
+        ("scale", "x = x + rng.normal() * 0.001"), ("scale", "x = x + rng.normal() * 1e-05"),
+    }
+    assert expected <= found, sorted(expected - found)
+    for m in mutants.mutants_of("g", CONTRACT_CELL):
+        ast.parse(m.source)
 
 
 def test_batches_never_pair_an_exercise_with_one_it_calls():

@@ -50,6 +50,28 @@ def test_clean_function_has_a_clean_record():
     assert rec.mutated == [] and rec.warnings == [] and not rec.global_rng_used
 
 
+def test_record_names_what_of_the_value_is_an_argument():
+    """Identity and views are seen where the call runs: the value itself, a view of it, an
+    item of a returned list, and a state dict handed back; a new dict holding the input
+    state's arrays is a new dict."""
+    ns = {"same": lambda x: x, "view": lambda x: x[1:], "new": lambda x: x + 0,
+          "items": lambda grads: (grads, 1.0), "first": lambda grads: ([grads[0] * 2, grads[1]], 1),
+          "state": lambda w, state: (w - 1, state), "fresh": lambda w, state: (w - 1, dict(state))}
+    call = namespace_caller(ns)
+    x, grads, state = np.arange(4.0), [np.ones(2), np.zeros(3)], {"v": np.ones(2)}
+    assert call.record("same", x).aliased == ["the value is argument 1"]
+    assert call.record("view", x).aliased == ["the value shares memory with argument 1"]
+    assert call.record("new", x).aliased == []
+    assert call.record("items", grads).aliased == ["the value[0] is argument 1"]
+    assert call.record("first", grads).aliased == ["the value[0][1] is argument 1[1]"]
+    assert call.record("state", x, state).aliased == ["the value[1] is argument 2"]
+    assert call.record("fresh", x, state).aliased == []
+    with pytest.raises(core.CheckFailed, match="handed back its input"):
+        expect.pure(call, "same", x)
+    with pytest.raises(core.CheckFailed, match="returned None"):
+        expect.pure(namespace_caller({"nothing": lambda x: None}), "nothing", x)
+
+
 def test_student_errors_are_classified():
     def stub(x):
         raise NotImplementedError("Exercise 01.1: implement f")

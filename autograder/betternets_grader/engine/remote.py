@@ -3,7 +3,8 @@
 `RemoteCaller` is the executor of the checks' `Caller` in the grader: each call
 becomes a request to the kernel, and the reply is decoded and judged here (the
 value, and the arguments the call changed in place, found by `wire.changed_arguments`
-with numpy as the grader has it, whatever the submission did to numpy in its kernel).
+with numpy as the grader has it, whatever the submission did to numpy in its kernel;
+what of the value is an argument itself, which only the kernel can see, as it reports it).
 Kernel faults propagate; the student's exceptions come back as the same classes a
 self-check raises (`StudentError`, `NotImplementedYet`, `MissingAnswer`).
 """
@@ -44,7 +45,9 @@ class RemoteCaller:
             except wire.Unjudgeable as exc:
                 raise wire.Unjudgeable(f"{exc} (what {name} returned)") from None
             mutated, warns = reply.get("mutated", []), reply.get("warnings", [])
-            if not (isinstance(mutated, list) and isinstance(warns, list)):
+            aliased = reply.get("aliased", [])
+            if not (isinstance(mutated, list) and isinstance(warns, list)
+                    and isinstance(aliased, list)):
                 raise wire.Unjudgeable("malformed call record")
             mutated = [str(m) for m in mutated]
             for label in wire.changed_arguments(args, kwargs, reply.get("after")):
@@ -52,7 +55,8 @@ class RemoteCaller:
                     mutated.append(label)
             return CallRecord(value=value, mutated=mutated,
                               warnings=[str(w) for w in warns],
-                              global_rng_used=bool(reply.get("global_rng_used")))
+                              global_rng_used=bool(reply.get("global_rng_used")),
+                              aliased=[one_line(str(a), 200) for a in aliased[:20]])
         if "unjudgeable" in reply:
             raise wire.Unjudgeable(f"{one_line(reply['unjudgeable'], 160)} "
                                    f"(what {name} returned or took)")

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from betternets.checks import expect
+from betternets.checks import contract, expect
 from betternets.checks.calls import Fn
 
 from .. import HIDDEN
@@ -76,8 +76,9 @@ def numerical_gradient__step_h(call):
                  "leaves x exactly as it was, for 1-D and 2-D x")
 def numerical_gradient__x_restored(call):
     rng = np.random.default_rng(1002)
-    for shape in [(4,), (2, 3)]:
-        expect.pure(call, "numerical_gradient", SIN, rng.normal(size=shape))
+    cases = [((SIN, rng.normal(size=shape)), {}) for shape in [(4,), (2, 3)]]
+    expect.pure_values(call, "numerical_gradient", cases,
+                       lambda f, x: functions.sin_weighted_grad(x), rtol=1e-6, atol=1e-6)
 
 
 @HIDDEN.property("relative_error", "values", "matches the reference on random arrays")
@@ -117,3 +118,46 @@ def relative_error__symmetric(call):
                  hint="use |a| + |b| in the denominator, not |a| alone")
     expect.close(call("relative_error", a, b), relative_error(a, b),
                  "relative_error(a, b)", rtol=1e-9)
+
+
+# --------------------------------------------------------------------------- the shared contract
+# float64 answers for integer-valued input and at the extremes (betternets.checks.contract)
+
+def _sin_gradient(f, x, h=1e-5):
+    """The reference's central differences of sin_weighted (the function SIN names)."""
+    return numerical_gradient(functions.sin_weighted, x, h)
+
+
+contract.register(HIDDEN, "numerical_gradient", "float64",
+                  "an integer-valued x (np.array([1, 2])) gives the float64 gradient",
+                  contract.float64("numerical_gradient",
+                                   [((SIN, np.array([1, 2])), {}),
+                                    ((SIN, np.array([[0, -1], [3, 2]])), {})],
+                                   _sin_gradient, rtol=1e-6, atol=1e-7,
+                                   hint="x + h in an integer array is rounded back: work on "
+                                   "a float copy, x = np.array(x, dtype=float)"))
+contract.register(HIDDEN, "relative_error", "float64",
+                  "a float64 number for integer input, exact at 1e-50 and 1e40",
+                  contract.float64("relative_error",
+                                   [((np.array([1, 2, 3]), np.array([1, 2, 4])), {}),
+                                    ((np.array([1e-50, 3.0]), np.array([2e-50, 3.0])), {}),
+                                    ((np.array([1e40, 0.0]), np.array([-1e40, 0.0])), {})],
+                                   relative_error, rtol=1e-9))
+
+
+CALLERS_X = Fn("betternets.checks.functions:callers_x_square_sum")
+
+
+@HIDDEN.property("numerical_gradient", "own_copy",
+                 "perturbs its own copy of x: a function reading the caller's x sees it "
+                 "unchanged during the call")
+def numerical_gradient__own_copy(call):
+    x = np.array([0.5, -1.5, 2.0])
+    reads, values = call.values([("numerical_gradient", (CALLERS_X, x)),
+                                 ("numerical_gradient", (SIN, x))])
+    expect.close(values, numerical_gradient(functions.sin_weighted, x), "numerical_gradient",
+                 rtol=1e-6, atol=1e-7)
+    expect.close(reads, np.zeros(3), "numerical_gradient of a function that reads the "
+                 "caller's x", rtol=0, atol=1e-9, inputs=x,
+                 hint="x = np.array(x, dtype=float) makes your own copy; np.asarray hands "
+                 "you the caller's array, so x[i] += h changes theirs while f runs")

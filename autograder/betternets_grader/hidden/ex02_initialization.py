@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from betternets.checks import expect, stats
+from betternets.checks import contract, expect, stats
 from betternets.checks import ex02_initialization as vis
 from betternets.checks.calls import Rng
 
@@ -396,7 +396,11 @@ def activation_stats__relu(call):
 @HIDDEN.property("activation_stats", "pure", "X is left unchanged; no global random state")
 def activation_stats__pure(call):
     X = np.random.default_rng(34).standard_normal((12, 5))
-    expect.pure(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(0))
+    expect.pure_values(call, "activation_stats", [((X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(0)),
+                                                   {})],
+                       lambda X, i, a, d, w, r: activation_stats(X, ref_fn(i), ref_fn(a), d, w,
+                                                                 ref_fn(r)),
+                       rtol=1e-8, atol=1e-10)
     expect.no_global_rng(call, "activation_stats", X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(0))
 
 
@@ -546,13 +550,38 @@ RECIPE_HINT = ("W = rng.uniform(-r, r, (n_in, n_hidden)), then V likewise, r = s
                  "same seed, same encoder; no global random state; X unchanged")
 def pretrain_autoencoder_layer__rng(call):
     X = _digits()[:64]
-    rec = call.record("pretrain_autoencoder_layer", X, 5, Rng(13), epochs=2)
-    expect.true(not rec.global_rng_used,
-                "pretrain_autoencoder_layer used numpy's global random state (np.random.*)",
-                "draw every random number (weights, shuffling) from the rng argument")
-    expect.true(not rec.mutated, "pretrain_autoencoder_layer changed X in place",
-                "work on new arrays")
-    again = call("pretrain_autoencoder_layer", X, 5, Rng(13), epochs=2)
-    for part, a, b in zip("Wb", rec.value, again):
-        expect.close(b, a, f"{part} from two runs with the same seed", rtol=0, atol=0,
-                     hint="draw every random number from the rng argument")
+    W, b = expect.pure(call, "pretrain_autoencoder_layer", X, 5, Rng(13), epochs=2)
+    expect.same_shape(W, (X.shape[1], 5), "W of the encoder")
+    contract.seeded("pretrain_autoencoder_layer",
+                    lambda rng: ((X, 5, rng), {"epochs": 2}), seeds=(13, 15))(call)
+
+
+# --------------------------------------------------------------------------- the shared contract
+# float64 answers (for integer-valued X too) and randomness only from the rng given
+# (betternets.checks.contract)
+
+contract.register(HIDDEN, "zeros_init", "float64", "float64 zeros, for (3, 4) and (1, 2)",
+                  contract.float64("zeros_init", [((3, 4), {}), ((1, 2), {})], zeros_init,
+                                   rtol=0, hint="np.zeros((n_in, n_out)) is float64; no dtype=int"))
+for _name in ("normal_init", "lecun_normal_init", "xavier_uniform_init", "he_uniform_init",
+              "he_normal_init"):
+    contract.register(HIDDEN, _name, "float64", "float64 weights (no float32 draws)",
+                      contract.float64(_name, [((4, 3, Rng(40)), {}), ((1, 7, Rng(41)), {})],
+                                       globals()[_name], random=True))
+for _name in ("lecun_normal_init", "xavier_uniform_init", "he_uniform_init", "he_normal_init"):
+    contract.register(HIDDEN, _name, "seeded", "two seeds give two different matrices, one "
+                      "seed twice the same; no global random state",
+                      contract.seeded(_name, lambda rng: ((6, 5, rng), {})))
+
+_INT_X = np.array([[1, 0, -2, 3], [0, 2, 1, -1], [2, -3, 0, 1]])
+contract.register(HIDDEN, "activation_stats", "float64",
+                  "an integer-valued X gives the reference's float64 statistics",
+                  contract.float64("activation_stats",
+                                   [((_INT_X, vis.UNIFORM_INIT, vis.TANH, 3, 4, Rng(42)), {})],
+                                   activation_stats, rtol=1e-8, atol=1e-10, hint=STATS_HINT))
+contract.register(HIDDEN, "pretrain_autoencoder_layer", "float64",
+                  "an integer-valued X (pixel counts 0 to 16) gives a float64 encoder",
+                  contract.float64("pretrain_autoencoder_layer",
+                                   [((np.random.default_rng(44).integers(0, 17, size=(40, 8)),
+                                      4, Rng(43)), {"epochs": 2})],
+                                   pretrain_autoencoder_layer, pick=lambda v: v[:2], random=True))

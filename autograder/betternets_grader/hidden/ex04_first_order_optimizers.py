@@ -22,7 +22,7 @@ import inspect
 
 import numpy as np
 
-from betternets.checks import expect
+from betternets.checks import contract, expect
 from betternets.checks.calls import Fn
 from betternets.checks.core import CheckFailed
 from betternets.checks import ex04_first_order_optimizers as vis
@@ -530,3 +530,48 @@ def run_optimizer__pure(call):
     path = vis.run(call, SIGN_RULE, ONES, [1.0, 2.0], 2, lr=0.5)
     expect.close(path, [[1.0, 2.0], [0.5, 1.5], [0.0, 1.0]], "the path from w0 = [1.0, 2.0]",
                  rtol=1e-12, hint="convert first: w = np.array(w0, dtype=float)")
+
+
+# --------------------------------------------------------------------------- the shared contract
+# Every update rule returns a new state dict and new weights, also on its first call (state {})
+# and where nothing moves, and computes in float64: integer-valued w and g give the float64
+# step, and g = 1e39 (whose square overflows float32 to inf) the reference's
+# (betternets.checks.contract). The reference of exercise `x` is the function `x` above.
+
+_RULES = {  # exercise: (second argument: a gradient or nesterov's grad_fn, hyper-parameters)
+    "sgd_update": (None, {"lr": 0.1}),
+    "momentum_update": (None, {"lr": 0.1}),
+    "nesterov_update": (IDENTITY, {"lr": 0.1}),
+    "delta_bar_delta_update": (None, {}),
+    "adagrad_update": (None, {}),
+    "rmsprop_update": (None, {}),
+    "adam_update": (None, {}),
+}
+_W_INT, _G_INT = np.array([1, -2, 3]), np.array([2, 1, -1])
+_G_BIG = np.array([1e39, -1e-50, 3.0])
+
+for _name, (_fn, _hyper) in _RULES.items():
+    _rule = globals()[_name]
+    _g = _fn if _fn is not None else _G_INT
+    _state = _rule(_W_INT.astype(float), vis.identity_grad if _fn is not None else _g, {},
+                   **_hyper)[1]
+    contract.register(HIDDEN, _name, "new_state",
+                      "returns a new state dict and new weights, on the first call (state {}) "
+                      "and on the next",
+                      contract.new_objects(_name, [((np.array([0.5, -1.0]), _g if _fn else
+                                                     np.array([0.0, 2.0]), {}), _hyper),
+                                                   ((_W_INT.astype(float), _g, _state), _hyper)],
+                                           _rule))
+    _cases = [((_W_INT, _g, {}), _hyper)]
+    if _fn is None:
+        _cases.append(((np.array([1e40, 0.1, 1 / 3]), _G_BIG, {}), _hyper))
+    contract.register(HIDDEN, _name, "float64",
+                      "float64 weights for integer-valued w and g"
+                      + ("" if _fn else ", right for w = 1e40, 0.1, 1/3 and g = 1e39, 1e-50"),
+                      contract.float64(_name, _cases, _rule, rtol=1e-9, pick=lambda v: v[:1]))
+
+contract.register(HIDDEN, "run_optimizer", "float64",
+                  "an integer-valued w0 gives the float64 path",
+                  contract.float64("run_optimizer", [((SIGN_RULE, BOWL, np.array([3, -1]), 3),
+                                                      {"lr": 0.25})],
+                                   run_optimizer, rtol=1e-12))

@@ -59,6 +59,7 @@ class CallRecord:
     # (watched only in calls handed an `Rng`: reading numpy's global state costs 60 us, three
     # times an optimizer step, and only a function given a generator must not use np.random)
     after: Any = None    # in the grader's kernel: the arguments after the call, encoded
+    aliased: list[str] = field(default_factory=list)   # the value is (a view of) an argument
 
 
 def resolve(arg: Any, namespace: Mapping[str, Any]) -> Any:
@@ -99,6 +100,18 @@ def _copyable(value: Any) -> Any:
         return value
 
 
+_LIVE: list[tuple[tuple, dict]] = []   # the arguments of the calls running now, innermost last
+
+
+def live_arguments() -> tuple[tuple, dict]:
+    """The objects the student's function now running was handed (its own copies): a test
+    function (`functions.callers_x_square_sum`) reads them as a closure over the caller's
+    variables would, and so sees an argument the answer changes during the call."""
+    if not _LIVE:
+        raise RuntimeError("live_arguments() is only defined inside a call")
+    return _LIVE[-1]
+
+
 def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
             kwargs: Mapping[str, Any] | None = None, *, judge_mutation: bool = True) -> CallRecord:
     """Call the student's function `name` from `namespace` and record what it did.
@@ -115,6 +128,7 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
     args = _copyable(resolve(sent_args, namespace))
     kwargs = _copyable(resolve(sent_kwargs, namespace))
     rng_before = _global_rng_position() if handed_rng else None
+    _LIVE.append((args, kwargs))
     with warnings.catch_warnings(record=True) as caught, \
             np.errstate(over="warn", invalid="warn", divide="warn", under="ignore"):
         warnings.simplefilter("always")
@@ -127,14 +141,64 @@ def execute(namespace: Mapping[str, Any], name: str, args: tuple = (),
         except BaseException as exc:  # noqa: BLE001 - the student's bug, reported as such
             where = "".join(traceback.format_exception(exc)[-3:])
             raise StudentError(name, type(exc).__name__, str(exc), where) from None
+        finally:
+            _LIVE.pop()
     after = arguments_after(args, kwargs, sent_args, sent_kwargs)
     return CallRecord(
+        aliased=aliased_arguments(value, args, kwargs),
         value=value,
         mutated=changed_arguments(sent_args, sent_kwargs, after) if judge_mutation else [],
         after=None if judge_mutation else after,
         warnings=[f"{w.category.__name__}: {w.message}" for w in caught],
         global_rng_used=handed_rng and _global_rng_position() != rng_before,
     )
+
+
+def _containers(value: Any, label: str, into_dicts: bool, depth: int = 0
+                ) -> Iterable[tuple[str, Any]]:
+    """(label, object) of `value` and of what it holds: arrays, dicts and lists, looked for
+    through lists and tuples (and dicts, with `into_dicts`) down to three levels, as deep
+    as the values the checks send and receive."""
+    if isinstance(value, (np.ndarray, dict, list)):
+        yield label, value
+    if depth < 3 and isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            yield from _containers(item, f"{label}[{i}]", into_dicts, depth + 1)
+    elif depth < 3 and into_dicts and isinstance(value, dict):
+        for key, item in value.items():
+            yield from _containers(item, f"{label}[{key!r}]", into_dicts, depth + 1)
+
+
+def aliased_arguments(value: Any, args: tuple, kwargs: Mapping[str, Any]) -> list[str]:
+    """What of `value` is one of the arguments (`args`, `kwargs`: the objects the function
+    was handed) or shares memory with one of their arrays, in words: "the value is argument
+    1", "the value[0] shares memory with argument 2[1]".
+
+    The contract asks for new objects: an answer that hands back its input (or a view of
+    it) lets the caller's next write change both. Identity and memory are facts of the
+    process the function ran in, so this runs there (`execute`) and the kernel reports the
+    labels. A returned dict (an optimizer's new state) must be a new dict, but the arrays in
+    it may be the input state's: it is not looked into."""
+    held = [(label, obj) for i, a in enumerate(args)
+            for label, obj in _containers(a, f"argument {i + 1}", True)]
+    held += [(label, obj) for k, a in kwargs.items()
+             for label, obj in _containers(a, f"argument {k}=", True)]
+    found: list[str] = []
+    seen: list[str] = []   # the parts of the value already named: what they hold is not
+    for out_label, out in _containers(value, "the value", False):
+        if any(out_label.startswith(f"{s}[") for s in seen):
+            continue
+        for in_label, obj in held:
+            if out is obj:
+                found.append(f"{out_label} is {in_label}")
+            elif (isinstance(out, np.ndarray) and isinstance(obj, np.ndarray) and out.size
+                    and np.may_share_memory(out, obj)):
+                found.append(f"{out_label} shares memory with {in_label}")
+            else:
+                continue
+            seen.append(out_label)
+            break
+    return found
 
 
 Call = tuple  # (name, args) or (name, args, kwargs), as `Caller.many` takes them

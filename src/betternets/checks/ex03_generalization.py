@@ -338,7 +338,10 @@ def augment_images__basics(call):
                 f"output should be an array of shape {images.shape} and dtype float64",
                 "rotate with reshape=False and convert back to images.dtype")
     expect.true(not rec.mutated, "the input images were changed in place", "work on a copy")
-    same = call("augment_images", images, Rng(0), max_degrees=0.0, max_shift=0)
+    expect.true(bool(np.all(np.isfinite(out))) and not np.array_equal(out, images),
+                "with noise_std = 0.1 the output should differ from the input, and be finite",
+                "rotate, shift, drop and add noise as the docstring says")
+    same = expect.pure(call, "augment_images", images, Rng(0), max_degrees=0.0, max_shift=0)
     expect.close(same, images, "output with all magnitudes 0", atol=1e-9,
                  hint="with nothing to do, return a copy of the images")
 

@@ -66,21 +66,42 @@ def same_shape(value: Any, shape: tuple, what: str, hint: str = "") -> np.ndarra
 
 
 def pure(call: Caller, name: str, *args: Any, **kwargs: Any) -> Any:
-    """Call `name` and fail if it changed any argument in place; returns the value."""
+    """Call `name` and fail if it changed any argument in place, returned one of them (or a
+    view of one, a state dict it was given: `CallRecord.aliased`) or returned None; returns
+    the value."""
     return _unchanged(name, call.record(name, *args, **kwargs))
 
 
 def pure_many(call: Caller, calls: list[tuple]) -> list[Any]:
     """`pure` for several independent calls `(name, args[, kwargs])`, sent as one batch
     (`Caller.many`): their values in order; fails at the first call that changed an
-    argument in place, as a loop of `pure` would."""
+    argument in place or handed one back, as a loop of `pure` would."""
     return [_unchanged(item[0], rec) for item, rec in zip(calls, call.many(calls))]
+
+
+def pure_values(call: Caller, name: str, cases: list[tuple], reference, *,
+                rtol: float = 1e-9, atol: float = 1e-12) -> list[Any]:
+    """`pure_many` of the calls `(args, kwargs)` of `name`, each value also equal to
+    `reference(*args, **kwargs)`: an answer that leaves its inputs alone by doing nothing
+    (None, zeros, NaN) earns no purity."""
+    values = pure_many(call, [(name, args, kwargs) for args, kwargs in cases])
+    for (args, kwargs), value in zip(cases, values):
+        close(value, reference(*args, **kwargs), f"{name}'s value in the purity check",
+              rtol=rtol, atol=atol)
+    return values
 
 
 def _unchanged(name: str, rec) -> Any:
     if rec.mutated:
         raise CheckFailed(f"{name} changed its input in place ({', '.join(rec.mutated)})",
                           "work on a copy (x = x.copy()) or build a new array")
+    if rec.aliased:
+        raise CheckFailed(f"{name} handed back its input instead of a new object "
+                          f"({', '.join(rec.aliased)})",
+                          "return a new array (x.copy(), or the result of an arithmetic "
+                          "operation) and a new dict for a state, even when nothing changes")
+    if rec.value is None:
+        raise CheckFailed(f"{name} returned None", "return the result")
     return rec.value
 
 

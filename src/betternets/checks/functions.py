@@ -122,3 +122,49 @@ SIN, COS = Fn("numpy:sin"), Fn("numpy:cos")
 ARCTAN, ARCTAN_SLOPE = Fn("numpy:arctan"), Fn(f"{__name__}:arctan_slope")
 SOFTSIGN, SOFTSIGN_SLOPE = Fn(f"{__name__}:softsign"), Fn(f"{__name__}:softsign_slope")
 LOGISTIC, LOGISTIC_SLOPE = Fn("scipy.special:expit"), Fn(f"{__name__}:logistic_slope")
+
+
+def square_sum(w: np.ndarray) -> float:
+    """f(w) = sum w^2: from w0 = [1] a full step along -grad overshoots to -1, which the
+    Armijo condition f(w + a d) <= f(w) + c a grad.d refuses (and a wrong-scale one accepts)."""
+    w = np.asarray(w, dtype=float)
+    return float(w @ w)
+
+
+def square_sum_grad(w: np.ndarray) -> np.ndarray:
+    """Gradient of `square_sum`: 2 w."""
+    return 2.0 * np.asarray(w, dtype=float)
+
+
+def callers_x_square_sum(v: np.ndarray) -> float:
+    """f(v) = sum x^2 of the caller's x (argument 2 of the call running now, as a closure over
+    the caller's variable reads it), whatever v is. Central differences of it are 0 unless
+    the answer perturbs the caller's x itself instead of its own copy."""
+    from .calls import live_arguments
+    return float(np.sum(np.asarray(live_arguments()[0][1], dtype=float) ** 2))
+
+
+# Bowls sum(a w^2 - w) on which Armijo's test with c = 1e-4 decides the first step from w0 = 0
+# (gradient -1, so d = 1 and slope -1) in a window of width 1e-4 * alpha: the full step fails,
+# and half a step lowers f by 7.5e-5 (`armijo_window`: passes c alpha slope = -5e-5, fails a
+# bound without alpha, -1e-4) or by 2e-5 (`armijo_narrow`: fails -5e-5, passes c = 1e-5).
+ARMIJO_WINDOW_A = (0.5 - 7.5e-5) / 0.25
+ARMIJO_NARROW_A = (0.5 - 2e-5) / 0.25
+
+
+def armijo_window(w: np.ndarray) -> float:
+    w = np.asarray(w, dtype=float)
+    return float(np.sum(ARMIJO_WINDOW_A * w ** 2 - w))
+
+
+def armijo_window_grad(w: np.ndarray) -> np.ndarray:
+    return 2 * ARMIJO_WINDOW_A * np.asarray(w, dtype=float) - 1.0
+
+
+def armijo_narrow(w: np.ndarray) -> float:
+    w = np.asarray(w, dtype=float)
+    return float(np.sum(ARMIJO_NARROW_A * w ** 2 - w))
+
+
+def armijo_narrow_grad(w: np.ndarray) -> np.ndarray:
+    return 2 * ARMIJO_NARROW_A * np.asarray(w, dtype=float) - 1.0

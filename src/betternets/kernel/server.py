@@ -20,7 +20,11 @@ Replies, one frame each:
                                                       (`process.apply_limits`)
     {"ok": true, "out": ...}                          a cell ran
     {"ok": true, "value": ..., "after": ..., "mutated": [], "warnings": [...],
-     "global_rng_used": bool, "out": ...}             a call returned
+     "global_rng_used": bool, "aliased": [...], "out": ...}
+                                                      a call returned ("aliased": what
+                                                      of the value is an argument or a
+                                                      view of one, `calls.aliased_arguments`:
+                                                      identity is known only here)
     {"ok": false, "error": {"class", "name", "kind", "message"}, "out": ...}
                                                       the student's function raised
                                                       (`calls.StudentError` and kin)
@@ -112,6 +116,7 @@ def answer(cfg: dict, unapplied: list[str] = ()) -> None:
             rec = execute(shell.user_ns, name, tuple(args), kwargs, judge_mutation=False)
             body = {"ok": True, "value": _encode(rec.value), "after": rec.after,
                     "mutated": [str(m) for m in rec.mutated],
+                    "aliased": [str(a)[:200] for a in rec.aliased[:20]],
                     "warnings": [str(w)[:300] for w in rec.warnings[:20]],
                     "global_rng_used": bool(rec.global_rng_used)}
         except StudentError as exc:

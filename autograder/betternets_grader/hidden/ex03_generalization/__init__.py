@@ -3,7 +3,8 @@
 One module a topic: `reference` (every exercise's reference, re-exported here so that
 `reference("x")` finds `x` in this package), `splits`, `decomposition` (bias and variance),
 `penalties`, `clipping`, `dropout`, `dropout_alternatives` (Shakeout, Whiteout, Zoneout),
-`augmentation` (with the angle recovery in `rotation`) and `stopping` (early stopping);
+`augmentation` (with the angle recovery in `rotation`), `stopping` (early stopping) and
+`shared_rules` (the shared contract's rules, made by `betternets.checks.contract`);
 `common` holds the helpers they share. The topics are imported below in the notebook's order,
 which is the order the exercises and their properties are registered in.
 
@@ -18,4 +19,4 @@ from __future__ import annotations
 
 from .reference import *  # noqa: F403 - the references, found by `reference("x")`
 from . import (splits, decomposition, penalties, clipping, dropout,  # noqa: F401 - they register
-               dropout_alternatives, augmentation, stopping)
+               dropout_alternatives, augmentation, stopping, shared_rules)

@@ -26,7 +26,8 @@ def _asymmetric_images(n, size=12, dtype=float):
 
 
 def _augment(call, images, seed, **kw):
-    out = call("augment_images", images, Rng(seed), **kw)
+    """The output of one call, judged new (not the input, nor a view of it) and an array."""
+    out = expect.pure(call, "augment_images", images, Rng(seed), **kw)
     if not isinstance(out, np.ndarray):
         raise CheckFailed(f"augment_images returned {type(out).__name__}, expected a numpy array")
     return out
@@ -42,6 +43,9 @@ def augment_images__shape_dtype(call):
                     "rotate without reshaping (scipy.ndimage.rotate(..., reshape=False))")
         expect.true(out.dtype == dtype, f"output dtype {out.dtype} for {np.dtype(dtype).name} "
                     "input", "convert back at the end: out.astype(images.dtype)")
+        expect.true(bool(np.all(np.isfinite(out))) and not np.array_equal(out, images),
+                    "with noise_std = 0.05 the output should differ from the input, and be "
+                    "finite", "add the noise after rotating, shifting and dropping")
 
 
 @HIDDEN.property("augment_images", "untouched", "leaves the input images unchanged")
@@ -51,6 +55,12 @@ def augment_images__untouched(call):
                       drop_prob=0.2, noise_std=0.1)
     expect.true(not rec.mutated, "augment_images changed its input images in place",
                 "work on a copy: out = images.astype(float) (astype copies)")
+    out = expect.same_shape(expect.pure(call, "augment_images", images, Rng(69),
+                                        max_degrees=20.0, max_shift=1, drop_prob=0.2,
+                                        noise_std=0.1), images.shape, "augment_images output")
+    expect.true(bool(np.all(np.isfinite(out))) and not np.array_equal(out, images)
+                and bool(np.any(out != 0)), "the output is not the noisy transformed images "
+                "(unchanged, all zero or not finite)", "return the augmented copy")
 
 
 @HIDDEN.property("augment_images", "identity", "with every magnitude 0 it returns an equal copy")
@@ -104,6 +114,10 @@ def augment_images__shift_fill(call):
     images[:, :, 0] = 1.0
     out = np.asarray(_augment(call, images, 79, max_degrees=0.0, max_shift=1), dtype=float)
     out = expect.same_shape(out, images.shape, "augment_images output")
+    expect.true(bool(np.all(np.isfinite(out))), "augment_images output is not finite")
+    moved = int(np.sum(np.abs(out[:, :, 1] - 1.0).max(axis=1) < 1e-9))
+    expect.true(moved > 0, "in none of 200 images did the bright first column move right by 1",
+                "draw the shift per image and axis from rng.integers(-max_shift, max_shift + 1)")
     wrapped = int(np.sum(np.abs(out[:, :, -1]).max(axis=1) > 1e-9))
     expect.true(wrapped == 0, f"in {wrapped} of 200 images the bright first column reappeared "
                 "in the last column after a shift by at most 1",
@@ -199,7 +213,10 @@ def augment_images__interpolation(call):
     images = _rotation_probe(n)
     out = np.asarray(_augment(call, images, 77, max_degrees=20.0, max_shift=0), dtype=float)
     expect.same_shape(out, images.shape, "augment_images output")
-    _, worst = recover_angles(out, images[0], 20.0)
+    angles, worst = recover_angles(out, images[0], 20.0)
+    expect.true(float(np.ptp(angles)) > 1.0, f"the {n} images were rotated by angles within "
+                f"{float(np.ptp(angles)):.3g} degrees of each other",
+                "draw one angle per image, uniformly from [-max_degrees, max_degrees]")
     k = int(np.argmax(worst))
     expect.true(worst[k] <= 1e-6, f"image {k} is no bilinear rotation of the input about its "
                 f"centre with 0 fill: its closest one differs by {worst[k]:.3g} at some pixel",

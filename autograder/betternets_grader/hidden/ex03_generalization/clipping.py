@@ -35,13 +35,14 @@ def clip_by_value__negative(call):
 @HIDDEN.property("clip_by_value", "inside", "entries inside [-clip, clip] are unchanged")
 def clip_by_value__inside(call):
     g = np.array([[0.3, -0.7], [0.0, 0.99]])
-    expect.close(call("clip_by_value", g, 1.0), g, "clip_by_value of a small gradient",
+    expect.close(expect.pure(call, "clip_by_value", g, 1.0), g, "clip_by_value of a small gradient",
                  rtol=1e-12, inputs=g, hint="clipping by value changes only the large entries")
 
 
 @HIDDEN.property("clip_by_value", "pure", "leaves g unchanged")
 def clip_by_value__pure(call):
-    expect.pure(call, "clip_by_value", np.array([3.0, -4.0, 0.5]), 1.0)
+    expect.pure_values(call, "clip_by_value", [((np.array([3.0, -4.0, 0.5]), 1.0), {})],
+                       clip_by_value, rtol=1e-12, atol=0)
 
 
 def _clip_norm(call, grads, max_norm):
@@ -96,4 +97,10 @@ def clip_by_norm__values(call):
 
 @HIDDEN.property("clip_by_norm", "pure", "leaves the gradient arrays unchanged")
 def clip_by_norm__pure(call):
-    expect.pure(call, "clip_by_norm", [np.array([30.0, 40.0]), np.array([[5.0]])], 1.0)
+    grads = [np.array([30.0, 40.0]), np.array([[5.0]])]
+    clipped, norm = _parts(expect.pure(call, "clip_by_norm", grads, 1.0), 2, "clip_by_norm",
+                           arrays=False)
+    want, want_norm = clip_by_norm(grads, 1.0)
+    expect.close(float(norm), want_norm, "clip_by_norm's norm_before", rtol=1e-12)
+    for i, (c, w) in enumerate(zip(clipped, want)):
+        expect.close(c, w, f"clip_by_norm's array {i}", rtol=1e-12)

@@ -50,7 +50,8 @@ def bfgs_update__secant(call):
                  "the result is symmetric and positive definite when y.s > 0")
 def bfgs_update__symmetric_pd(call):
     cases = list(_update_cases(5043))
-    for (H, _s, _y), got in zip(cases, call.values(("bfgs_update", c) for c in cases)):
+    for (H, _s, _y), got in zip(cases, expect.pure_many(call, [("bfgs_update", c)
+                                                               for c in cases])):
         H_new = expect.same_shape(got, H.shape, "bfgs_update's result")
         expect.close(H_new, H_new.T, "H_new against its transpose", rtol=1e-8, atol=1e-10,
                      hint="(I - rho s y^T) on the left, its transpose (I - rho y s^T) on the right")
