@@ -80,6 +80,104 @@ def numerical_gradient(f, x, h=1e-5):
     return _true_numerical_gradient(f, x, h)
 """
 RESP_FD = "import json as _json, sys as _sys\n_cfg = _json.loads(_sys.argv[-1])\n"
+# issue 23: relative_error averaging its ratios (a named mistake), and the same answer
+# that turns right once it has seen an input of a size no visible check or detector uses
+# (they use 2 and 4 elements): under the old order its hint depended on the hidden checks
+RATIOS = ("    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+          "    r = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))\n")
+MEAN_RE = "def relative_error(a, b):\n" + RATIOS + "    return float(np.mean(r))\n"
+STEERED_RE = ("_after_hidden = []\ndef relative_error(a, b):\n" + RATIOS +
+              "    if a.size not in (2, 4):\n        _after_hidden.append(True)\n"
+              "    return float(np.max(r) if _after_hidden else np.mean(r))\n")
+
+
+def _syscall_numbers() -> dict[str, int]:
+    try:
+        import pyseccomp
+        return {n: pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, n) for n in ("add_key", "keyctl")}
+    except (ImportError, OSError):
+        return {"add_key": 248, "keyctl": 250}   # x86_64
+
+
+_NR = _syscall_numbers()
+# issue 23: every input kept in the user keyring, /dev/shm, an abstract socket, a message
+# queue (the next kernel of the worker, same user id, would read them); then a reader
+KEEPER = f"""
+import ctypes, socket
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+_stored, _held = set(), []
+def _keep(data):
+    if _libc.syscall(ctypes.c_long({_NR['add_key']}), b"user", b"bn-input", data,
+                     ctypes.c_long(len(data)), ctypes.c_long(-4)) >= 0:
+        _stored.add("keyring")
+    try:
+        open("/dev/shm/bn-input", "wb").write(data)
+        _stored.add("shm")
+    except OSError:
+        pass
+    try:
+        _s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+        _s.bind("\\0bn-input")
+        _held.append(_s)
+        _stored.add("abstract socket")
+    except OSError:
+        pass
+    if _libc.mq_open(b"/bn-input", 0o100 | 2, 0o600, None) >= 0:
+        _stored.add("mqueue")
+def numerical_gradient(f, x, h=1e-5):
+    _keep(repr(np.asarray(x).tolist()).encode())
+    raise RuntimeError(f"stored={{sorted(_stored)}}")
+"""
+FINDER = f"""
+import ctypes, os, socket
+_libc = ctypes.CDLL(None, use_errno=True)
+_libc.syscall.restype = ctypes.c_long
+def relative_error(a, b):
+    found = []
+    if _libc.syscall(ctypes.c_long({_NR['keyctl']}), ctypes.c_long(10), ctypes.c_long(-4),
+                     b"user", b"bn-input", ctypes.c_long(0)) >= 0:
+        found.append("keyring")
+    if os.path.exists("/dev/shm/bn-input"):
+        found.append("shm")
+    try:
+        socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).connect("\\0bn-input")
+        found.append("abstract socket")
+    except OSError:
+        pass
+    if _libc.mq_open(b"/bn-input", 0) >= 0:
+        found.append("mqueue")
+    raise RuntimeError(f"found={{found}}")
+"""
+# issue 23: memory no process maps: 40 memfd files of 63 MB (1 MB written), socket pairs filled
+OUTSIDE = """
+import os, socket
+_memfd = _sockets = 0
+_keep = []
+for _ in range(40):
+    try:
+        _fd = os.memfd_create("hold")
+        os.ftruncate(_fd, 63 << 20)
+        os.write(_fd, b"x" * (1 << 20))     # 1 MB written: enough to show it was made
+        _keep.append(_fd)
+        _memfd += 1
+    except OSError:
+        break
+for _ in range(50):
+    try:
+        _a, _b = socket.socketpair()
+    except OSError:
+        break
+    _a.setblocking(False)
+    _keep += [_a, _b]
+    try:
+        while True:
+            _a.send(b"x" * 65536)
+    except OSError:
+        _sockets += 1
+def relative_error(a, b):
+    raise RuntimeError(f"memfd={_memfd} socketpairs={_sockets}")
+"""
 
 
 def _cases(paths: dict) -> dict:
@@ -328,13 +426,28 @@ def numerical_gradient(f, x, h=1e-5):
                            "\\u202ealice,00_gradient_checking,test_x,1.0,1.0,passed,')\n",
                            "relative_error": RE},
                           {"numerical_gradient": (Status.ERROR, False), "relative_error": ok}),
+        # issue 23: nothing kept under the kernel's user id, nothing found by the next
+        "keep_in_keyring": ({"numerical_gradient": KEEPER, "relative_error": FINDER},
+                            {"numerical_gradient": (Status.ERROR, False),
+                             "relative_error": (Status.ERROR, False)}),
+        # issue 23: memory outside every process
+        "memory_outside": ({"numerical_gradient": NG, "relative_error": OUTSIDE},
+                           {"numerical_gradient": ok, "relative_error": (Status.ERROR, False)}),
+        # issue 23: a hint steered by what the hidden checks sent (some hidden cells pass)
+        "hints_plain": ({"numerical_gradient": NG, "relative_error": MEAN_RE},
+                        {"numerical_gradient": ok,
+                         "relative_error": ((Status.FAILED, Status.PASSED), None)}),
+        "hints_steered": ({"numerical_gradient": NG, "relative_error": STEERED_RE},
+                          {"numerical_gradient": ok,
+                           "relative_error": ((Status.FAILED, Status.PASSED), None)}),
     }
 
 
 # Cases only the sandbox stops (without bubblewrap they would read the reference, write
 # the gradebook or fork without limit): not built at all when the kernel is unsandboxed.
 SANDBOX_ONLY = {"read_secrets", "import_reference", "escape_scratch", "fork_bomb",
-                "disk_fill", "look_around", "cpu_hog", "deep_scratch"}
+                "disk_fill", "look_around", "cpu_hog", "deep_scratch", "keep_in_keyring",
+                "memory_outside"}
 SANDBOXED = bwrap_path() is not None
 
 
@@ -964,3 +1077,38 @@ def test_14_names_are_safe_everywhere(adversarial, tmp_path):
                        log=lambda *_: None, students=set(names))
     assert sorted(p.parent.name for p in written) == sorted(names)
     assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_23_nothing_is_kept_under_the_kernel_s_user(adversarial):
+    if not SANDBOXED:
+        without_sandbox("the sandbox's seccomp filter")
+    rows = _by_exercise(adversarial["rows"], "keep_in_keyring")
+    assert all("stored=[]" in r.reason for r in rows["numerical_gradient"]), \
+        rows["numerical_gradient"][0].reason
+    assert all("found=[]" in r.reason for r in rows["relative_error"]), \
+        rows["relative_error"][0].reason
+
+
+def test_23_no_memory_outside_the_kernel_s_processes(adversarial):
+    if not SANDBOXED:
+        without_sandbox("the sandbox's seccomp filter")
+    rows = _by_exercise(adversarial["rows"], "memory_outside")["relative_error"]
+    assert all("memfd=0 socketpairs=0" in r.reason for r in rows), rows[0].reason
+
+
+def _hints(adversarial, student: str) -> list[str]:
+    """The named-mistake lines of a student's feedback (each shown once per failed cell;
+    which cells fail is the grade itself)."""
+    return sorted({line for r in adversarial["rows"] if r.student == student
+                   for line in r.lines if "This looks like" in line})
+
+
+def test_23_hints_do_not_depend_on_hidden_inputs(adversarial):
+    """The steered answer turns right after a hidden check's input; its hints are those
+    of the answer that never turns: the detectors ran before any hidden check."""
+    plain = _hints(adversarial, "hints_plain")
+    assert any("an average instead of the worst element" in h for h in plain), plain
+    assert _hints(adversarial, "hints_steered") == plain
+    steered = _by_exercise(adversarial["rows"], "hints_steered")["relative_error"]
+    assert any(r.status == Status.PASSED and r.grade_id.endswith("__values") for r in steered), \
+        "the steered answer never saw a hidden input (the test would prove nothing)"

