@@ -1,10 +1,10 @@
 """The student package holds no working answer to any graded exercise (issue 23).
 
 Every exercise's reference (`betternets_grader.reference(name)`) is called on the inputs
-its hidden checks send (recorded through a caller that answers with the reference);
-every public function of every module of `betternets` (the check library and the kernel
-package included), and every public callable attribute of its module-level objects
-(e.g. an activation's `f`), is called on the same inputs. None may give the reference's
+its hidden checks send (recorded through a caller that answers with the reference, at
+most 6 per exercise); every function of every module of `betternets` (the check library
+and the kernel package included, private ones too), and every public callable attribute
+of its module-level objects (e.g. an activation's `f`), is called on the same inputs. None may give the reference's
 answer on all of them. The candidates run in a forked child process, as user nobody
 when the tests run as root, each call under a 2 s alarm; the few functions that act on
 the machine (signal a pid, take a user id, remove a path, read a descriptor) are left
@@ -69,20 +69,20 @@ def recorded_inputs() -> dict[str, list[tuple[tuple, dict]]]:
 
 
 def candidates() -> dict[str, object]:
-    """'module.name' -> every public function of the student package, and the public
-    callables of its module-level objects."""
+    """'module.name' -> every function of the student package (a leading underscore does
+    not stop an import), and the public callables of its module-level objects."""
     found: dict[str, object] = {}
     mods = [betternets] + [importlib.import_module(m.name) for m in
                            pkgutil.walk_packages(betternets.__path__, "betternets.")
                            if m.name not in SKIP_MODULES]
     for mod in mods:
         for name, obj in vars(mod).items():
-            if name.startswith("_"):
-                continue
-            if f"{mod.__name__}.{name}" in ACTS_ON_THE_SYSTEM:
+            if name.startswith("__") or f"{mod.__name__}.{name}" in ACTS_ON_THE_SYSTEM:
                 continue
             if inspect.isfunction(obj) and obj.__module__ == mod.__name__:
                 found[f"{mod.__name__}.{name}"] = obj
+            elif name.startswith("_"):
+                continue
             elif not inspect.ismodule(obj) and not inspect.isclass(obj) and \
                     type(obj).__module__.startswith("betternets"):
                 for attr in dir(obj):
