@@ -20,6 +20,7 @@ import os
 import re
 import socket
 import sys
+import textwrap
 import threading
 import time
 import unicodedata
@@ -40,6 +41,8 @@ from betternets_grader.grade import GradeOptions, GradingError, grade
 from betternets_grader.samples import fill
 
 from checkout import COURSE, LECTURES, SOLUTIONS
+from test_kernel_identity import reader_code, syscall_numbers, writer_code
+from test_memory_outside_processes import HOLD
 
 pytestmark = pytest.mark.slow
 NB = "00_gradient_checking"
@@ -91,93 +94,16 @@ STEERED_RE = ("_after_hidden = []\ndef relative_error(a, b):\n" + RATIOS +
               "    return float(np.max(r) if _after_hidden else np.mean(r))\n")
 
 
-def _syscall_numbers() -> dict[str, int]:
-    try:
-        import pyseccomp
-        return {n: pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, n) for n in ("add_key", "keyctl")}
-    except (ImportError, OSError):
-        return {"add_key": 248, "keyctl": 250}   # x86_64
-
-
-_NR = _syscall_numbers()
-# issue 23: every input kept in the user keyring, /dev/shm, an abstract socket, a message
-# queue (the next kernel of the worker, same user id, would read them); then a reader
-KEEPER = f"""
-import ctypes, socket
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
-_stored, _held = set(), []
-def _keep(data):
-    if _libc.syscall(ctypes.c_long({_NR['add_key']}), b"user", b"bn-input", data,
-                     ctypes.c_long(len(data)), ctypes.c_long(-4)) >= 0:
-        _stored.add("keyring")
-    try:
-        open("/dev/shm/bn-input", "wb").write(data)
-        _stored.add("shm")
-    except OSError:
-        pass
-    try:
-        _s = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
-        _s.bind("\\0bn-input")
-        _held.append(_s)
-        _stored.add("abstract socket")
-    except OSError:
-        pass
-    if _libc.mq_open(b"/bn-input", 0o100 | 2, 0o600, None) >= 0:
-        _stored.add("mqueue")
-def numerical_gradient(f, x, h=1e-5):
-    _keep(repr(np.asarray(x).tolist()).encode())
-    raise RuntimeError(f"stored={{sorted(_stored)}}")
-"""
-FINDER = f"""
-import ctypes, os, socket
-_libc = ctypes.CDLL(None, use_errno=True)
-_libc.syscall.restype = ctypes.c_long
-def relative_error(a, b):
-    found = []
-    if _libc.syscall(ctypes.c_long({_NR['keyctl']}), ctypes.c_long(10), ctypes.c_long(-4),
-                     b"user", b"bn-input", ctypes.c_long(0)) >= 0:
-        found.append("keyring")
-    if os.path.exists("/dev/shm/bn-input"):
-        found.append("shm")
-    try:
-        socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM).connect("\\0bn-input")
-        found.append("abstract socket")
-    except OSError:
-        pass
-    if _libc.mq_open(b"/bn-input", 0) >= 0:
-        found.append("mqueue")
-    raise RuntimeError(f"found={{found}}")
-"""
-# issue 23: memory no process maps: 40 memfd files of 63 MB (1 MB written), socket pairs filled
-OUTSIDE = """
-import os, socket
-_memfd = _sockets = 0
-_keep = []
-for _ in range(40):
-    try:
-        _fd = os.memfd_create("hold")
-        os.ftruncate(_fd, 63 << 20)
-        os.write(_fd, b"x" * (1 << 20))     # 1 MB written: enough to show it was made
-        _keep.append(_fd)
-        _memfd += 1
-    except OSError:
-        break
-for _ in range(50):
-    try:
-        _a, _b = socket.socketpair()
-    except OSError:
-        break
-    _a.setblocking(False)
-    _keep += [_a, _b]
-    try:
-        while True:
-            _a.send(b"x" * 65536)
-    except OSError:
-        _sockets += 1
-def relative_error(a, b):
-    raise RuntimeError(f"memfd={_memfd} socketpairs={_sockets}")
-"""
+_NR = syscall_numbers()
+# issue 23: an answer cell keeps data in the user keyring, /dev/shm, an abstract socket, a
+# message queue (the next kernel of the worker, same user id, would read them); a reader
+KEEPER = writer_code(_NR) + ("def numerical_gradient(f, x, h=1e-5):\n"
+                             "    raise RuntimeError(f'stored={_stored}')\n")
+FINDER = ("def relative_error(a, b):\n" + textwrap.indent(reader_code(_NR), "    ") +
+          "    raise RuntimeError(f'found={_found}')\n")
+# issue 23: memory no process maps: 40 memfd files of 63 MB, socket pairs and pipes filled
+OUTSIDE = HOLD + ("def relative_error(a, b):\n"
+                  "    raise RuntimeError(f\"memfd={_held['memfd']} socket={_held['socket']}\")\n")
 
 
 def _cases(paths: dict) -> dict:
@@ -670,11 +596,15 @@ def test_honest_student_keeps_full_marks_in_csv_and_gradebook(adversarial):
 def test_secrets_are_out_of_sight(adversarial):
     if not bwrap_path():
         without_sandbox("the sandbox's protections")
-    rows = _by_exercise(adversarial["rows"], "read_secrets")
-    assert all("readable=[]" in r.reason for r in rows["numerical_gradient"]), \
-        rows["numerical_gradient"][0].reason
-    assert all("wrote=[]" in r.reason for r in rows["relative_error"]), \
-        rows["relative_error"][0].reason
+    _every_reason_says(adversarial, "read_secrets", {"numerical_gradient": "readable=[]",
+                                                     "relative_error": "wrote=[]"})
+
+
+def _every_reason_says(adversarial, student: str, words: dict[str, str]) -> None:
+    """Every row of each exercise of `student` has the exercise's words in its reason."""
+    rows = _by_exercise(adversarial["rows"], student)
+    for exercise, word in words.items():
+        assert all(word in r.reason for r in rows[exercise]), rows[exercise][0].reason
 
 
 def test_grading_environment_is_not_visible(adversarial):
@@ -1082,18 +1012,15 @@ def test_14_names_are_safe_everywhere(adversarial, tmp_path):
 def test_23_nothing_is_kept_under_the_kernel_s_user(adversarial):
     if not SANDBOXED:
         without_sandbox("the sandbox's seccomp filter")
-    rows = _by_exercise(adversarial["rows"], "keep_in_keyring")
-    assert all("stored=[]" in r.reason for r in rows["numerical_gradient"]), \
-        rows["numerical_gradient"][0].reason
-    assert all("found=[]" in r.reason for r in rows["relative_error"]), \
-        rows["relative_error"][0].reason
+    _every_reason_says(adversarial, "keep_in_keyring", {"numerical_gradient": "stored=[]",
+                                                        "relative_error": "found=[]"})
 
 
 def test_23_no_memory_outside_the_kernel_s_processes(adversarial):
     if not SANDBOXED:
         without_sandbox("the sandbox's seccomp filter")
     rows = _by_exercise(adversarial["rows"], "memory_outside")["relative_error"]
-    assert all("memfd=0 socketpairs=0" in r.reason for r in rows), rows[0].reason
+    assert all("memfd=0 socket=0" in r.reason for r in rows), rows[0].reason
 
 
 def _hints(adversarial, student: str) -> list[str]:

@@ -30,10 +30,14 @@ from betternets_grader.engine.templates import close_templates, share_templates
 MARK = "betternets-leak"
 
 
-def _numbers() -> dict[str, int]:
-    import pyseccomp
-    return {n: pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, n)
-            for n in ("add_key", "keyctl")}
+def syscall_numbers() -> dict[str, int]:
+    """add_key's and keyctl's numbers here, from libseccomp (x86_64's without it)."""
+    try:
+        import pyseccomp
+        return {n: pyseccomp.resolve_syscall(pyseccomp.Arch.NATIVE, n)
+                for n in ("add_key", "keyctl")}
+    except (ImportError, OSError):
+        return {"add_key": 248, "keyctl": 250}
 
 
 def writer_code(nr: dict[str, int]) -> str:
@@ -107,7 +111,7 @@ def _sandboxed() -> None:
 
 def test_a_writer_kernel_leaves_nothing_for_the_next_kernel_of_its_worker():
     _sandboxed()
-    nr = _numbers()
+    nr = syscall_numbers()
     share_templates()
     try:
         with Kernel(Limits(timeout=30), sandbox=True) as writer:
@@ -156,7 +160,7 @@ def test_two_kernels_at_once_on_one_dask_worker_share_nothing(tmp_path):
     import cloudpickle
     import distributed
     import sys
-    nr = _numbers()
+    nr = syscall_numbers()
     cloudpickle.register_pickle_by_value(sys.modules[__name__])
     with distributed.LocalCluster(n_workers=1, threads_per_worker=2, processes=True,
                                   dashboard_address=None, host="127.0.0.1") as cluster, \
