@@ -6,6 +6,10 @@ layer is linear and feeds a softmax with cross-entropy loss.
 
 An update rule is a plain function ``update(w, g, state, **hyper) -> (w_new, state_new)`` where
 ``state`` is a dict that belongs to one parameter array (empty at the start).
+
+The students write the update rules (notebook 04) and the initializers (notebook 02)
+themselves, so this module holds none as a function: `train` without an update rule takes
+plain gradient steps, and `init_mlp` without an initializer draws N(0, 1/n_in), both inline.
 """
 
 from __future__ import annotations
@@ -20,25 +24,30 @@ Params = list[tuple[np.ndarray, np.ndarray]]
 
 
 class Activation(NamedTuple):
-    """An elementwise nonlinearity a = f(z) and its derivative grad(z) = f'(z)."""
+    """An elementwise nonlinearity a = f(z) and its derivative grad(z) = f'(z).
+
+    Your own: ``Activation("mine", f, grad)``. The built-in ones (SIGMOID, TANH, RELU,
+    IDENTITY) carry no functions: `forward` and `backward` compute them by name, inline,
+    because sigmoid, tanh, ReLU and their derivatives are exercises of notebook 01.
+    """
 
     name: str
-    f: Callable[[np.ndarray], np.ndarray]
-    grad: Callable[[np.ndarray], np.ndarray]
+    f: Callable[[np.ndarray], np.ndarray] | None = None
+    grad: Callable[[np.ndarray], np.ndarray] | None = None
 
 
-def _sigmoid(z: np.ndarray) -> np.ndarray:
-    """sigma(z) = 1 / (1 + exp(-z)), computed without overflow via exp(-|z|)."""
-    e = np.exp(-np.abs(z))
-    return np.where(z >= 0, 1.0 / (1.0 + e), e / (1.0 + e))
-
-
-SIGMOID = Activation("sigmoid", _sigmoid, lambda z: _sigmoid(z) * (1.0 - _sigmoid(z)))
-TANH = Activation("tanh", np.tanh, lambda z: 1.0 - np.tanh(z) ** 2)
-RELU = Activation("relu", lambda z: np.maximum(z, 0.0), lambda z: (z > 0).astype(np.float64))
-IDENTITY = Activation("identity", lambda z: np.array(z, dtype=np.float64), np.ones_like)
+SIGMOID, TANH, RELU, IDENTITY = (Activation(n) for n in ("sigmoid", "tanh", "relu", "identity"))
 
 ACTIVATIONS = {a.name: a for a in (SIGMOID, TANH, RELU, IDENTITY)}
+
+
+def _check_activation(activation: Activation) -> None:
+    if not isinstance(activation, Activation):
+        raise ValueError(f"activation must be an nn.Activation, got {type(activation).__name__}")
+    if (activation.f is None) != (activation.grad is None):
+        raise ValueError("an Activation of your own needs both f and grad")
+    if activation.f is None and activation.name not in ACTIVATIONS:
+        raise ValueError(f"no built-in activation {activation.name!r}: give f and grad")
 
 
 def activation_by_name(name: str) -> Activation:
@@ -49,22 +58,20 @@ def activation_by_name(name: str) -> Activation:
     return ACTIVATIONS[key]
 
 
-def scaled_normal(n_in: int, n_out: int, rng: np.random.Generator) -> np.ndarray:
-    """W ~ N(0, 1 / n_in): the default initializer."""
-    return rng.standard_normal((n_in, n_out)) / np.sqrt(n_in)
-
-
 def init_mlp(sizes: list[int], rng: np.random.Generator,
              init: Callable[[int, int, np.random.Generator], np.ndarray] | None = None) -> Params:
-    """[(W_1, b_1), ...] with W_l = init(sizes[l-1], sizes[l], rng) and b_l = 0."""
+    """[(W_1, b_1), ...] with W_l = init(sizes[l-1], sizes[l], rng) and b_l = 0; without
+    `init`, W_l ~ N(0, 1 / sizes[l-1])."""
     if len(sizes) < 2 or any(int(s) != s or s < 1 for s in sizes):
         raise ValueError(f"sizes must list at least two positive integers, got {sizes!r}")
     if not isinstance(rng, np.random.Generator):
         raise ValueError(f"rng must be a numpy.random.Generator, got {type(rng).__name__}")
-    init = scaled_normal if init is None else init
     params = []
     for n_in, n_out in zip(sizes[:-1], sizes[1:]):
-        W = np.asarray(init(int(n_in), int(n_out), rng), dtype=np.float64)
+        if init is None:
+            W = rng.standard_normal((int(n_in), int(n_out))) / np.sqrt(n_in)
+        else:
+            W = np.asarray(init(int(n_in), int(n_out), rng), dtype=np.float64)
         if W.shape != (n_in, n_out):
             raise ValueError(f"init must return shape (n_in, n_out) = {(n_in, n_out)}, got {W.shape}")
         params.append((W, np.zeros(int(n_out))))
@@ -87,17 +94,29 @@ def forward(params: Params, X: np.ndarray, activation: Activation,
             dropout: float | None = None, rng: np.random.Generator | None = None):
     """Hidden A = activation(A_prev @ W + b) (inverted dropout if asked); logits = A @ W + b."""
     X, _ = _check_inputs(params, X)
+    _check_activation(activation)
     p = 0.0 if dropout is None else float(dropout)
     if not 0.0 <= p < 1.0:
         raise ValueError(f"dropout must be a drop probability in [0, 1), got {dropout!r}")
     if p > 0 and not isinstance(rng, np.random.Generator):
         raise ValueError("rng must be a numpy.random.Generator when dropout > 0")
-    inputs, pre, masks = [], [], []
+    inputs, pre, post, masks = [], [], [], []
     A = X
     for W, b in params[:-1]:
         inputs.append(A)
         Z = A @ W + b
-        A = activation.f(Z)
+        if activation.f is not None:
+            A = activation.f(Z)
+        elif activation.name == "sigmoid":   # 1 / (1 + exp(-z)), without overflow
+            e = np.exp(-np.abs(Z))
+            A = np.where(Z >= 0, 1.0, e) / (1.0 + e)
+        elif activation.name == "tanh":
+            A = np.tanh(Z)
+        elif activation.name == "relu":
+            A = np.maximum(Z, 0.0)
+        else:
+            A = np.array(Z, dtype=np.float64)
+        post.append(A)
         mask = None
         if p > 0:
             mask = (rng.random(A.shape) >= p) / (1.0 - p)  # keep with prob 1-p, rescale survivors
@@ -106,11 +125,13 @@ def forward(params: Params, X: np.ndarray, activation: Activation,
         masks.append(mask)
     W, b = params[-1]
     inputs.append(A)
-    return A @ W + b, {"inputs": inputs, "pre": pre, "masks": masks}
+    return A @ W + b, {"inputs": inputs, "pre": pre, "post": post, "masks": masks}
 
 
 def backward(params: Params, cache: dict, dlogits: np.ndarray, activation: Activation) -> Params:
-    """Backpropagation: dW = A_prev^T dZ, db = sum_rows dZ, dA_prev = dZ W^T, dZ = dA * f'(Z)."""
+    """Backpropagation: dW = A_prev^T dZ, db = sum_rows dZ, dA_prev = dZ W^T, dZ = dA * f'(Z).
+    For the built-in activations f'(Z) comes from the layer's output A = f(Z):
+    A (1 - A) (sigmoid), 1 - A^2 (tanh), [Z > 0] (ReLU), 1 (identity)."""
     grads = []
     dZ = np.asarray(dlogits, dtype=np.float64)
     for layer in reversed(range(len(params))):
@@ -120,7 +141,18 @@ def backward(params: Params, cache: dict, dlogits: np.ndarray, activation: Activ
             dA = dZ @ W.T
             if cache["masks"][layer - 1] is not None:
                 dA = dA * cache["masks"][layer - 1]
-            dZ = dA * activation.grad(cache["pre"][layer - 1])
+            Z, A = cache["pre"][layer - 1], cache["post"][layer - 1]
+            if activation.grad is not None:
+                slope = activation.grad(Z)
+            elif activation.name == "sigmoid":
+                slope = A * (1.0 - A)
+            elif activation.name == "tanh":
+                slope = 1.0 - A ** 2
+            elif activation.name == "relu":
+                slope = (Z > 0).astype(np.float64)
+            else:
+                slope = 1.0
+            dZ = dA * slope
     return grads[::-1]
 
 
@@ -158,11 +190,6 @@ def loss_and_grads(params: Params, X: np.ndarray, y: np.ndarray, activation: Act
     return loss, grads
 
 
-def sgd(w: np.ndarray, g: np.ndarray, state: dict, *, lr: float) -> tuple[np.ndarray, dict]:
-    """Plain gradient descent: w <- w - lr * g (no state needed)."""
-    return w - lr * g, state
-
-
 def predict(params: Params, X: np.ndarray, activation: Activation) -> np.ndarray:
     """The most likely class argmax_c logits[i, c] for every row of X."""
     return np.argmax(forward(params, X, activation)[0], axis=1)
@@ -175,13 +202,14 @@ def accuracy(params: Params, X: np.ndarray, y: np.ndarray, activation: Activatio
 
 
 def train(params: Params, X: np.ndarray, y: np.ndarray, *, activation: Activation,
-          update: Callable = sgd, hyper: dict | None = None, epochs: int = 10,
+          update: Callable | None = None, hyper: dict | None = None, epochs: int = 10,
           batch_size: int = 32, rng: np.random.Generator, X_val: np.ndarray | None = None,
           y_val: np.ndarray | None = None, l2: float = 0.0, dropout: float = 0.0,
           progress: bool = True) -> tuple[Params, dict[str, list[float]]]:
     """Mini-batch training; returns new params and per-epoch history (losses without the L2 term).
 
     hyper defaults to {"lr": 0.1}; every parameter array gets its own optimizer state dict.
+    Without `update`, plain gradient steps: w <- w - lr * g.
     """
     X, y = _check_inputs(params, X, y)
     hyper = {"lr": 0.1} if hyper is None else dict(hyper)
@@ -208,8 +236,11 @@ def train(params: Params, X: np.ndarray, y: np.ndarray, *, activation: Activatio
                                       dropout=dropout, rng=rng)
             new_params, new_states = [], []
             for (W, b), (dW, db), (sW, sb) in zip(params, grads, states):
-                W, sW = update(W, dW, sW, **hyper)
-                b, sb = update(b, db, sb, **hyper)
+                if update is None:
+                    W, b = W - hyper["lr"] * dW, b - hyper["lr"] * db
+                else:
+                    W, sW = update(W, dW, sW, **hyper)
+                    b, sb = update(b, db, sb, **hyper)
                 new_params.append((W, b))
                 new_states.append((sW, sb))
             params, states = new_params, new_states

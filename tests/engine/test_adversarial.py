@@ -20,6 +20,7 @@ import os
 import re
 import socket
 import sys
+import textwrap
 import threading
 import time
 import unicodedata
@@ -40,6 +41,8 @@ from betternets_grader.grade import GradeOptions, GradingError, grade
 from betternets_grader.samples import fill
 
 from checkout import COURSE, LECTURES, SOLUTIONS
+from test_kernel_identity import reader_code, syscall_numbers, writer_code
+from test_memory_outside_processes import HOLD
 
 pytestmark = pytest.mark.slow
 NB = "00_gradient_checking"
@@ -80,6 +83,28 @@ def numerical_gradient(f, x, h=1e-5):
     return _true_numerical_gradient(f, x, h)
 """
 RESP_FD = "import json as _json, sys as _sys\n_cfg = _json.loads(_sys.argv[-1])\n"
+# issue 23: relative_error averaging its ratios (a named mistake), and the same answer
+# that turns right once it has seen an input of a size no visible check or detector uses
+# (they use 2 and 4 elements): under the old order its hint depended on the hidden checks
+RATIOS = ("    a, b = np.asarray(a, dtype=float), np.asarray(b, dtype=float)\n"
+          "    r = np.abs(a - b) / np.maximum(1e-8, np.abs(a) + np.abs(b))\n")
+MEAN_RE = "def relative_error(a, b):\n" + RATIOS + "    return float(np.mean(r))\n"
+STEERED_RE = ("_after_hidden = []\ndef relative_error(a, b):\n" + RATIOS +
+              "    if a.size not in (2, 4):\n        _after_hidden.append(True)\n"
+              "    return float(np.max(r) if _after_hidden else np.mean(r))\n")
+
+
+_NR = syscall_numbers()
+# issue 23: an answer cell keeps data in the user keyring, /dev/shm, an abstract socket, a
+# message queue (the next kernel of the worker, same user id, would read them); a reader
+KEEPER = writer_code(_NR) + ("def numerical_gradient(f, x, h=1e-5):\n"
+                             "    raise RuntimeError(f'stored={_stored}')\n")
+FINDER = ("def relative_error(a, b):\n" + textwrap.indent(reader_code(_NR), "    ") +
+          "    raise RuntimeError(f'found={_found}')\n")
+# issue 23: memory no process maps: 40 memfd files of 63 MB, socket pairs, pipes, filled
+# (20 pipes only: all of them would leave no descriptor for the honest numerical_gradient)
+OUTSIDE = "_PIPES = 20\n" + HOLD + ("def relative_error(a, b):\n"
+                  "    raise RuntimeError(f\"memfd={_held['memfd']} socket={_held['socket']}\")\n")
 
 
 def _cases(paths: dict) -> dict:
@@ -328,13 +353,28 @@ def numerical_gradient(f, x, h=1e-5):
                            "\\u202ealice,00_gradient_checking,test_x,1.0,1.0,passed,')\n",
                            "relative_error": RE},
                           {"numerical_gradient": (Status.ERROR, False), "relative_error": ok}),
+        # issue 23: nothing kept under the kernel's user id, nothing found by the next
+        "keep_in_keyring": ({"numerical_gradient": KEEPER, "relative_error": FINDER},
+                            {"numerical_gradient": (Status.ERROR, False),
+                             "relative_error": (Status.ERROR, False)}),
+        # issue 23: memory outside every process
+        "memory_outside": ({"numerical_gradient": NG, "relative_error": OUTSIDE},
+                           {"numerical_gradient": ok, "relative_error": (Status.ERROR, False)}),
+        # issue 23: a hint steered by what the hidden checks sent (some hidden cells pass)
+        "hints_plain": ({"numerical_gradient": NG, "relative_error": MEAN_RE},
+                        {"numerical_gradient": ok,
+                         "relative_error": ((Status.FAILED, Status.PASSED), None)}),
+        "hints_steered": ({"numerical_gradient": NG, "relative_error": STEERED_RE},
+                          {"numerical_gradient": ok,
+                           "relative_error": ((Status.FAILED, Status.PASSED), None)}),
     }
 
 
 # Cases only the sandbox stops (without bubblewrap they would read the reference, write
 # the gradebook or fork without limit): not built at all when the kernel is unsandboxed.
 SANDBOX_ONLY = {"read_secrets", "import_reference", "escape_scratch", "fork_bomb",
-                "disk_fill", "look_around", "cpu_hog", "deep_scratch"}
+                "disk_fill", "look_around", "cpu_hog", "deep_scratch", "keep_in_keyring",
+                "memory_outside"}
 SANDBOXED = bwrap_path() is not None
 
 
@@ -557,11 +597,15 @@ def test_honest_student_keeps_full_marks_in_csv_and_gradebook(adversarial):
 def test_secrets_are_out_of_sight(adversarial):
     if not bwrap_path():
         without_sandbox("the sandbox's protections")
-    rows = _by_exercise(adversarial["rows"], "read_secrets")
-    assert all("readable=[]" in r.reason for r in rows["numerical_gradient"]), \
-        rows["numerical_gradient"][0].reason
-    assert all("wrote=[]" in r.reason for r in rows["relative_error"]), \
-        rows["relative_error"][0].reason
+    _every_reason_says(adversarial, "read_secrets", {"numerical_gradient": "readable=[]",
+                                                     "relative_error": "wrote=[]"})
+
+
+def _every_reason_says(adversarial, student: str, words: dict[str, str]) -> None:
+    """Every row of each exercise of `student` has the exercise's words in its reason."""
+    rows = _by_exercise(adversarial["rows"], student)
+    for exercise, word in words.items():
+        assert all(word in r.reason for r in rows[exercise]), rows[exercise][0].reason
 
 
 def test_grading_environment_is_not_visible(adversarial):
@@ -964,3 +1008,35 @@ def test_14_names_are_safe_everywhere(adversarial, tmp_path):
                        log=lambda *_: None, students=set(names))
     assert sorted(p.parent.name for p in written) == sorted(names)
     assert all(p.stat().st_size > 1000 for p in written)
+
+
+def test_23_nothing_is_kept_under_the_kernel_s_user(adversarial):
+    if not SANDBOXED:
+        without_sandbox("the sandbox's seccomp filter")
+    _every_reason_says(adversarial, "keep_in_keyring", {"numerical_gradient": "stored=[]",
+                                                        "relative_error": "found=[]"})
+
+
+def test_23_no_memory_outside_the_kernel_s_processes(adversarial):
+    if not SANDBOXED:
+        without_sandbox("the sandbox's seccomp filter")
+    rows = _by_exercise(adversarial["rows"], "memory_outside")["relative_error"]
+    assert all("memfd=0 socket=0" in r.reason for r in rows), rows[0].reason
+
+
+def _hints(adversarial, student: str) -> list[str]:
+    """The named-mistake lines of a student's feedback (each shown once per failed cell;
+    which cells fail is the grade itself)."""
+    return sorted({line for r in adversarial["rows"] if r.student == student
+                   for line in r.lines if "This looks like" in line})
+
+
+def test_23_hints_do_not_depend_on_hidden_inputs(adversarial):
+    """The steered answer turns right after a hidden check's input; its hints are those
+    of the answer that never turns: the detectors ran before any hidden check."""
+    plain = _hints(adversarial, "hints_plain")
+    assert any("an average instead of the worst element" in h for h in plain), plain
+    assert _hints(adversarial, "hints_steered") == plain
+    steered = _by_exercise(adversarial["rows"], "hints_steered")["relative_error"]
+    assert any(r.status == Status.PASSED and r.grade_id.endswith("__values") for r in steered), \
+        "the steered answer never saw a hidden input (the test would prove nothing)"

@@ -51,7 +51,19 @@ out = {"getpid": attempt(nr("getpid")),
        "unshare(0)": attempt(nr("unshare"), 0),
        "unshare(CLONE_NEWUSER)": attempt(nr("unshare"), CLONE_NEWUSER),
        "clone3": attempt(nr("clone3"), 0, 0),
-       "mq_open": attempt(nr("mq_open"), 0, 0, 0, 0)}
+       "mq_open": attempt(nr("mq_open"), 0, 0, 0, 0),
+       # keyrings: KEY_SPEC_USER_KEYRING is -4; the key type and description are NULL
+       "add_key": attempt(nr("add_key"), 0, 0, 0, 0, -4),
+       "request_key": attempt(nr("request_key"), 0, 0, 0, 0),
+       "keyctl(GET_KEYRING_ID)": attempt(nr("keyctl"), 0, -4, 0),
+       # memory no process maps: memfd, sockets (AF_UNIX 1, AF_INET 2; SOCK_STREAM 1)
+       "memfd_create": attempt(nr("memfd_create"), 0, 0),
+       "memfd_secret": attempt(nr("memfd_secret"), 0),
+       "socket(AF_UNIX)": attempt(nr("socket"), 1, 1, 0),
+       "socket(AF_INET)": attempt(nr("socket"), 2, 1, 0),
+       "socketpair(AF_UNIX)": attempt(nr("socketpair"), 1, 1, 0, 0),
+       "bpf": attempt(nr("bpf"), 0, 0, 0),
+       "io_uring_setup": attempt(nr("io_uring_setup"), 1, 0)}
 # IPC objects with IPC_PRIVATE, each removed at once should the filter let it be made
 for name, args, remove in (("shmget", (0, 4096, 0o600), lambda i: libc.shmctl(i, 0, None)),
                            ("semget", (0, 1, 0o600), lambda i: libc.semctl(i, 0, 0)),

@@ -2,7 +2,8 @@ import numpy as np
 import pytest
 
 from betternets import data, nn
-from betternets.gradcheck import numerical_gradient, relative_error
+from betternets_grader.hidden.ex00_gradient_checking import relative_error
+from betternets_grader.hidden.numerics import gradient as numerical_gradient
 
 
 @pytest.fixture(scope="module")
@@ -57,22 +58,44 @@ def test_softmax_cross_entropy_is_stable_and_correct():
         nn.softmax_cross_entropy(logits, np.array([0, 3]))
 
 
+def _through_a_layer(act, z):
+    """(f(z), f'(z)) of a built-in activation, as nn's forward and backward compute them: one
+    hidden layer of identity weights, an identity output layer, dlogits = 1 (db_1 = f'(z))."""
+    n = len(z)
+    params = [(np.eye(n), np.zeros(n)), (np.eye(n), np.zeros(n))]
+    logits, cache = nn.forward(params, z[None, :], act)
+    grads = nn.backward(params, cache, np.ones((1, n)), act)
+    return logits[0], grads[0][1]
+
+
 def test_activations_values_and_stability():
     z = np.array([-1000.0, -1.0, 0.0, 2.0, 1000.0])
     with np.errstate(over="raise", invalid="raise", divide="raise"):
-        s = nn.SIGMOID.f(z)
+        s, _ = _through_a_layer(nn.SIGMOID, z)
     np.testing.assert_allclose(s, [0.0, 1 / (1 + np.e), 0.5, 1 / (1 + np.exp(-2)), 1.0])
-    np.testing.assert_allclose(nn.RELU.f(z), [0, 0, 0, 2, 1000])
-    np.testing.assert_allclose(nn.RELU.grad(z), [0, 0, 0, 1, 1])
-    np.testing.assert_allclose(nn.IDENTITY.grad(z), 1.0)
+    relu, relu_slope = _through_a_layer(nn.RELU, z)
+    np.testing.assert_allclose(relu, [0, 0, 0, 2, 1000])
+    np.testing.assert_allclose(relu_slope, [0, 0, 0, 1, 1])
+    np.testing.assert_allclose(_through_a_layer(nn.IDENTITY, z)[1], 1.0)
     x = np.linspace(-3, 3, 7)
     for act in (nn.SIGMOID, nn.TANH, nn.IDENTITY):
-        numeric = np.array([numerical_gradient(lambda v, act=act: float(act.f(v)[0]), np.array([xi]))[0]
-                            for xi in x])
-        np.testing.assert_allclose(act.grad(x), numeric, rtol=1e-7, atol=1e-9)
+        numeric = numerical_gradient(lambda v, act=act: float(np.sum(_through_a_layer(act, v)[0])), x)
+        np.testing.assert_allclose(_through_a_layer(act, x)[1], numeric, rtol=1e-7, atol=1e-9)
     assert nn.activation_by_name("ReLU") is nn.RELU
     with pytest.raises(ValueError, match="name"):
         nn.activation_by_name("swish")
+
+
+def test_the_built_in_activations_hold_no_function():
+    """sigmoid, tanh, ReLU and their derivatives are notebook 01's exercises (issue 23)."""
+    assert all(a.f is None and a.grad is None for a in nn.ACTIVATIONS.values())
+    mine = nn.Activation("mine", np.sin, np.cos)
+    z = np.array([0.3, -1.2])
+    value, slope = _through_a_layer(mine, z)
+    np.testing.assert_allclose(value, np.sin(z))
+    np.testing.assert_allclose(slope, np.cos(z))
+    with pytest.raises(ValueError, match="both f and grad"):
+        _through_a_layer(nn.Activation("half", np.sin), z)
 
 
 def test_init_mlp_shapes_scale_and_custom_init():

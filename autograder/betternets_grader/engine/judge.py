@@ -368,19 +368,24 @@ class _Judge:
         self.stubs_told: set[str] = set()
 
     def in_phases(self, tests) -> None:
-        """Every visible check of the notebook first, then every hidden one.
+        """Every visible check of the notebook first, then the named-mistake detectors of
+        every exercise judged, then every hidden check.
 
         The kernel keeps state between calls: a submission can record the inputs it is
-        given. Because no visible check runs after a hidden one, nothing a submission saw
-        during the hidden checks can come back in a visible check's message (which
-        students see); the hidden checks' own messages are not shown to students.
+        given. Because no visible check and no detector runs after a hidden one, nothing
+        a submission saw during the hidden checks can come back in a visible check's
+        message or steer whether a hint is shown (both reach students); the hidden
+        checks' own messages are not shown to students.
         """
         plans = [_properties(code) for _, _, code in tests]
-        for phase in (False, True):
-            for plan in plans:
-                for p, hidden in plan:
-                    if hidden == phase:
-                        self.run(p)
+        for p, hidden in (c for plan in plans for c in plan):
+            if not hidden:
+                self.run(p)
+        for exercise in dict.fromkeys(p.exercise for plan in plans for p, _ in plan):
+            self._named_mistakes(exercise)
+        for p, hidden in (c for plan in plans for c in plan):
+            if hidden:
+                self.run(p)
 
     def cell(self, gid: str, points: float, code: str) -> Verdict:
         """The verdict of one test cell: passed with its points, or the first failure's
@@ -422,8 +427,8 @@ class _Judge:
         return r if ran is None else replace(r, status=ran.status, message=ran.reason, hint="")
 
     def _named_mistakes(self, exercise: str) -> list[str]:
-        """'This looks like ...' lines for a failed exercise, found once per exercise by
-        behaviour.
+        """'This looks like ...' lines for an exercise, found once per exercise by
+        behaviour, before any hidden check (`in_phases`); shown where it failed.
 
         KernelFault is a BaseException, so it passes diagnose's `except Exception`: a
         detector that hangs or crashes the kernel ends the search and the kernel is restarted.

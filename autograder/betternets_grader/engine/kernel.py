@@ -32,7 +32,7 @@ from betternets.kernel.scratch import remove_tree
 from ..rows import one_line
 from .faults import KernelCrashed, KernelFault, KernelTimeout, describe_exit
 from .limits import Limits
-from .sandbox.probe import bwrap_path, sandbox_uid
+from .sandbox.probe import bwrap_path
 from .templates import Pool, Template, shared
 from .watchdog import Watchdog
 
@@ -91,20 +91,14 @@ class Kernel:
 
     # -------------------------------------------------------------- lifecycle
     def _template(self, timeout: float) -> Template:
-        uid = sandbox_uid(self.uid) if os.getuid() == 0 and self.bwrap else None
-        return (shared() or self._own).template(self.limits, self.bwrap, self.hidden, uid,
+        """A running template; without a `uid` of this Kernel's, a sandboxed template of a
+        root grader runs its kernels as a user id of its own (`probe.UidLease`)."""
+        return (shared() or self._own).template(self.limits, self.bwrap, self.hidden, self.uid,
                                                 timeout)
 
     def start(self, timeout: float = 60.0) -> None:
         self.stop()
         lim = self.limits
-        uid = None
-        if os.getuid() == 0 and self.bwrap:
-            uid = sandbox_uid(self.uid)
-            self.uids.add(uid)
-        cfg = {"output_bytes": lim.output_bytes, "rlimits": lim.rlimits(), "uid": uid,
-               "nice": lim.nice, "nproc": lim.nproc if uid or os.getuid() != 0 else None,
-               "seed": self.seed}
         if self.bwrap:
             scratch = "/scratch"
         else:
@@ -116,6 +110,11 @@ class Kernel:
             _widen(req_w, resp_w)
             try:
                 self.template = self._template(timeout)
+                uid = self.template.uid if os.getuid() == 0 and self.bwrap else None
+                cfg = {"output_bytes": lim.output_bytes, "rlimits": lim.rlimits(), "uid": uid,
+                       "nice": lim.nice,
+                       "nproc": lim.nproc if uid or os.getuid() != 0 else None,
+                       "seed": self.seed}
                 nspid, pid = self.template.fork(cfg, scratch, (req_r, resp_w), timeout)
             except KernelFault:
                 for fd in (req_w, resp_r):
@@ -128,6 +127,8 @@ class Kernel:
                 os.close(req_r)
                 os.close(resp_w)
             break
+        if uid is not None:
+            self.uids.add(uid)
         self.proc = _Child(nspid, pid)
         self._w, self._r = req_w, resp_r
         os.set_blocking(self._w, False)

@@ -31,7 +31,7 @@ from betternets.kernel.scratch import remove_tree
 from .faults import KernelCrashed
 from .limits import Limits
 from .sandbox.bwrap import VENV, SandboxView, kernel_env
-from .sandbox.probe import sandbox_uid
+from .sandbox.probe import UidLease, sandbox_uid
 
 
 def _ns_pid(pid: int) -> int | None:
@@ -56,7 +56,10 @@ class Template:
     and the next kernel starts a new one."""
 
     def __init__(self, limits: Limits, bwrap: str | None, hidden: list[Path], uid: int | None):
+        """`uid`: the user id its kernels run as; None, for a sandboxed template of a root
+        grader, is a `UidLease` of its own, held until `close`."""
         self.limits, self.bwrap, self.hidden, self.uid = limits, bwrap, list(hidden), uid
+        self.lease: UidLease | None = None
         self.proc: subprocess.Popen | None = None
         self.home: Path | None = None         # the template's own folder, without the sandbox
         self._sock: socket.socket | None = None
@@ -66,6 +69,9 @@ class Template:
         return self.proc is not None and self.proc.poll() is None
 
     def start(self, timeout: float) -> None:
+        if self.uid is None and self.bwrap and os.getuid() == 0:
+            self.lease = UidLease()
+            self.uid = self.lease.uid
         mine, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
         cfg = {"template": True, "control_fd": theirs.fileno(), "uid": self.uid,
                "wipe": ["/scratch", "/tmp"] if self.bwrap else []}
@@ -162,6 +168,9 @@ class Template:
         if self.home is not None:
             remove_tree(self.home)
             self.home = None
+        if self.lease is not None:   # only once no process of its user id is left
+            self.lease.release()
+            self.lease = None
 
 
 class Pool:

@@ -386,11 +386,11 @@ def activation_stats__tanh(call):
 
 
 @HIDDEN.property("activation_stats", "relu",
-                 "matches the reference for a ReLU net of depth 10 (same seed)")
+                 "matches the reference for a (leaky) ReLU net of depth 10 (same seed)")
 def activation_stats__relu(call):
     X = np.random.default_rng(33).uniform(-1, 2, size=(30, 8))
-    _compare_stats(call, X, vis.UNIFORM_INIT, vis.RELU, 10, 16, 7,
-                   "activation_stats(X (30, 8), uniform init, relu, depth 10, width 16)")
+    _compare_stats(call, X, vis.UNIFORM_INIT, vis.LEAKY_RELU, 10, 16, 7,
+                   "activation_stats(X (30, 8), uniform init, leaky relu, depth 10, width 16)")
 
 
 @HIDDEN.property("activation_stats", "pure", "X is left unchanged; no global random state")

@@ -67,8 +67,11 @@ def resolve(arg: Any, namespace: Mapping[str, Any]) -> Any:
     if isinstance(arg, Rng):
         return np.random.default_rng(arg.seed)
     if isinstance(arg, Fn):
-        module, _, attr = arg.path.partition(":")
-        return getattr(importlib.import_module(module), attr)
+        module, _, attrs = arg.path.partition(":")
+        found = importlib.import_module(module)
+        for attr in attrs.split("."):    # "scipy.stats:logistic.pdf": an attribute's attribute
+            found = getattr(found, attr)
+        return found
     if isinstance(arg, Answer):
         return _lookup(namespace, arg.name)
     if isinstance(arg, list):

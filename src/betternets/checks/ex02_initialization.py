@@ -3,7 +3,10 @@
 Initializers are judged by the distribution of what they return (statistical
 tests from `stats.py`, tolerances from the sampling distribution), never by
 matching a random stream. This module also holds the test inputs that checks
-pass to `activation_stats` by name (`Fn`): test initializers and a ReLU.
+pass to `activation_stats` by name (`Fn`): test initializers and a leaky ReLU. None of
+them is an answer to an exercise (this module ships to students): the uniform one is
+LeCun's (no exercise), the activation leaks with slope 1e-3 (`leaky_relu` is an
+exercise with its own slope parameter, `relu` one with none).
 """
 from __future__ import annotations
 
@@ -16,9 +19,10 @@ from .core import VISIBLE
 # --------------------------------------------------------------------------- test inputs
 
 
-def relu(z):
-    """max(z, 0), elementwise: a test activation passed by name."""
-    return np.maximum(np.asarray(z, dtype=float), 0.0)
+def leaky_test_activation(z):
+    """max(z, 0) + 1e-3 min(z, 0), elementwise: a test activation passed by name."""
+    z = np.asarray(z, dtype=float)
+    return np.maximum(z, 0.0) + 1e-3 * np.minimum(z, 0.0)
 
 
 def constant_test_init(n_in, n_out, rng):
@@ -27,8 +31,8 @@ def constant_test_init(n_in, n_out, rng):
 
 
 def uniform_test_init(n_in, n_out, rng):
-    """W ~ U[-sqrt(6/n_in), sqrt(6/n_in)] drawn with rng.random: variance 2/n_in."""
-    r = np.sqrt(6.0 / n_in)
+    """W ~ U[-sqrt(3/n_in), sqrt(3/n_in)] drawn with rng.random: variance 1/n_in."""
+    r = np.sqrt(3.0 / n_in)
     return (2.0 * rng.random((int(n_in), int(n_out))) - 1.0) * r
 
 
@@ -40,7 +44,7 @@ def shifted_test_init(n_in, n_out, rng):
 CONSTANT_INIT = Fn("betternets.checks.ex02_initialization:constant_test_init")
 UNIFORM_INIT = Fn("betternets.checks.ex02_initialization:uniform_test_init")
 SHIFTED_INIT = Fn("betternets.checks.ex02_initialization:shifted_test_init")
-RELU = Fn("betternets.checks.ex02_initialization:relu")
+LEAKY_RELU = Fn("betternets.checks.ex02_initialization:leaky_test_activation")
 TANH = Fn("numpy:tanh")
 
 SIZE_HINT = ("return an array of shape (n_in, n_out): one row per input, one column per unit, "
