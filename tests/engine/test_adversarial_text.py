@@ -239,8 +239,13 @@ def test_takeover_is_bounded(graded):
     assert peak.me < 300 * MiB and peak.workers < 300 * MiB, (peak.me, peak.workers)
     course = graded["course"]
     written = [p for p in course.rglob("*") if p.is_file() and "takeover" in p.parts]
+    print(f"takeover: grader {peak.me / MiB:.0f} MB, workers {peak.workers / MiB:.0f} MB, "
+          + ", ".join(f"{p.relative_to(course)} {p.stat().st_size}" for p in written))
     assert written and all(p.stat().st_size < 5 * MiB for p in written), \
         [(p, p.stat().st_size) for p in written]
+    # the 15 MiB messages did arrive, and were cut where they entered
+    cached = ResultCache(course)._path("takeover", NB).read_text(encoding="utf-8")
+    assert "more characters cut" in cached
     for path in [graded["root"] / "results.csv", graded["root"] / "report.html"]:
         assert path.stat().st_size < 5 * MiB
 
