@@ -36,6 +36,8 @@ from .rows import atomic_write
 from .verdicts import NotebookResult
 
 OURS = ("betternets", "betternets_grader")
+MAX_ENTRY = 4 * 2 ** 20   # bytes of one notebook's recorded verdicts (`verdicts.bound_texts`
+# keeps a notebook's texts to a fraction of this)
 SHARED_GRADER_MODULES = ("betternets_grader.engine.judge", "betternets_grader.hidden")
 
 
@@ -155,8 +157,18 @@ class ResultCache:
     def _path(self, student: str, assignment: str) -> Path:
         return self.root / student / f"{assignment}.json"
 
-    def store(self, result: NotebookResult) -> None:
-        atomic_write(self._path(result.student, result.assignment), result.to_json())
+    def store(self, result: NotebookResult) -> bool:
+        """Record `result`, unless it cannot be written whole (text that is not valid
+        UTF-8, an entry over `MAX_ENTRY` bytes): then nothing is recorded and the next run
+        grades the notebook again, instead of reusing a result no writer can write."""
+        try:
+            data = result.to_json().encode("utf-8")
+        except UnicodeEncodeError:
+            return False
+        if len(data) > MAX_ENTRY:
+            return False
+        atomic_write(self._path(result.student, result.assignment), data)
+        return True
 
     def recorded(self, student: str, assignment: str) -> NotebookResult | None:
         """The verdicts last recorded for this notebook, whatever they were graded from."""

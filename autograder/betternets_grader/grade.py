@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Iterable
 
@@ -74,6 +74,7 @@ class Run:
     similarity_threshold: float | None = None                       # what they were cut at
     lateness: dict[tuple[str, str], Lateness] = field(default_factory=dict)  # (student, a)
     overrides: list[Override] = field(default_factory=list)   # TA scores kept, flagged
+    notes: dict[tuple[str, str], str] = field(default_factory=dict)  # of a folder's name
 
     @property
     def rows(self) -> list[Verdict]:
@@ -92,7 +93,9 @@ class Run:
         `late_penalty` row (an on-time class's CSV is its test cells only)."""
         rows = []
         for r in self.results:
-            rows += r.cells
+            note = self.notes.get((r.student, r.assignment))
+            rows += r.cells if not note else [
+                replace(v, reason=f"{note}; {v.reason}" if v.reason else note) for v in r.cells]
             late = self.lateness.get((r.student, r.assignment))
             if late is not None and late.row() is not None:
                 rows.append(late.row())
@@ -165,14 +168,14 @@ def grade(submissions_dir: Path, out_csv: Path, root: Course,
     check_course(root)   # the imported checks cover every exercise, or the run stops here
     log(header())
     for stray in strays:
-        log(escape_controls(f"skipped {stray.path}: {stray.reason}"))
+        log(escape_controls(f"{stray.verb} {stray.shown}: {stray.reason}"))
     previous = out_csv.with_name(out_csv.name + ".previous")
     try:
         if out_csv.exists():
             os.replace(out_csv, previous)
     except OSError as exc:
         raise GradingError(f"cannot move the previous {out_csv} aside: {exc}") from exc
-    run = Run(strays=strays)
+    run = Run(strays=strays, notes={(s.student, s.assignment): s.note for s in subs if s.note})
     try:
         _grade_units(subs, root, options, run, progress, log, due)
         run.seconds = time.monotonic() - t0

@@ -37,12 +37,12 @@ lowers the threshold (`betternets grade --similarity-threshold 0.5`).
 from __future__ import annotations
 
 import io
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from itertools import combinations
 
 from . import answers
+from .engine.notebooks import read_submission
 
 NOISE = 15           # k: the shortest run of normalised characters counted as shared
 GUARANTEE = 20       # every shared run this long is found (window = GUARANTEE - NOISE + 1)
@@ -67,11 +67,8 @@ def answer_cells(data: bytes | str, ids=None) -> dict[str, str]:
     nbgrader solutions, or, given `ids` (the course's answer cells), the code cells with
     those grade_ids whatever else their metadata says. {} for anything unreadable: a
     submission is hostile, and an unreadable one has nothing to compare."""
-    try:
-        nb = json.loads(data)
-        cells = nb.get("cells") if isinstance(nb, dict) else None
-    except (ValueError, TypeError):
-        return {}
+    nb, _ = read_submission(data.encode("utf-8") if isinstance(data, str) else bytes(data))
+    cells = nb.get("cells") if nb is not None else None
     found: dict[str, str] = {}
     for cell in cells if isinstance(cells, list) else []:
         meta = answers.grader_meta(cell)

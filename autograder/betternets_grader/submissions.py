@@ -17,7 +17,9 @@ folders: symbolic links (to the solution, to another student's notebook or folde
 FIFOs, devices and sockets are skipped, and every
 skipped entry is reported with the reason. A file is read without following links
 and without blocking, and only up to `MAX_BYTES`. Student names are the folder
-names in Unicode NFC, so that two spellings of one name are one student.
+names as valid text in Unicode NFC, so that two spellings of one name are one student;
+when several folders spell one name, `_spellings` decides which is graded and reports the
+others.
 """
 from __future__ import annotations
 
@@ -27,23 +29,42 @@ import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from .texts import valid_name, valid_text
+
 MAX_BYTES = 64 * 1024 * 1024      # the largest notebook read
 MAX_DEPTH = 4                     # folders searched below a student's folder
 
 
 @dataclass(frozen=True)
 class Submission:
+    """`note`: what the instructor must know of how its folder became this student (a name
+    not in UTF-8, another spelling of the name not graded); said in the CSV's reasons."""
     student: str
     assignment: str
     path: Path
+    note: str = ""
 
 
 @dataclass(frozen=True)
 class Stray:
-    """An entry that looks like a submission but is not one we can grade."""
+    """An entry that looks like a submission but is not one we can grade (`graded`: a
+    folder that was graded, with something the instructor must know of its name)."""
     student: str
     path: Path
     reason: str
+    graded: bool = False
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "reason", valid_text(self.reason))
+
+    @property
+    def shown(self) -> str:
+        """The entry's path as valid text (a folder's name may not be UTF-8)."""
+        return valid_text(str(self.path))
+
+    @property
+    def verb(self) -> str:
+        return "noted" if self.graded else "skipped"
 
 
 def _kind(mode: int) -> str:
@@ -93,8 +114,42 @@ def read_notebook(path: Path, limit: int = MAX_BYTES) -> bytes:
 
 
 def name_of(entry: str) -> str:
-    """A student's name: the folder's name in Unicode NFC."""
-    return unicodedata.normalize("NFC", entry)
+    """A student's name: the folder's name as valid text (`texts.valid_name`), in NFC."""
+    return unicodedata.normalize("NFC", valid_name(entry)[0])
+
+
+def _spellings(top: list[os.DirEntry]) -> tuple[dict[str, str], list[Stray]]:
+    """Which folder of each student is graded when several spell one name (NFC and NFD, or
+    bytes that are not UTF-8), as entry name -> note, and a stray for each folder not graded.
+
+    The rule: the folder whose name is exactly the student's name (valid UTF-8, already in
+    NFC) is graded, and each other spelling is reported and not graded; when no folder is
+    spelled so, none is graded (nothing says which is the student's). A lone folder whose
+    name is not UTF-8 is graded under its name with U+FFFD, and noted."""
+    by_name: dict[str, list[os.DirEntry]] = {}
+    for e in top:
+        if e.is_dir(follow_symlinks=False):
+            by_name.setdefault(name_of(e.name), []).append(e)
+    notes: dict[str, str] = {}
+    strays: list[Stray] = []
+    for student, entries in by_name.items():
+        if len(entries) == 1:
+            notes[entries[0].name] = valid_name(entries[0].name)[1]
+            continue
+        exact = [e for e in entries if e.name == student]
+        others = ", ".join(repr(valid_text(e.name)) for e in entries if e.name != student)
+        for e in entries:
+            if e.name == student:
+                notes[e.name] = (f"graded the folder {student!r} (its name is in Unicode NFC); "
+                                 f"{others} spells the same name and was not graded")
+            elif exact:
+                strays.append(Stray(student, Path(e.path), f"another spelling of {student!r} "
+                                    "(not in Unicode NFC): a second copy, not graded; graded "
+                                    f"the folder {student!r}, spelled in NFC"))
+            else:
+                strays.append(Stray(student, Path(e.path), f"{len(entries)} folders spell "
+                                    f"{student!r}, none in Unicode NFC: none graded"))
+    return notes, strays
 
 
 def _real_dirs(folder: Path) -> list[os.DirEntry]:
@@ -174,8 +229,14 @@ def find(folder: Path, assignments: list[str]) -> tuple[list[Submission], list[S
             top = sorted(it, key=lambda e: e.name)
     except OSError as exc:
         raise FileNotFoundError(f"submissions folder {folder} cannot be read: {exc}") from exc
+    graded, strays = _spellings(top)
+    for stray in strays:
+        top = [e for e in top if e.path != str(stray.path)]
     for entry in top:
         student = name_of(entry.name)
+        note = graded.get(entry.name, "")
+        if note:
+            strays.append(Stray(student, Path(entry.path), note, graded=True))
         if not entry.is_dir(follow_symlinks=False):
             if entry.name.startswith("."):
                 continue
@@ -223,6 +284,6 @@ def find(folder: Path, assignments: list[str]) -> tuple[list[Submission], list[S
                 strays.append(Stray(student, path, f"a second copy of {name}; graded "
                                     f"{first.relative_to(folder)}"))
                 continue
-            found[(student, name)] = Submission(student, name, path)
+            found[(student, name)] = Submission(student, name, path, note)
     subs = sorted(found.values(), key=lambda s: (s.student, s.assignment))
     return subs, strays

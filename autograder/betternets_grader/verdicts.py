@@ -78,7 +78,8 @@ class NotebookResult:
         """JSON of every field (`dataclasses.asdict` gives the same but deep-copies every
         line first, 10 ms a notebook in the grading process)."""
         return json.dumps(dict(vars(self), cells=[vars(c) for c in self.cells],
-                               answers={k: vars(a) for k, a in self.answers.items()}))
+                               answers={k: vars(a) for k, a in self.answers.items()}),
+                          ensure_ascii=False)
 
     @classmethod
     def from_json(cls, text: str) -> "NotebookResult":
@@ -94,6 +95,34 @@ class NotebookResult:
     def ran(self) -> bool:
         """Did the notebook reach a kernel? (One that did not says nothing about sandboxing.)"""
         return bool(self.answers)
+
+
+MAX_CELL_LINES = 40
+"""Check lines kept per test cell, visible and hidden each (a cell runs a few checks; a
+named mistake adds one line)."""
+MAX_NOTEBOOK_TEXT = 500_000
+"""Characters of check lines and cell outputs kept per notebook: what its autograded
+notebook, feedback and cache entry hold stays a few MB at most, whatever its kernel sent."""
+
+
+def bound_texts(result: NotebookResult, per_cell: int = MAX_CELL_LINES,
+                total: int = MAX_NOTEBOOK_TEXT) -> NotebookResult:
+    """`result` with at most `per_cell` lines of each kind per test cell and `total`
+    characters of lines and outputs in all; what is cut is said in a last line."""
+    budget = total - sum(len(a.output) + len(a.reason) for a in result.answers.values())
+    for v in result.cells:
+        for name in ("lines", "hidden_lines", "hidden_summary"):
+            lines, kept = getattr(v, name), []
+            for line in lines[:per_cell]:
+                if len(line) > budget:
+                    break
+                kept.append(line)
+                budget -= len(line)
+            if len(kept) < len(lines):
+                kept.append(f"... [{len(lines) - len(kept)} more lines cut: at most {per_cell} "
+                            f"a cell and {total} characters a notebook are kept]")
+            setattr(v, name, kept)
+    return result
 
 
 def every_cell(student: str, assignment: str, test_cells: Iterable[tuple[str, float]],

@@ -29,7 +29,7 @@ from betternets.checks.status import Status
 
 from .. import HIDDEN, answers, load_hidden_checks
 from ..rows import clean, one_line
-from ..verdicts import AnswerRun, NotebookResult, Verdict, every_cell
+from ..verdicts import AnswerRun, NotebookResult, Verdict, bound_texts, every_cell
 from .faults import KernelFault
 from .kernel import Kernel
 from .notebooks import defined_names, read_submission, tamper_notes, test_plan
@@ -323,6 +323,7 @@ def grade_unit(unit: dict, settings: Settings | None = None) -> NotebookResult:
         except GraderFault as fault:
             return all_cells(Status.ERROR, one_line(fault.reason, 300), grader_fault=True)
         result.restarts = session.restarts
+        bound_texts(result)
     finally:
         session.close()
         result.leftovers = session.leftovers

@@ -30,6 +30,7 @@ from betternets.kernel import wire
 from betternets.kernel.scratch import remove_tree
 
 from ..rows import one_line
+from ..texts import has_escaped_surrogate, valid_tree
 from .faults import KernelCrashed, KernelFault, KernelTimeout, describe_exit
 from .limits import Limits
 from .sandbox.probe import bwrap_path
@@ -225,7 +226,9 @@ class Kernel:
         if not isinstance(msg, dict):
             self.stop()
             raise KernelCrashed("the kernel sent a garbled reply")
-        return msg
+        # a message of the student's ("bad \ud800 value") may spell lone surrogates: made
+        # valid text here, so that no writer after meets one
+        return valid_tree(msg) if has_escaped_surrogate(head) else msg
 
     def _read(self, n: int, deadline: float) -> bytes:
         chunks, got = [], 0

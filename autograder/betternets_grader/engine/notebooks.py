@@ -4,12 +4,12 @@ changed in the test cells."""
 from __future__ import annotations
 
 import ast
-import json
 
 from betternets.checks.status import Status
 
 from .. import answers
 from ..rows import one_line
+from ..texts import parse_json
 
 
 def test_plan(code: str) -> list[tuple[str, str, str | None]]:
@@ -54,12 +54,15 @@ def defined_names(code: str) -> set[str]:
 
 
 def read_submission(data: bytes) -> tuple[dict | None, str]:
-    """The notebook, or None and why it cannot be read."""
+    """The notebook, or None and why it cannot be read: every step that reads a submission
+    (the judge, the autograded notebook, the similarity) reads it here, so each refuses the
+    same files (not UTF-8, not JSON, nested deeper than `texts.MAX_NESTING`) and sees only
+    valid text (`texts.parse_json`)."""
     if not data.strip():
         return None, "not a readable notebook: the file is empty"
     try:
-        nb = json.loads(data.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        nb = parse_json(data)
+    except ValueError as exc:   # not UTF-8, not JSON, nested too deep
         return None, one_line(f"not a readable notebook: {type(exc).__name__}: {exc}", 300)
     if not isinstance(nb, dict) or not isinstance(nb.get("cells"), list):
         return None, "not a readable notebook: no list of cells"

@@ -12,9 +12,14 @@ from __future__ import annotations
 
 from betternets.checks.calls import (CallRecord, Caller, MissingAnswer, NotImplementedYet,
                                      StudentError)
+from betternets.checks.core import capped
 from betternets.kernel import wire
 
 from ..rows import one_line
+
+MAX_MESSAGE = 1000   # characters of a student's exception message kept (the kernel's own
+# replies cut at 500; one that took over the kernel's request loop can send megabytes)
+MAX_NOTES = 20       # warnings and changed arguments kept per call
 
 
 class RemoteCaller:
@@ -49,14 +54,14 @@ class RemoteCaller:
             if not (isinstance(mutated, list) and isinstance(warns, list)
                     and isinstance(aliased, list)):
                 raise wire.Unjudgeable("malformed call record")
-            mutated = [str(m) for m in mutated]
+            mutated = [one_line(m, 100) for m in mutated[:MAX_NOTES]]
             for label in wire.changed_arguments(args, kwargs, reply.get("after")):
                 if label not in mutated:
                     mutated.append(label)
             return CallRecord(value=value, mutated=mutated,
-                              warnings=[str(w) for w in warns],
+                              warnings=[one_line(w, 300) for w in warns[:MAX_NOTES]],
                               global_rng_used=bool(reply.get("global_rng_used")),
-                              aliased=[one_line(str(a), 200) for a in aliased[:20]])
+                              aliased=[one_line(str(a), 200) for a in aliased[:MAX_NOTES]])
         if "unjudgeable" in reply:
             raise wire.Unjudgeable(f"{one_line(reply['unjudgeable'], 160)} "
                                    f"(what {name} returned or took)")
@@ -64,6 +69,9 @@ class RemoteCaller:
         if isinstance(err, dict):
             cls = {"NotImplementedYet": NotImplementedYet, "MissingAnswer": MissingAnswer}.get(
                 err.get("class"), StudentError)
-            raise cls(str(err.get("name", name)), str(err.get("kind", "Exception")),
-                      str(err.get("message", "")))
-        raise StudentError(name, str(reply.get("ename", "Error")), str(reply.get("evalue", "")))
+            raise cls(one_line(err.get("name", name), 100),
+                      one_line(err.get("kind", "Exception"), 100),
+                      capped(str(err.get("message", "")), MAX_MESSAGE))
+        raise StudentError(name, one_line(reply.get("ename", "Error"), 100),
+                           capped(str(reply.get("evalue", "")), MAX_MESSAGE))
+

@@ -16,6 +16,7 @@ from betternets.checks.status import Status
 
 from .. import answers
 from ..rows import MAX_REASON, atomic_write, cap, escape_controls
+from ..texts import valid_text
 
 FAULTS = (Status.TIMEOUT, Status.CRASHED, Status.TAMPERED)
 # reasons that tell of a fault whatever the status (a tamper note on a passed cell, a
@@ -128,7 +129,8 @@ def write_report(run, out: Path) -> Path:
             body.append(f"<li><b>{esc(student)}</b> / {esc(assignment)}<ul>" +
                         "".join(f"<li>{esc(l)}</li>" for l in lines[:20]) + "</ul></li>")
         for stray in run.strays:
-            body.append(f"<li><b>{esc(stray.student)}</b>: skipped {esc(stray.path.name)}: "
+            body.append(f"<li><b>{esc(stray.student)}</b>: {stray.verb} "
+                        f"{esc(valid_text(stray.path.name))}: "
                         f"{esc(cap(stray.reason))}</li>")
         body.append("</ul>")
     else:

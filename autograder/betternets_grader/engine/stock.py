@@ -102,7 +102,7 @@ def grade_with_nbgrader(submissions_dir: Path, out_csv: Path, root: Course,
     solutions = root.solutions
     subs, strays = find(submissions_dir, names)
     for stray in strays:
-        log(f"skipped {stray.path}: {stray.reason}")
+        log(f"{stray.verb} {stray.shown}: {stray.reason}")
     course = prepare_course(course or root.workspace, root)
     api = nbgrader_api(course)
     ensure_released(api, course, solutions, sorted({s.assignment for s in subs}))

@@ -74,10 +74,21 @@ class Result:
                 f"\n    Hint: {self.hint}" if detail and self.hint else "")
         text = f"{mark} {self.exercise}: {self.description}"
         if not self.passed and detail:
-            text += f"\n    {self.message}"
+            text += f"\n    {capped(self.message)}"
             if self.hint:
-                text += f"\n    Hint: {self.hint}"
+                text += f"\n    Hint: {capped(self.hint)}"
         return text
+
+
+MAX_MESSAGE = 2000
+"""The longest message or hint a check line shows (a student's exception message can be
+as long as the kernel's reply: a line stays readable, and a notebook's feedback bounded)."""
+
+
+def capped(text: str, limit: int = MAX_MESSAGE) -> str:
+    """`text`, cut to `limit` characters with a note of how many more there were."""
+    return text if len(text) <= limit else \
+        f"{text[:limit]}... [{len(text) - limit} more characters cut]"
 
 
 class Registry:
