@@ -7,9 +7,11 @@
     tests/e2e/        whole commands: release, grade, site, wheels, nbgrader markers e2e, slow
     tests/browser/    pages driven in a real headless Chromium               markers browser, slow
 
-`make test-fast` runs `-m "not slow"`. Under pytest-xdist (`make test`: `-n 2 --dist
-loadgroup`) every file is one group, so a file's module fixtures (a graded class, executed
-notebooks) are computed once, on one worker; a test may join a named group instead.
+`make test-fast` runs `-m "not slow"`. Under pytest-xdist (`make test`: `-n auto --dist
+loadfile`) each file runs whole on one worker, so a file's module fixtures (a graded class,
+executed notebooks) are computed once. (Not `--dist loadgroup`: with pytest 9.2 its groups
+are silently lost, as xdist 3.8 writes them into a node id attribute pytest no longer reads,
+and every test was scheduled alone; tests/unit/test_test_layout.py checks the scheduling.)
 The helpers beside this file (`checkout`, `system`, `catalog`, `make_samples`,
 `local_users`, `feedback_class`) are imported by name.
 """
@@ -33,7 +35,7 @@ FOLDER_MARKERS = {"unit": ["unit"], "reference": ["reference"], "checks": ["chec
 
 
 def pytest_collection_modifyitems(config, items):
-    """Each test gets its folder's markers, and the xdist group of its file unless it names one."""
+    """Each test gets its folder's markers."""
     for item in items:
         path = Path(str(item.fspath))
         try:
@@ -42,8 +44,6 @@ def pytest_collection_modifyitems(config, items):
             continue
         for name in FOLDER_MARKERS.get(folder, []):
             item.add_marker(name)
-        if item.get_closest_marker("xdist_group") is None:
-            item.add_marker(pytest.mark.xdist_group(path.relative_to(TESTS).as_posix()))
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own summary, just before its closing count
