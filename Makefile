@@ -39,8 +39,9 @@ site: setup
 demo: release grade
 
 # A throwaway local PostgreSQL server runs beside the suite where its binaries exist.
-# pytest-xdist: one worker per core, each test file on one worker (tests/conftest.py).
-PYTEST_PARALLEL ?= -n auto --dist loadfile
+# pytest-xdist: one worker per core, each test file on one worker, longest files first
+# (tests/conftest.py).
+PYTEST_PARALLEL ?= -n auto --dist loadfile --no-loadscope-reorder
 test: setup
 	$(BIN)/python scripts/with_postgres.py $(BIN)/python -m pytest -q $(PYTEST_PARALLEL)
 

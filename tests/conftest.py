@@ -8,10 +8,13 @@
     tests/browser/    pages driven in a real headless Chromium               markers browser, slow
 
 `make test-fast` runs `-m "not slow"`. Under pytest-xdist (`make test`: `-n auto --dist
-loadfile`) each file runs whole on one worker, so a file's module fixtures (a graded class,
-executed notebooks) are computed once. (Not `--dist loadgroup`: with pytest 9.2 its groups
-are silently lost, as xdist 3.8 writes them into a node id attribute pytest no longer reads,
-and every test was scheduled alone; tests/unit/test_test_layout.py checks the scheduling.)
+loadfile --no-loadscope-reorder`) each file runs whole on one worker, so a file's module
+fixtures (a graded class, executed notebooks) are computed once, and a worker takes the next
+file in collection order when it is nearly done with its last. The files are collected
+longest first (`LONGEST_FIRST`), so that the short ones fill in at the end and both workers
+finish together. (Not `--dist loadgroup`: with pytest 9.2 its groups are silently lost, as
+xdist 3.8 writes them into a node id attribute pytest no longer reads, and every test was
+scheduled alone; tests/unit/test_test_layout.py checks the scheduling.)
 The helpers beside this file (`checkout`, `system`, `catalog`, `make_samples`,
 `local_users`, `feedback_class`) are imported by name.
 """
@@ -34,16 +37,43 @@ FOLDER_MARKERS = {"unit": ["unit"], "reference": ["reference"], "checks": ["chec
 """The markers every test of a folder gets."""
 
 
+LONGEST_FIRST = [
+    "e2e/test_installed_wheels.py", "e2e/test_pipeline.py", "e2e/test_add_exercise.py",
+    "engine/test_adversarial.py", "e2e/test_shipped_scripts.py", "e2e/test_instructor_week.py",
+    "e2e/test_course_week.py", "e2e/test_demonstrations.py", "engine/test_mutants.py",
+    "engine/test_engine.py", "browser/test_browser.py", "e2e/test_notebooks_static.py",
+    "e2e/test_student_notebooks.py", "e2e/test_release.py", "unit/test_export.py",
+]
+"""The files that take longest, longest first (seconds each on this 2-core machine, from
+`make test` with PYTEST_ADDOPTS=--durations=60, 2026-12-03: 159, 149, 87, 80, 66, 63, 46, 38,
+34, 31, 28, ...). test_notebooks_static comes after test_pipeline, which executes the solution
+notebooks they share (`executed_solutions`), so that it rarely waits for them. The other
+files follow in FOLDER_ORDER, slow folders first."""
+FOLDER_ORDER = ["e2e", "engine", "browser", "checks", "reference", "unit"]
+
+
+def _file_rank(relative: str) -> tuple[int, int]:
+    if relative in LONGEST_FIRST:
+        return (0, LONGEST_FIRST.index(relative))
+    folder = relative.split("/", 1)[0]
+    return (1, FOLDER_ORDER.index(folder) if folder in FOLDER_ORDER else len(FOLDER_ORDER))
+
+
 def pytest_collection_modifyitems(config, items):
-    """Each test gets its folder's markers."""
+    """Each test gets its folder's markers; the files are ordered longest first (a stable
+    sort: a file's own tests keep their order)."""
+    ranks = {}
     for item in items:
         path = Path(str(item.fspath))
         try:
-            folder = path.relative_to(TESTS).parts[0]
+            relative = path.relative_to(TESTS).as_posix()
         except ValueError:
+            ranks[item.nodeid] = (2, 0)
             continue
-        for name in FOLDER_MARKERS.get(folder, []):
+        ranks[item.nodeid] = _file_rank(relative)
+        for name in FOLDER_MARKERS.get(relative.split("/", 1)[0], []):
             item.add_marker(name)
+    items.sort(key=lambda item: ranks[item.nodeid])
 
 
 @pytest.hookimpl(trylast=True)  # after pytest's own summary, just before its closing count

@@ -16,7 +16,7 @@ imports (the kernel, the wire, `answers`, `rows`, `verdicts`, `check_hidden`), a
 notebook: the modules its exercises' visible and hidden properties, named mistakes
 and references are registered from, and every module of the two packages those
 import (so a helper of another notebook's module counts too). Editing
-`hidden/ex01_activations.py` thus regrades the 01 notebooks only. The digest is
+`hidden/ex01_activations/` thus regrades the 01 notebooks only. The digest is
 over file contents, not paths: two installs of the same code share a cache.
 """
 from __future__ import annotations

@@ -51,8 +51,8 @@ def test_a_fixed_hidden_check_regrades_only_its_notebooks(tmp_path, monkeypatch)
         assert package.source_hash[:12] in line
         assert html.escape(package.line()) in (course / "report.html").read_text()
 
-    import betternets_grader.hidden.ex01_activations as hidden01
-    copy = tmp_path / "ex01_activations.py"
+    import betternets_grader.hidden.ex01_activations.elementwise as hidden01
+    copy = tmp_path / "elementwise.py"
     shutil.copyfile(hidden01.__file__, copy)
     real = cache.source_file
     monkeypatch.setattr(cache, "source_file",
@@ -139,6 +139,7 @@ def test_a_notebooks_checks_digest_covers_its_own_modules_and_not_the_writers():
                  "betternets_grader.hidden.ex00_gradient_checking"):
         assert name in hashed, name
     for name in ("betternets.checks.ex01_activations", "betternets_grader.hidden.ex01_activations",
+                 "betternets_grader.hidden.ex01_activations.elementwise",
                  "betternets_grader.render", "betternets_grader.gradebook",
                  "betternets_grader.feedback"):
         assert name not in hashed, name

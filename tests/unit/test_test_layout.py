@@ -48,3 +48,12 @@ def test_each_file_runs_whole_on_one_worker(tmp_path):
     assert set(workers) == {"test_first", "test_second"}, workers
     assert all(len(w) == 1 for w in workers.values()), \
         f"a file's tests ran on more than one worker with {options}: {workers}"
+
+
+def test_the_longest_first_files_exist_and_every_folder_is_ordered():
+    import conftest
+    tests = REPO / "tests"
+    missing = [f for f in conftest.LONGEST_FIRST if not (tests / f).is_file()]
+    assert not missing, f"LONGEST_FIRST names files that are gone: {missing}"
+    folders = {p.parent.relative_to(tests).parts[0] for p in tests.glob("*/test_*.py")}
+    assert folders == set(conftest.FOLDER_ORDER) == set(conftest.FOLDER_MARKERS), folders

@@ -1,69 +1,16 @@
-"""Self-checks for notebook 01: activation functions.
+"""Self-checks of the fourteen activation functions and derivatives of notebook 01, each under
+its heading, then the named mistakes they recognise.
 
 The checks use values you can work out by hand (sigmoid(ln 3) = 3/4, tanh(ln 2) = 3/5, ...),
 symmetries (sigmoid(-z) = 1 - sigmoid(z)) and limits; they never contain the answers.
-
-The test activations that checks of `layer_gradient_norms` pass to your function (by name, see
-`calls.Fn`) are in `functions.py`: test inputs, not answers to any exercise.
-
-About 640 lines: notebook 01 has seventeen exercises, each with its properties and named
-mistakes, and a student reads the checks of one exercise in one place, under its heading.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from . import expect
-from .calls import Caller, Rng
-from .core import VISIBLE, CheckFailed
-from . import stats
-from .functions import COS, IDENTITY, ONES, SIN, SQUARE, TWICE
-
-LN2, LN3 = float(np.log(2.0)), float(np.log(3.0))
-EXTREME = np.array([-1e4, -1e3, -800.0, -50.0, 0.0, 50.0, 800.0, 1e3, 1e4])
-
-
-# ---------------------------------------------------------------- helpers shared with the grader
-
-def no_overflow(call: Caller, name: str, *args, **kwargs):
-    """Call `name`; fail if numpy warned of overflow, an invalid value or a division by zero.
-
-    Underflow (e^-10000 rounding to 0) is harmless and allowed: it is the point of the
-    stable formulas. (`expect.no_warnings` would reject it, so this check filters it out.)
-    """
-    rec = call.record(name, *args, **kwargs)
-    bad = [w for w in rec.warnings if "underflow" not in w]
-    if bad:
-        raise CheckFailed(f"{name} warned: {bad[0]}",
-                          "an exponential of a large number overflows; rewrite it so that "
-                          "exp only ever sees values <= 0 (e.g. use e^-|z|)")
-    return rec.value
-
-
-def finite(value, what: str, inputs=None) -> np.ndarray:
-    arr = expect.as_array(value, what)
-    if not np.all(np.isfinite(arr)):
-        bad = np.flatnonzero(~np.isfinite(arr))[0]
-        where = ""
-        if inputs is not None and np.shape(inputs) == arr.shape:
-            where = f" (input {np.ravel(inputs)[bad]:.6g})"
-        raise CheckFailed(f"{what} is {np.ravel(arr)[bad]} at flat index {bad}{where}",
-                          "inf/inf or inf - inf gives NaN: an exponential overflowed; use e^-|z| "
-                          "so that exp only ever sees values <= 0")
-    return arr
-
-
-def scalar_ok(value, expected: float, what: str, rtol: float = 1e-9, atol: float = 1e-12):
-    """A Python-float input gives a single number (shape ()) with the right value."""
-    if np.shape(value) != ():
-        raise CheckFailed(f"{what} returned shape {np.shape(value)}, expected a single number",
-                          "for a Python float input, return a 0-d result: np.where, np.exp, ... "
-                          "on np.asarray(z) do that")
-    expect.close(value, expected, what, rtol=rtol, atol=atol)
-
-
-def _grid(lo=-6.0, hi=6.0, n=25):
-    return np.linspace(lo, hi, n)
+from .. import expect
+from ..core import VISIBLE
+from .common import LN2, LN3, EXTREME, grid, no_overflow, finite
 
 
 # ---------------------------------------------------------------- sigmoid
@@ -78,7 +25,7 @@ def sigmoid__known_values(call):
 
 @VISIBLE.property("sigmoid", "symmetry", "sigmoid(-z) = 1 - sigmoid(z)")
 def sigmoid__symmetry(call):
-    z = _grid()
+    z = grid()
     expect.close(call("sigmoid", -z), 1 - np.asarray(call("sigmoid", z), dtype=float),
                  "sigmoid(-z) against 1 - sigmoid(z)", rtol=1e-9, atol=1e-12, inputs=-z,
                  labels=("your sigmoid(-z)", "your 1 - sigmoid(z)"))
@@ -105,7 +52,7 @@ def sigmoid_grad__known_values(call):
 @VISIBLE.property("sigmoid_grad", "even_and_bounded",
                   "sigmoid_grad(-z) = sigmoid_grad(z), and 0 < sigmoid_grad <= 1/4")
 def sigmoid_grad__even_and_bounded(call):
-    z = _grid()
+    z = grid()
     g = expect.as_array(call("sigmoid_grad", z), "sigmoid_grad")
     expect.close(call("sigmoid_grad", -z), g, "sigmoid_grad(-z) against sigmoid_grad(z)",
                  rtol=1e-9, atol=1e-12, inputs=-z,
@@ -134,7 +81,7 @@ def tanh__known_values(call):
 
 @VISIBLE.property("tanh", "odd_and_bounded", "tanh(-z) = -tanh(z) and -1 < tanh(z) < 1")
 def tanh__odd_and_bounded(call):
-    z = _grid(-4, 4)
+    z = grid(-4, 4)
     t = expect.as_array(call("tanh", z), "tanh")
     expect.close(call("tanh", -z), -t, "tanh(-z) against -tanh(z)", rtol=1e-9, atol=1e-12,
                  inputs=-z, labels=("your tanh(-z)", "your -tanh(z)"))
@@ -154,7 +101,7 @@ def tanh_grad__known_values(call):
 
 @VISIBLE.property("tanh_grad", "even", "tanh_grad(-z) = tanh_grad(z)")
 def tanh_grad__even(call):
-    z = _grid(-4, 4)
+    z = grid(-4, 4)
     expect.close(call("tanh_grad", -z), call("tanh_grad", z),
                  "tanh_grad(-z) against tanh_grad(z)", rtol=1e-9, atol=1e-12, inputs=-z,
                  labels=("your tanh_grad(-z)", "your tanh_grad(z)"))
@@ -191,7 +138,7 @@ def lecun_tanh_grad__known_values(call):
 
 @VISIBLE.property("lecun_tanh_grad", "even", "lecun_tanh_grad(-z) = lecun_tanh_grad(z)")
 def lecun_tanh_grad__even(call):
-    z = _grid(-4, 4)
+    z = grid(-4, 4)
     expect.close(call("lecun_tanh_grad", -z), call("lecun_tanh_grad", z),
                  "lecun_tanh_grad(-z) against lecun_tanh_grad(z)", rtol=1e-9, atol=1e-12,
                  inputs=-z, labels=("your lecun_tanh_grad(-z)", "your lecun_tanh_grad(z)"))
@@ -256,7 +203,7 @@ def leaky_relu_grad__known_values(call):
 def softplus__known_values(call):
     expect.close(call("softplus", np.array([0.0, LN3])), [LN2, 2 * LN2], "softplus",
                  rtol=1e-9, hint="softplus(z) = ln(1 + e^z)")
-    z = _grid(-8, 8)
+    z = grid(-8, 8)
     diff = np.asarray(call("softplus", z), float) - np.asarray(call("softplus", -z), float)
     expect.close(diff, z, "softplus(z) - softplus(-z)", rtol=1e-9, atol=1e-12, inputs=z)
 
@@ -282,7 +229,7 @@ def softplus_grad__known_values(call):
 
 @VISIBLE.property("softplus_grad", "symmetry", "softplus_grad(z) + softplus_grad(-z) = 1")
 def softplus_grad__symmetry(call):
-    z = _grid()
+    z = grid()
     total = np.asarray(call("softplus_grad", z), float) + np.asarray(call("softplus_grad", -z),
                                                                      float)
     expect.close(total, np.ones_like(z), "softplus_grad(z) + softplus_grad(-z)", rtol=1e-9,
@@ -333,105 +280,6 @@ def elu_grad__extreme(call):
                  EXTREME)
     expect.close(out[[0, -1]], [0.0, 1.0], "elu_grad(-1e4), elu_grad(1e4)", atol=1e-12,
                  hint="np.where evaluates both branches: take e^min(z, 0) in the negative one")
-
-
-# ---------------------------------------------------------------- noisy_relu
-
-@VISIBLE.property("noisy_relu", "nonnegative_shape",
-                  "the output is >= 0 and has the shape of z")
-def noisy_relu__nonnegative_shape(call):
-    z = np.linspace(-3, 3, 24).reshape(4, 6)
-    out = expect.same_shape(call("noisy_relu", z, Rng(11)), z.shape, "noisy_relu(z of shape "
-                            "(4, 6))", "draw one noise value per element: size=z.shape")
-    expect.true(bool(np.all(out >= 0)), f"noisy_relu returned {out.min():.4g} < 0",
-                "the max with 0 comes last: max(0, z + noise)")
-
-
-@VISIBLE.property("noisy_relu", "seeded",
-                  "the same seed gives the same output; no use of np.random's global state")
-def noisy_relu__seeded(call):
-    z = np.linspace(-2, 2, 50)
-    first = expect.no_global_rng(call, "noisy_relu", z, Rng(5))
-    expect.close(call("noisy_relu", z, Rng(5)), first, "noisy_relu with the same seed twice",
-                 rtol=0, atol=0, hint="draw every random number from the rng argument")
-
-
-@VISIBLE.property("noisy_relu", "at_zero",
-                  "z = 0: half the outputs are 0 and the mean is 1/(2 sqrt(pi)) = 0.2821")
-def noisy_relu__at_zero(call):
-    # At z = 0 the noise variance is sigmoid(0) = 1/2, so a = max(0, e) with e ~ N(0, 1/2):
-    # P(a = 0) = 1/2; E[a] = sqrt(1/2) / sqrt(2 pi) = 1/(2 sqrt(pi));
-    # E[a^2] = 1/4, so sd(a) = sqrt(1/4 - 1/(4 pi)).
-    n = 40_000
-    out = expect.as_array(call("noisy_relu", np.zeros(n), Rng(7)), "noisy_relu(0)")
-    stats.check_fraction(int(np.sum(out == 0)), n, 0.5, "share of zeros at z = 0", 5e-8,
-                         hint="add the noise first, then take max(0, .)")
-    stats.check_mean(out, 1 / (2 * np.sqrt(np.pi)), np.sqrt(0.25 - 0.25 / np.pi),
-                     "mean output at z = 0", 5e-8,
-                     hint="the noise VARIANCE is sigmoid(z) = 1/2 at z = 0, so its standard "
-                     "deviation is sqrt(1/2), not 1/2")
-
-
-@VISIBLE.property("noisy_relu", "extreme",
-                  "z = +-1e4: no overflow warning; 0 at -1e4, about 1e4 at 1e4")
-def noisy_relu__extreme(call):
-    z = np.array([-1e4, -1e4, 1e4, 1e4])
-    out = finite(no_overflow(call, "noisy_relu", z, Rng(13)), "noisy_relu at extreme z", z)
-    expect.true(bool(np.all(out[:2] == 0) and np.all(np.abs(out[2:] - 1e4) < 8)),
-                f"noisy_relu([-1e4, -1e4, 1e4, 1e4]) gave {out}, expected 0, 0 and 1e4 + noise",
-                "compute sigmoid(z) the stable way, inside this cell")
-
-
-# ---------------------------------------------------------------- layer_gradient_norms
-
-@VISIBLE.property("layer_gradient_norms", "one_square_layer",
-                  "one layer a = z^2: dL/dW = 2 X^T (X W + b), its Frobenius norm")
-def layer_gradient_norms__one_square_layer(call):
-    # L = sum((X W + b)^2) gives dL/dW = X^T (2 Z) with Z = X W + b.
-    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
-    W, b = np.array([[0.3, -0.2, 0.1], [0.4, 0.0, -0.5]]), np.array([0.1, 0.2, -0.3])
-    got = call("layer_gradient_norms", X, [(W, b)], SQUARE, TWICE)
-    expect.close(got, [np.linalg.norm(2 * X.T @ (X @ W + b))],
-                 "layer_gradient_norms for one layer a = z^2", rtol=1e-9,
-                 hint="dZ = dL/dA * activation_grad(Z), evaluated at Z (not at A); "
-                 "dW = A_prev^T @ dZ; the norm is np.linalg.norm(dW), the Frobenius norm")
-
-
-@VISIBLE.property("layer_gradient_norms", "two_linear_layers",
-                  "two identity layers, norms worked out by hand, first layer first")
-def layer_gradient_norms__two_linear_layers(call):
-    # Identity layers: dL/dZ2 = 1 (N x 3), dW2 = A1^T 1, every column the column sums of A1;
-    # dL/dA1 = 1 W2^T, every row W2's row sums r, so dW1 = X^T 1 r^T = outer(colsum X, r).
-    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5], [-1.0, 0.0]])
-    W1, b1 = np.array([[2.0, -1.0], [0.5, 1.0]]), np.array([0.1, -0.2])
-    W2, b2 = np.array([[1.0, 0.5, -0.5], [3.0, 1.0, 1.0]]), np.zeros(3)
-    A1 = X @ W1 + b1
-    expected = [np.linalg.norm(X.sum(axis=0)) * np.linalg.norm(W2.sum(axis=1)),
-                np.sqrt(3) * np.linalg.norm(A1.sum(axis=0))]
-    got = call("layer_gradient_norms", X, [(W1, b1), (W2, b2)], IDENTITY, ONES)
-    expect.close(got, expected, "layer_gradient_norms for two identity layers", rtol=1e-9,
-                 hint="return the norms first layer first; dA_prev = dZ @ W^T")
-
-
-@VISIBLE.property("layer_gradient_norms", "shape",
-                  "three layers give a 1-D array of three positive norms")
-def layer_gradient_norms__shape(call):
-    rng = np.random.default_rng(3)
-    sizes = [4, 5, 3, 2]
-    weights = [(rng.normal(size=(a, b)) / np.sqrt(a), np.zeros(b))
-               for a, b in zip(sizes[:-1], sizes[1:])]
-    got = expect.same_shape(call("layer_gradient_norms", rng.normal(size=(6, 4)), weights,
-                                 SIN, COS), (3,), "layer_gradient_norms for 3 layers",
-                            "one norm per layer, in a 1-D array")
-    expect.true(bool(np.all(got > 0)), f"layer_gradient_norms returned {got}, expected "
-                "positive norms")
-
-
-@VISIBLE.property("layer_gradient_norms", "pure", "X and the weights are left unchanged")
-def layer_gradient_norms__pure(call):
-    rng = np.random.default_rng(4)
-    weights = [(rng.normal(size=(3, 3)), rng.normal(size=3)) for _ in range(2)]
-    expect.pure(call, "layer_gradient_norms", rng.normal(size=(5, 3)), weights, SIN, COS)
 
 
 # ---------------------------------------------------------------- known mistakes (named hints)
@@ -532,114 +380,3 @@ def softplus__looks_like_naive_ln_1_e_z(call):
                  "np.where computes both branches for every z: take e^min(z, 0)")
 def elu__looks_like_np_where_z_0_z(call):
     return _overflows_but_right(call, "elu", [-1e4, 0.0, 1e4], [-1.0, 0.0, 1e4])
-
-
-@VISIBLE.mistake("noisy_relu", "the noise added after the max",
-                 "a = max(0, z + e): add the noise first, then rectify")
-def noisy_relu__looks_like_noise_added_after_max(call):
-    out = np.asarray(call("noisy_relu", np.full(2000, -3.0), Rng(31)), dtype=float)
-    return 0.3 < float(np.mean(out < 0)) < 0.7
-
-
-@VISIBLE.mistake("noisy_relu", "sigmoid(z) used as the standard deviation",
-                 "sigmoid(z) is the VARIANCE of the noise: its standard deviation is "
-                 "sqrt(sigmoid(z))")
-def noisy_relu__looks_like_sigmoid_z_used_as_standard(call):
-    # max(0, e) with e ~ N(0, s^2) has mean s / sqrt(2 pi): 0.1995 for s = 1/2 (the mistake),
-    # 0.2821 for s = sqrt(1/2) (right); with 40000 draws each is known to about +-0.002.
-    out = np.asarray(call("noisy_relu", np.zeros(40_000), Rng(32)), dtype=float)
-    return abs(float(out.mean()) - 0.5 / np.sqrt(2 * np.pi)) < 0.03
-
-
-@VISIBLE.mistake("noisy_relu", "np.random's global state instead of rng",
-                 "draw with rng.normal(...) or rng.standard_normal(...), not np.random.*")
-def noisy_relu__looks_like_np_random_s_global_state(call):
-    return call.record("noisy_relu", np.zeros(10), Rng(33)).global_rng_used
-
-
-@VISIBLE.mistake("layer_gradient_norms", "the norms in reverse order",
-                 "return them first layer first (reverse the list you built backwards)")
-def layer_gradient_norms__looks_like_norms_reverse_order(call):
-    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5], [-1.0, 0.0]])
-    W1, W2 = np.array([[2.0, -1.0], [0.5, 1.0]]), np.array([[1.0, 0.5, -0.5], [3.0, 1.0, 1.0]])
-    A1 = X @ W1
-    right = [np.linalg.norm(X.sum(axis=0)) * np.linalg.norm(W2.sum(axis=1)),
-             np.sqrt(3) * np.linalg.norm(A1.sum(axis=0))]
-    got = np.asarray(call("layer_gradient_norms", X, [(W1, np.zeros(2)), (W2, np.zeros(3))],
-                          IDENTITY, ONES), dtype=float)
-    return got.shape == (2,) and np.allclose(got, right[::-1], rtol=1e-9)
-
-
-@VISIBLE.mistake("layer_gradient_norms", "the derivative evaluated at the output A, not at Z",
-                 "keep each layer's Z = A_prev @ W + b and use activation_grad(Z)")
-def layer_gradient_norms__looks_like_derivative_evaluated_at_output_at(call):
-    X = np.array([[1.0, 2.0], [3.0, -1.0], [0.5, 0.5]])
-    W, b = np.array([[0.3, -0.2, 0.1], [0.4, 0.0, -0.5]]), np.array([0.1, 0.2, -0.3])
-    Z = X @ W + b
-    got = np.asarray(call("layer_gradient_norms", X, [(W, b)], SQUARE, TWICE), dtype=float)
-    return np.allclose(got, [np.linalg.norm(X.T @ (2 * Z ** 2))], rtol=1e-9)
-
-
-# ---------------------------------------------------------------- output_delta
-# Outputs a and targets y worked out by hand: the quadratic cost's delta (a - y) a (1 - a), the
-# cross-entropy's a - y (Nielsen, Neural Networks and Deep Learning, ch. 3).
-DELTA_A = np.array([0.5, 0.8, 0.2, 0.9])
-DELTA_Y = np.array([1.0, 0.0, 0.0, 1.0])
-QUADRATIC_DELTA = [-0.125, 0.128, 0.032, -0.009]
-CROSS_ENTROPY_DELTA = [-0.5, 0.8, 0.2, -0.1]
-
-
-# (cost, what the property checks, the delta by hand, the hint)
-BY_COST = [
-    ("quadratic", "quadratic cost: (a - y) a (1 - a) at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1",
-     QUADRATIC_DELTA, "delta = (a - y) sigma'(z), and sigma'(z) = a (1 - a) for a = sigma(z)"),
-    ("cross_entropy", "cross-entropy: a - y at a = 0.5, 0.8, 0.2, 0.9 for y = 1, 0, 0, 1",
-     CROSS_ENTROPY_DELTA,
-     "dC/da = (a - y) / (a (1 - a)) and sigma'(z) = a (1 - a) cancel: a - y"),
-]
-for _cost, _description, _expected, _hint in BY_COST:
-    def _delta_by_hand(call, cost=_cost, expected=_expected, hint=_hint):
-        expect.close(call("output_delta", DELTA_A, DELTA_Y, cost), expected,
-                     f"output_delta(a, y, {cost!r})", rtol=1e-9, atol=1e-12, inputs=DELTA_A,
-                     hint=hint)
-    VISIBLE.property("output_delta", _cost, _description)(_delta_by_hand)
-
-
-@VISIBLE.property("output_delta", "bad_cost", "a cost that is neither name raises ValueError")
-def output_delta__bad_cost(call):
-    expect.raises_value_error(call, "output_delta", DELTA_A, DELTA_Y, "squared",
-                              mentions="cost")
-
-
-def _deltas(call, cost: str) -> np.ndarray:
-    return np.asarray(call("output_delta", DELTA_A, DELTA_Y, cost), dtype=float)
-
-
-@VISIBLE.mistake("output_delta", "the sign flipped, y - a instead of a - y",
-                 "delta = dC/dz is positive when a is above its target: a - y, not y - a")
-def output_delta__looks_like_sign_flipped(call):
-    return (np.allclose(_deltas(call, "quadratic"), np.negative(QUADRATIC_DELTA))
-            or np.allclose(_deltas(call, "cross_entropy"), np.negative(CROSS_ENTROPY_DELTA)))
-
-
-# (label, hint, the cost whose delta is wrong, the wrong delta: the other cost's)
-SLOPE_MISTAKES = [
-    ("sigma'(z) kept in the cross-entropy delta",
-     "for cross-entropy dC/da = (a - y) / (a (1 - a)); times sigma'(z) = a (1 - a) that is "
-     "a - y: the slope cancels, which is the point of the cost",
-     "cross_entropy", QUADRATIC_DELTA),
-    ("the quadratic delta without sigma'(z)",
-     "the quadratic cost's delta is (a - y) sigma'(z) = (a - y) a (1 - a)",
-     "quadratic", CROSS_ENTROPY_DELTA),
-]
-for _label, _hint, _cost, _wrong in SLOPE_MISTAKES:
-    def _gives_other(call, cost=_cost, wrong=_wrong):
-        return np.allclose(_deltas(call, cost), wrong)
-    VISIBLE.mistake("output_delta", _label, _hint)(_gives_other)
-
-
-@VISIBLE.mistake("output_delta", "sigma'(a) instead of sigma'(z)",
-                 "a is already sigma(z): sigma'(z) = a (1 - a), do not apply the sigmoid again")
-def output_delta__looks_like_sigmoid_of_a(call):
-    s = 1.0 / (1.0 + np.exp(-DELTA_A))
-    return np.allclose(_deltas(call, "quadratic"), (DELTA_A - DELTA_Y) * s * (1.0 - s))
