@@ -16,9 +16,10 @@ finish together. (Not `--dist loadgroup`: with pytest 9.2 its groups are silentl
 xdist 3.8 writes them into a node id attribute pytest no longer reads, and every test was
 scheduled alone; tests/unit/test_test_layout.py checks the scheduling.)
 The helpers beside this file (`checkout`, `system`, `catalog`, `make_samples`,
-`local_users`, `feedback_class`) are imported by name.
+`local_users`, `feedback_class`, `executed_class`) are imported by name.
 """
 import os
+import shutil
 import sys
 from pathlib import Path
 
@@ -107,11 +108,12 @@ def pytest_terminal_summary(terminalreporter):
 
 @pytest.fixture(scope="session")
 def executed_solutions(tmp_path_factory):
-    """Every solution notebook executed once for the whole run, as a student's `jupyter
-    nbconvert --execute` does (ipywidgets, inline figures, progress bars), by the notebook
-    benchmark's smallest mode: (its stdout, its exit status, the folder of executed
-    notebooks). Workers of one xdist run share it: the first to ask runs it, under a lock
-    in the run's common temporary folder, and the others read what it left."""
+    """Every solution notebook executed once for the whole run, as alice's complete class
+    autograded by stock nbgrader in a student's environment (tests/executed_class.py):
+    (what the run printed, its exit status, the folder of executed notebooks
+    `<name>.ipynb`, stock nbgrader's CSV of alice's scores). Workers of one xdist run share
+    it: the first to ask runs it, under a lock in the run's common temporary folder, and
+    the others read what it left."""
     import fcntl
     import json
     import subprocess
@@ -122,13 +124,12 @@ def executed_solutions(tmp_path_factory):
     with open(shared / "executed-solutions.lock", "w") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)
         if not record.exists():
-            names = sorted(p.stem for p in (REPO / "solutions").glob("*.ipynb"))
             env = {k: v for k, v in os.environ.items()
                    if k not in ("MPLBACKEND", "BETTERNETS_STATIC", "BETTERNETS_NO_PROGRESS")}
-            out.mkdir(exist_ok=True)
-            proc = subprocess.run([sys.executable, str(REPO / "benchmarks" / "notebook_times.py"),
-                                   "--repeat", "1", "--notebooks", *names, "--save", str(out)],
+            shutil.rmtree(out, ignore_errors=True)
+            out.mkdir()
+            proc = subprocess.run([sys.executable, str(TESTS / "executed_class.py"), str(out)],
                                   capture_output=True, text=True, env=env, timeout=1800)
-            record.write_text(json.dumps([proc.stdout, proc.returncode]))
-    stdout, status = json.loads(record.read_text())
-    return stdout, status, out
+            record.write_text(json.dumps([proc.stdout + proc.stderr, proc.returncode]))
+    output, status = json.loads(record.read_text())
+    return output, status, out / "notebooks", out / "stock.csv"

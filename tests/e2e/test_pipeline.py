@@ -6,8 +6,9 @@ points exactly on the exercises where he made a catalog mistake, and broken
 files never stop the batch. The scores land in the nbgrader gradebook, and
 nbgrader's own feedback and autograde still work on the same course.
 
-A second run (module fixture `stock`) grades alice with stock nbgrader: it
-proves the solutions, demos included, run top to bottom headless, and that
+A second run grades alice with stock nbgrader (the session fixture
+`executed_solutions`, tests/executed_class.py, which is also the run's one execution of the
+solutions): it proves the solutions, demos included, run top to bottom headless, and that
 both graders agree on her.
 """
 from __future__ import annotations
@@ -25,7 +26,6 @@ import pytest
 
 from betternets_grader import answers
 from betternets.checks.status import Status
-from betternets_grader.engine.stock import grade_with_nbgrader
 from betternets_grader.feedback import feedback
 from betternets_grader.grade import GradeOptions, grade
 from betternets_grader.render import autograded_notebook
@@ -62,14 +62,15 @@ def graded(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def stock(tmp_path_factory):
-    """Stock nbgrader autograde of alice's notebooks (demos and all)."""
-    subs = tmp_path_factory.mktemp("stock_submissions")
-    shutil.copytree(SAMPLES / "alice", subs / "alice")
-    course = tmp_path_factory.mktemp("stock_course")
-    rows = grade_with_nbgrader(subs, course / "results.csv", COURSE, course=course,
-                               log=lambda *_: None)
-    return {"rows": rows, "course": course}
+def stock(executed_solutions):
+    """Stock nbgrader autograde of alice's notebooks (demos and all), the run's one execution
+    of the solutions (tests/executed_class.py): her rows of its CSV."""
+    output, status, _, stock_csv = executed_solutions
+    assert status == 0, output[-3000:]
+    with open(stock_csv, newline="", encoding="utf-8") as f:
+        rows = list(csv.DictReader(f))
+    assert rows and {r["student"] for r in rows} == {"alice"}, output[-3000:]
+    return {"rows": rows}
 
 
 def totals(rows):
@@ -144,7 +145,7 @@ def test_csv_has_one_row_per_student_and_test_cell(graded):
 
 def test_stock_nbgrader_agrees_on_the_complete_submission(graded, stock):
     ours = {(r.assignment, r.grade_id): r.score for r in graded["rows"] if r.student == "alice"}
-    theirs = {(r.assignment, r.grade_id): r.score for r in stock["rows"]}
+    theirs = {(r["assignment"], r["grade_id"]): float(r["score"]) for r in stock["rows"]}
     assert ours == theirs
 
 
