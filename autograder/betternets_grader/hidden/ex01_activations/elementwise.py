@@ -158,10 +158,10 @@ EXTREME_TEXT = {
 EXTREME_HINT = ("an exponential overflowed: rewrite the formula so that exp only sees values "
                 "<= 0, e.g. with e^-|z| or e^min(z, 0)")
 
-for i, (name, (hint, extreme)) in enumerate(FUNCTIONS.items()):
-    seed = 1100 + 10 * i
-    register(name, "values", "matches the reference on random arrays of three shapes",
-             _values(name, seed, hint))
+
+def register_every_function_rule(name: str, seed: int, extreme: str | None) -> None:
+    """The properties every function and derivative has: a Python float, purity, the extreme
+    inputs where the contract asks for them, and a beta that is used."""
     register(name, "python_float", "a Python float gives a single number of the right value",
              _python_float(name))
     register(name, "pure", "the input array is left unchanged", _pure(name, seed + 1))
@@ -171,6 +171,13 @@ for i, (name, (hint, extreme)) in enumerate(FUNCTIONS.items()):
     if name in NOT_BETA:
         register(name, "beta", f"uses the beta it is given (beta = {NOT_BETA[name]})",
                  _beta(name, seed + 2, "use the argument beta everywhere it appears"))
+
+
+for i, (name, (hint, extreme)) in enumerate(FUNCTIONS.items()):
+    seed = 1100 + 10 * i
+    register(name, "values", "matches the reference on random arrays of three shapes",
+             _values(name, seed, hint))
+    register_every_function_rule(name, seed, extreme)
 
 for i, (name, (f, hint, extreme)) in enumerate(GRADS.items()):
     seed = 1200 + 10 * i
@@ -181,16 +188,7 @@ for i, (name, (f, hint, extreme)) in enumerate(GRADS.items()):
              _derivative(name, f, seed + 3, hint))
     register(name, "at_zero", "the value at exactly z == 0 (the course's convention)",
              _at_zero(name))
-    register(name, "python_float", "a Python float gives a single number of the right value",
-             _python_float(name))
-    register(name, "pure", "the input array is left unchanged", _pure(name, seed + 1))
-    if extreme:
-        register(name, "extreme", EXTREME_TEXT[extreme],
-                 _extreme(name, extreme == "warnings", EXTREME_HINT))
-    if name in NOT_BETA:
-        register(name, "beta", f"uses the beta it is given (beta = {NOT_BETA[name]})",
-                 _beta(name, seed + 2, "use the argument beta everywhere it appears"))
-
+    register_every_function_rule(name, seed, extreme)
 
 TANH_FAR = np.array([-1e4, -710.0, -20.0, 20.0, 710.0, 1e4])
 
