@@ -26,7 +26,7 @@ from pathlib import Path
 
 import pytest
 
-from checkout import REPO
+from checkout import REPO, uv_pip_install
 NOTEBOOK = "00_gradient_checking"
 EXERCISE = "central_difference"
 MISTAKE = "a one-sided difference"
@@ -187,11 +187,10 @@ def environment(course) -> Path:
                    timeout=120)
     words = guide_install_command()
     assert words[:2] == ["pip", "install"]
-    # The guide's arguments, given to uv's `pip install` (the same resolution, in seconds
-    # instead of pip's minute; `make setup` runs the same install with pip itself).
+    # The guide's arguments, given to uv's `pip install` (`make setup` runs the same
+    # install with pip itself).
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "VIRTUAL_ENV")}
-    done = subprocess.run([str(Path(sys.executable).with_name("uv")), "pip", "install",
-                           "--quiet", "--python", str(venv_bin(course) / "python"), *words[2:]],
+    done = subprocess.run(uv_pip_install(venv_bin(course) / "python", *words[2:]),
                           cwd=course, env=env, capture_output=True, text=True, timeout=900)
     assert done.returncode == 0, f"{shlex.join(words)} failed:\n{done.stdout}\n{done.stderr}"
     return venv_bin(course)

@@ -1,9 +1,9 @@
 """The course from installed wheels, away from this checkout.
 
 Both packages are built as wheels (`pip wheel --no-deps`, from copies of their sources)
-and installed (by uv's `pip install`) into one fresh virtual environment in a temporary folder (no
---system-site-packages, no editable install, no PYTHONPATH), in two steps so that
-the student's view is tested first:
+and installed (by uv's `pip install`) into one fresh virtual environment in a temporary
+folder (no --system-site-packages, no editable install, no PYTHONPATH), in two steps so
+that the student's view is tested first:
 
 1. the student wheel alone: every lecture notebook, with alice's answers typed in,
    runs top to bottom headless (nbclient) in that environment's kernel and its
@@ -44,7 +44,7 @@ from system import require
 from betternets_grader import answers
 from betternets_grader.nbauthor import dumps
 
-from checkout import COURSE, REPO, SAMPLES, SOLUTIONS
+from checkout import COURSE, REPO, SAMPLES, SOLUTIONS, uv_pip_install
 from make_samples import bob_mistakes
 
 pytestmark = pytest.mark.slow
@@ -106,16 +106,11 @@ def run(cmd: list, venv: Path, cwd: Path, timeout: float = 900,
     return proc
 
 
-UV = Path(sys.executable).with_name("uv")   # this checkout's uv (the instructor extra)
-
-
 def pip_install(venv: Path, wheel: Path) -> None:
     """Install a wheel and its dependencies from the package index into the venv's own
-    python, as `pip install` would, with uv's `pip install`: the same wheel metadata and
-    resolution, in 2 s instead of pip's 16 (uv links files from its cache; measured with the
-    student wheel on this machine)."""
-    run([UV, "pip", "install", "--quiet", "--python", venv / "bin" / "python", wheel],
-        venv, venv.parent)
+    python, as `pip install` would (uv's, `checkout.uv_pip_install`: 2 s instead of pip's 16
+    for the student wheel on this machine)."""
+    run(uv_pip_install(venv / "bin" / "python", wheel), venv, venv.parent)
 
 
 @pytest.fixture(scope="module")
